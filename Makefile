@@ -1,0 +1,53 @@
+# The commands in the README. `make run` and `make test` create .venv/ on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format install install-dev migrate worker bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+
+$(STAMP): $(BIN)/python requirements.txt requirements-nodeps.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
+	@touch $@
+
+$(STAMP)-dev: $(STAMP) requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(STAMP)
+
+install-dev: $(STAMP)-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --no-input
+
+# Serves on http://127.0.0.1:8000/. With REDIS_URL set, a Celery worker runs beside it.
+run: migrate
+	$(BIN)/python manage.py ensure_first_teacher
+ifeq ($(strip $(REDIS_URL)),)
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+else
+	$(BIN)/honcho start -f Procfile.dev
+endif
+
+worker: install
+	$(BIN)/celery -A attendance_site worker --beat --loglevel=INFO
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from attendance.models import AttendanceRecord, AttendanceSession
+
+
+class AttendanceRecordInline(admin.TabularInline):
+    model = AttendanceRecord
+    extra = 0
+    fields = ["person", "status", "method", "recorded_at", "distance", "changed_by"]
+    readonly_fields = ["method", "distance", "changed_by"]
+    autocomplete_fields = ["person"]
+
+
+@admin.register(AttendanceSession)
+class AttendanceSessionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "course", "starts_at", "ends_at", "state", "opened_at", "closed_at"]
+    list_filter = ["course", "starts_at"]
+    search_fields = ["title", "course__name"]
+    date_hierarchy = "starts_at"
+    readonly_fields = ["opened_at", "closed_at", "kiosk_token"]
+    inlines = [AttendanceRecordInline]
+
+
+@admin.register(AttendanceRecord)
+class AttendanceRecordAdmin(admin.ModelAdmin):
+    list_display = [
+        "person",
+        "session",
+        "status",
+        "method",
+        "recorded_at",
+        "distance",
+        "changed_by",
+    ]
+    list_filter = ["status", "method", "session__course"]
+    search_fields = ["person__full_name", "person__external_id", "session__course__name"]
+    list_select_related = ["person", "session__course", "changed_by"]
+    autocomplete_fields = ["person"]
+    readonly_fields = ["changed_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)

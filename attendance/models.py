@@ -1,0 +1,93 @@
+"""Attendance sessions of a course and the record of each person in them."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+def new_kiosk_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class AttendanceSession(models.Model):
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    course = models.ForeignKey("people.Course", on_delete=models.CASCADE, related_name="sessions")
+    title = models.CharField(max_length=200, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    late_after_minutes = models.PositiveSmallIntegerField(
+        default=10, help_text="A check-in this many minutes after the start counts as late."
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    kiosk_token = models.CharField(max_length=64, unique=True, default=new_kiosk_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        label = self.title or self.starts_at.strftime("%Y-%m-%d %H:%M")
+        return f"{self.course} – {label}"
+
+    @property
+    def state(self) -> str:
+        if self.closed_at:
+            return self.State.CLOSED
+        if self.opened_at:
+            return self.State.OPEN
+        return self.State.SCHEDULED
+
+    @property
+    def late_from(self):
+        return self.starts_at + timedelta(minutes=self.late_after_minutes)
+
+    def is_late(self, when=None) -> bool:
+        return (when or timezone.now()) > self.late_from
+
+
+class AttendanceRecord(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        LATE = "late", "Late"
+        ABSENT = "absent", "Absent"
+        EXCUSED = "excused", "Excused"
+
+    class Method(models.TextChoices):
+        FACE = "face", "Face"
+        MANUAL = "manual", "Manual"
+
+    session = models.ForeignKey(AttendanceSession, on_delete=models.CASCADE, related_name="records")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="attendance_records"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    distance = models.FloatField(null=True, blank=True, help_text="Face distance of the match.")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person__full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="one_record_per_person")
+        ]
+
+    def __str__(self):
+        return f"{self.person.full_name}: {self.get_status_display()}"

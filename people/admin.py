@@ -1,0 +1,71 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from people.models import Course, EnrollmentPhoto, Person
+
+
+def thumbnail(photo: EnrollmentPhoto) -> str:
+    if not photo.pk or not photo.image:
+        return "–"
+    url = reverse("people:photo-image", args=[photo.pk])
+    return format_html('<img src="{}" alt="" style="height:64px;border-radius:4px">', url)
+
+
+class EnrollmentPhotoInline(admin.TabularInline):
+    model = EnrollmentPhoto
+    extra = 1
+    fields = ["preview", "image", "status", "rejection_reason", "uploaded_at"]
+    readonly_fields = ["preview", "status", "rejection_reason", "uploaded_at"]
+
+    @admin.display(description="photo")
+    def preview(self, photo):
+        return thumbnail(photo)
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "external_id", "email", "is_active", "consent_recorded_on"]
+    list_filter = ["is_active", "courses"]
+    search_fields = ["full_name", "external_id", "email"]
+    inlines = [EnrollmentPhotoInline]
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = ["name", "roster_size", "teacher_names"]
+    search_fields = ["name", "teachers__username", "roster__full_name"]
+    list_filter = ["teachers"]
+    filter_horizontal = ["teachers", "roster"]
+
+    @admin.display(description="students")
+    def roster_size(self, course):
+        return course.roster.count()
+
+    @admin.display(description="teachers")
+    def teacher_names(self, course):
+        return ", ".join(teacher.get_username() for teacher in course.teachers.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("teachers")
+
+
+@admin.register(EnrollmentPhoto)
+class EnrollmentPhotoAdmin(admin.ModelAdmin):
+    list_display = ["preview", "person", "status", "rejection_reason", "uploaded_at", "encoder"]
+    list_filter = ["status", "encoder"]
+    search_fields = ["person__full_name", "person__external_id"]
+    readonly_fields = [
+        "preview",
+        "status",
+        "rejection_reason",
+        "face_box",
+        "encoder",
+        "uploaded_at",
+    ]
+    list_select_related = ["person"]
+    autocomplete_fields = ["person"]
+
+    @admin.display(description="photo")
+    def preview(self, photo):
+        return thumbnail(photo)

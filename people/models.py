@@ -1,0 +1,105 @@
+"""People to be recognised, the courses they belong to, and their enrollment photos."""
+
+import uuid
+from pathlib import PurePosixPath
+
+import numpy as np
+from django.conf import settings
+from django.db import models
+
+ENCODING_DIMENSIONS = 128
+
+
+class Person(models.Model):
+    full_name = models.CharField(max_length=200)
+    external_id = models.CharField(
+        "student number", max_length=64, unique=True, help_text="The school's id for this person."
+    )
+    email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+    consent_recorded_on = models.DateField(
+        null=True, blank=True, help_text="Date on which consent to face recognition was recorded."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["full_name", "external_id"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return f"{self.full_name} ({self.external_id})"
+
+
+class Course(models.Model):
+    name = models.CharField(max_length=200)
+    teachers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="courses", blank=True)
+    roster = models.ManyToManyField(Person, related_name="courses", blank=True)
+    recognition_tolerance = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Maximum face distance for a match; empty uses the site default.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def effective_tolerance(self) -> float:
+        if self.recognition_tolerance is None:
+            return settings.RECOGNITION_TOLERANCE
+        return self.recognition_tolerance
+
+
+def photo_upload_path(photo: "EnrollmentPhoto", filename: str) -> str:
+    """Random names: a file name must not reveal whose face it holds."""
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    return f"photos/{uuid.uuid4().hex}{suffix}"
+
+
+class EnrollmentPhoto(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        READY = "ready", "Ready"
+        REJECTED = "rejected", "Rejected"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=photo_upload_path)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    rejection_reason = models.CharField(max_length=300, blank=True)
+    face_box = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Face position in the upright image: top, right, bottom, left.",
+    )
+    encoding = models.BinaryField(null=True, blank=True, editable=False)
+    encoder = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"Photo {self.pk} of {self.person.full_name}"
+
+    @property
+    def encoding_array(self) -> np.ndarray | None:
+        if self.encoding is None:
+            return None
+        return np.frombuffer(bytes(self.encoding), dtype=np.float32)
+
+    @staticmethod
+    def pack_encoding(vector: np.ndarray) -> bytes:
+        """128 float32 values: 512 bytes instead of a 2 KB JSON list."""
+        array = np.asarray(vector, dtype=np.float32)
+        if array.shape != (ENCODING_DIMENSIONS,):
+            raise ValueError(f"expected {ENCODING_DIMENSIONS} values, got shape {array.shape}")
+        return array.tobytes()

@@ -1,0 +1,25 @@
+"""The trained face classifier of each course, stored as plain arrays."""
+
+from django.db import models
+
+
+class CourseClassifier(models.Model):
+    """The current model of one course. `version` grows by one at every training."""
+
+    course = models.OneToOneField(
+        "people.Course", on_delete=models.CASCADE, related_name="classifier", primary_key=True
+    )
+    version = models.PositiveIntegerField(default=0)
+    trained_at = models.DateTimeField(null=True, blank=True)
+    people_count = models.PositiveIntegerField(default=0)
+    photos_count = models.PositiveIntegerField(default=0)
+    format_version = models.PositiveSmallIntegerField(default=1)
+    model_data = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="NumPy .npz arrays, loaded without pickle."
+    )
+    training_requested = models.BooleanField(
+        default=False, help_text="A training task is queued and has not started yet."
+    )
+
+    def __str__(self):
+        return f"Classifier of {self.course} (v{self.version})"

@@ -1,0 +1,131 @@
+"""Shared fixtures: role-named users, the sample faces, media in a temporary folder, and a
+real Celery worker process for the tests marked `worker`."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from attendance_site.celery import app as celery_app
+from tests.factories import UserFactory
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED_FACES = (PROJECT_ROOT / ".." / "shared" / "faces").resolve()
+PASSWORD = "correct horse battery"
+
+
+def pytest_configure(config):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """CI sets FAIL_ON_SKIP=1: a skipped test there means a service or browser is missing."""
+    if os.environ.get("FAIL_ON_SKIP") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if skipped:
+        reporter.write_line(f"FAIL_ON_SKIP=1 and {skipped} test(s) were skipped", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_eager_tasks(settings, media_root):
+    """Files go to a temporary folder; tasks run in-process unless a test asks for a worker."""
+    settings.MEDIA_ROOT = media_root
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def shared_faces() -> Path:
+    if not SHARED_FACES.is_dir():
+        pytest.fail(f"sample faces not found at {SHARED_FACES}")
+    return SHARED_FACES
+
+
+@pytest.fixture
+def teacher(db):
+    return UserFactory(username="teacher")
+
+
+@pytest.fixture
+def other_teacher(db):
+    return UserFactory(username="other_teacher")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="staff", is_staff=True, is_superuser=True)
+
+
+def _worker_database_url(settings_dict) -> str:
+    user = settings_dict.get("USER") or ""
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+    return f"postgres://{auth}{host}{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, media_root):
+    """A real `celery worker` process on the Redis broker and the test database."""
+    from django.db import connection
+
+    if not settings.REDIS_URL:
+        pytest.skip("needs REDIS_URL (a Redis broker) for a real Celery worker")
+    if connection.vendor != "postgresql":
+        pytest.skip("needs DATABASE_URL on PostgreSQL: the worker shares the test database")
+    celery_app.control.purge()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _worker_database_url(connection.settings_dict),
+        "MEDIA_ROOT": str(media_root),
+        "TRAINING_DEBOUNCE_SECONDS": "1",
+    }
+    log = open(media_root.parent / "celery-worker.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "attendance_site", "worker",
+         "--loglevel=INFO", "--concurrency=2", "--without-gossip", "--without-mingle"],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        _wait_for_worker(process)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _wait_for_worker(process, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the Celery worker exited at start-up; see celery-worker.log")
+        if celery_app.control.ping(timeout=1):
+            return
+    raise RuntimeError("the Celery worker did not answer a ping within 60 s")
+
+
+@pytest.fixture
+def real_worker(celery_worker_process, transactional_db):
+    """Tasks go through Redis to the worker process, not in-process."""
+    celery_app.conf.task_always_eager = False
+    yield celery_worker_process

@@ -1,0 +1,52 @@
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from attendance.models import AttendanceRecord
+from people.models import EnrollmentPhoto
+from recognition.models import CourseClassifier
+from tests.factories import CourseFactory, PersonFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_MODELS = {"people", "recognition", "attendance"}
+
+
+@pytest.fixture
+def one_of_each(teacher):
+    person = PersonFactory()
+    course = CourseFactory(teachers=[teacher], roster=[person])
+    session = SessionFactory(course=course)
+    EnrollmentPhoto.objects.create(person=person, image="photos/missing.jpg")
+    AttendanceRecord.objects.create(session=session, person=person, status="present", method="face")
+    CourseClassifier.objects.create(course=course)
+
+
+def test_every_project_model_is_in_the_admin():
+    from django.apps import apps
+
+    for app_label in PROJECT_MODELS:
+        for model in apps.get_app_config(app_label).get_models():
+            assert model in admin.site._registry, f"{model.__name__} is not in the admin"
+
+
+def test_staff_can_open_every_admin_list_and_change_page(client, staff, one_of_each):
+    client.force_login(staff)
+    for model in admin.site._registry:
+        if model._meta.app_label not in PROJECT_MODELS:
+            continue
+        opts = model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert client.get(changelist).status_code == 200, changelist
+        assert client.get(changelist, {"q": "a"}).status_code == 200, changelist
+        obj = model.objects.first()
+        change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        assert client.get(change).status_code == 200, change
+
+
+def test_the_person_page_shows_photo_thumbnails_with_status(client, staff, one_of_each):
+    client.force_login(staff)
+    photo = EnrollmentPhoto.objects.get()
+    page = client.get(reverse("admin:people_person_change", args=[photo.person_id]))
+    assert reverse("people:photo-image", args=[photo.pk]) in page.content.decode()
+    assert "Pending" in page.content.decode()

@@ -1,0 +1,62 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from attendance_site import env
+from tests.conftest import PROJECT_ROOT
+
+
+def test_it_reads_booleans_and_rejects_anything_else(monkeypatch):
+    monkeypatch.setenv("DEBUG", "no")
+    assert env.env_bool("DEBUG", True) is False
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DEBUG must be true or false"):
+        env.env_bool("DEBUG", True)
+
+
+def test_it_rejects_a_database_url_of_an_unsupported_kind(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/school")
+    with pytest.raises(ImproperlyConfigured, match="sqlite:/// or postgres://"):
+        env.database_config("DATABASE_URL", "sqlite:///x.db")
+
+
+def test_it_rejects_a_tolerance_out_of_range(monkeypatch):
+    monkeypatch.setenv("RECOGNITION_TOLERANCE", "7")
+    with pytest.raises(ImproperlyConfigured, match="between 0.1 and 1.0"):
+        env.env_float("RECOGNITION_TOLERANCE", 0.6, minimum=0.1, maximum=1.0)
+
+
+def test_it_generates_a_development_secret_key_once(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    key_file = tmp_path / ".secret_key"
+    first = env.secret_key(debug=True, key_file=key_file)
+    assert len(first) >= 40
+    assert env.secret_key(debug=True, key_file=key_file) == first
+
+
+def _manage_check(**overrides) -> subprocess.CompletedProcess:
+    environment = {**os.environ, **overrides}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage_check(DEBUG="false", SECRET_KEY="", ALLOWED_HOSTS="school.example")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is false" in result.stderr
+
+
+def test_a_bad_redis_url_stops_start_up_with_its_name():
+    result = _manage_check(REDIS_URL="localhost:6379")
+    assert result.returncode != 0
+    assert "REDIS_URL must be a redis:// URL" in result.stderr
