@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "people",
     "recognition",
     "attendance",
@@ -103,6 +104,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "people.tasks.sweep_stalled_photos",
         "schedule": crontab(minute="*"),
     },
+    "resend-stale-training-requests": {
+        "task": "recognition.tasks.resend_stale_training_requests",
+        "schedule": crontab(minute="*/2"),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -161,17 +166,25 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Enroll faces, run attendance sessions and check in from a webcam kiosk.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "PhotoStatusEnum": "people.models.EnrollmentPhoto.Status",
+        "AttendanceStatusEnum": "attendance.models.AttendanceRecord.Status",
+    },
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from the drf-spectacular-sidecar package: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Face pipeline. Detection runs on a scaled-down copy; encoding on the full image.
 FACE_DETECTOR_MODEL = env_choice("FACE_DETECTOR_MODEL", "hog", ("hog", "cnn"))
-FACE_DETECTOR_UPSAMPLE = env_int("FACE_DETECTOR_UPSAMPLE", 0)
-FACE_DETECTION_MAX_SIDE = env_int("FACE_DETECTION_MAX_SIDE", 640, minimum=160)
+FACE_DETECTOR_UPSAMPLE = env_int("FACE_DETECTOR_UPSAMPLE", 1)
+FACE_DETECTION_MAX_SIDE = env_int("FACE_DETECTION_MAX_SIDE", 480, minimum=160)
 FACE_ENCODING_JITTERS = env_int("FACE_ENCODING_JITTERS", 1, minimum=1)
 FACE_LANDMARKS_MODEL = env_choice("FACE_LANDMARKS_MODEL", "small", ("small", "large"))
-FACE_MIN_SIZE_PX = env_int("FACE_MIN_SIZE_PX", 60, minimum=1)
-FACE_MAX_IMAGE_PIXELS = env_int("FACE_MAX_IMAGE_PIXELS", 40_000_000, minimum=10_000)
+FACE_MIN_SIZE_PX = env_int("FACE_MIN_SIZE_PX", 80, minimum=1)
+FACE_MAX_IMAGE_PIXELS = env_int("FACE_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_000)
 # A face is named only when it is at most this far from that person's own encodings.
 RECOGNITION_TOLERANCE = env_float("RECOGNITION_TOLERANCE", 0.6, minimum=0.1, maximum=1.0)
 # Trainings requested within this many seconds are merged into one.

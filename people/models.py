@@ -20,6 +20,14 @@ class Person(models.Model):
     consent_recorded_on = models.DateField(
         null=True, blank=True, help_text="Date on which consent to face recognition was recorded."
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A teacher sees the people they created, even before adding them to a course.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,10 +63,14 @@ class Course(models.Model):
         return self.recognition_tolerance
 
 
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
+
+
 def photo_upload_path(photo: "EnrollmentPhoto", filename: str) -> str:
-    """Random names: a file name must not reveal whose face it holds."""
-    suffix = PurePosixPath(filename).suffix.lower()[:8]
-    return f"photos/{uuid.uuid4().hex}{suffix}"
+    """Random names (a file name must not reveal whose face it holds) and only image suffixes,
+    so a stored upload is never served as anything but an image."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"photos/{uuid.uuid4().hex}{suffix if suffix in IMAGE_SUFFIXES else '.upload'}"
 
 
 class EnrollmentPhoto(models.Model):
@@ -83,6 +95,7 @@ class EnrollmentPhoto(models.Model):
     )
     encoding = models.BinaryField(null=True, blank=True, editable=False)
     encoder = models.CharField(max_length=100, blank=True)
+    processing_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-uploaded_at"]

@@ -1,6 +1,6 @@
 """Read queries scoped to what a user may see: staff see everything, teachers their courses."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from people.models import Course, EnrollmentPhoto, Person
 
@@ -12,9 +12,10 @@ def courses_for(user) -> QuerySet[Course]:
 
 
 def people_for(user) -> QuerySet[Person]:
+    """Staff: everyone. Teachers: their courses' students and the people they created."""
     if user.is_staff:
         return Person.objects.all()
-    return Person.objects.filter(courses__teachers=user).distinct()
+    return Person.objects.filter(Q(courses__teachers=user) | Q(created_by=user)).distinct()
 
 
 def photos_for(user) -> QuerySet[EnrollmentPhoto]:

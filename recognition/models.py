@@ -17,8 +17,8 @@ class CourseClassifier(models.Model):
     model_data = models.BinaryField(
         null=True, blank=True, editable=False, help_text="NumPy .npz arrays, loaded without pickle."
     )
-    training_requested = models.BooleanField(
-        default=False, help_text="A training task is queued and has not started yet."
+    training_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set while a training task is queued and not started yet."
     )
 
     def __str__(self):

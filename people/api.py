@@ -1,0 +1,83 @@
+"""REST endpoints for people, their photos and courses. Thin: services do the work."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from people import services
+from people.selectors import courses_for, people_for, photos_for
+from people.serializers import (
+    ClassifierSerializer,
+    CourseSerializer,
+    PersonSerializer,
+    PhotoSerializer,
+    PhotoUploadSerializer,
+)
+from recognition.models import CourseClassifier
+
+
+class PersonViewSet(viewsets.ModelViewSet):
+    lookup_value_converter = "int"
+    serializer_class = PersonSerializer
+    search_fields = ["full_name", "external_id"]
+
+    def get_queryset(self):
+        return people_for(self.request.user).order_by("full_name", "pk")
+
+    def perform_create(self, serializer):
+        serializer.save(created_by=self.request.user)
+
+    @extend_schema(request=None, responses=PhotoSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="photos")
+    def photos(self, request, pk=None):
+        person = self.get_object()
+        return Response(PhotoSerializer(person.photos.all(), many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses={202: PhotoSerializer},
+        summary="Upload an enrollment photo; it is encoded in the background.",
+    )
+    @photos.mapping.post
+    def upload_photo(self, request, pk=None):
+        person = self.get_object()
+        try:
+            photo = services.add_photo(person=person, upload=request.FILES.get("image"))
+        except services.UploadRefused as refused:
+            raise serializers.ValidationError({"image": [str(refused)]}) from None
+        photo.refresh_from_db()
+        return Response(PhotoSerializer(photo).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PhotoViewSet(
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    lookup_value_converter = "int"
+    lookup_value_converter = "int"
+    serializer_class = PhotoSerializer
+
+    def get_queryset(self):
+        return photos_for(self.request.user).order_by("-uploaded_at", "pk")
+
+
+class CourseViewSet(viewsets.ModelViewSet):
+    lookup_value_converter = "int"
+    serializer_class = CourseSerializer
+
+    def get_queryset(self):
+        return courses_for(self.request.user).prefetch_related("roster", "teachers").order_by("pk")
+
+    def perform_create(self, serializer):
+        course = serializer.save()
+        course.teachers.add(self.request.user)
+
+    @extend_schema(responses=ClassifierSerializer)
+    @action(detail=True, methods=["get"])
+    def classifier(self, request, pk=None):
+        course = self.get_object()
+        row, _ = CourseClassifier.objects.get_or_create(course=course)
+        return Response(ClassifierSerializer(row).data)

@@ -1,0 +1,136 @@
+"""Enrollment: storing uploaded photos and turning them into face encodings."""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from people.models import EnrollmentPhoto, Person
+
+logger = logging.getLogger(__name__)
+
+Status = EnrollmentPhoto.Status
+MAX_PROCESSING_ATTEMPTS = 3
+GAVE_UP_REASON = (
+    "This photo could not be processed after several attempts. Delete it and upload it again."
+)
+MISSING_FILE_REASON = "The image file is missing from storage. Upload the photo again."
+
+
+class UploadRefused(ValueError):
+    """The upload cannot be stored at all (nothing is saved)."""
+
+
+def validate_upload(upload) -> None:
+    if upload is None:
+        raise UploadRefused("Attach an image file in the field 'image'.")
+    if not upload.size:
+        raise UploadRefused("The uploaded file is empty.")
+    if upload.size > settings.MAX_UPLOAD_BYTES:
+        limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+        raise UploadRefused(f"The file is too large: photos may be at most {limit} MB.")
+
+
+@transaction.atomic
+def add_photo(*, person: Person, upload) -> EnrollmentPhoto:
+    """Keep the upload as pending and queue its encoding once the row is committed."""
+    validate_upload(upload)
+    photo = EnrollmentPhoto.objects.create(person=person, image=upload)
+    queue_encoding(photo.pk)
+    return photo
+
+
+def queue_encoding(photo_id: int) -> None:
+    from people.tasks import encode_photo
+
+    transaction.on_commit(partial(_send_encoding_task, encode_photo, photo_id))
+
+
+def _send_encoding_task(task, photo_id: int) -> None:
+    """A broker outage must not fail the upload: the sweep queues pending photos later."""
+    try:
+        task.delay(photo_id)
+    except Exception:  # kombu raises many connection errors; the photo stays pending
+        logger.warning("could not queue photo %s; the sweep will retry", photo_id, exc_info=True)
+
+
+def encode_photo(*, photo_id: int) -> str | None:
+    """Encode one photo: ready with its encoding, or rejected with a reason a teacher reads.
+
+    Returns the new status, or None when the photo no longer exists.
+    """
+    from recognition import faces
+
+    claimed = EnrollmentPhoto.objects.filter(pk=photo_id).update(
+        status=Status.PROCESSING,
+        status_changed_at=timezone.now(),
+        processing_attempts=F("processing_attempts") + 1,
+    )
+    if not claimed:
+        return None
+    photo = EnrollmentPhoto.objects.get(pk=photo_id)
+    config = faces.FaceConfig.from_settings()
+    try:
+        with photo.image.open("rb") as handle:
+            face = faces.encode_enrollment_photo(handle, config)
+    except faces.ImageRejected as rejection:
+        return _finish(photo, status=Status.REJECTED, rejection_reason=rejection.message)
+    except FileNotFoundError:
+        return _finish(photo, status=Status.REJECTED, rejection_reason=MISSING_FILE_REASON)
+    return _finish(
+        photo,
+        status=Status.READY,
+        encoding=EnrollmentPhoto.pack_encoding(face.encoding),
+        face_box=face.box.as_dict(),
+        encoder=config.encoder_name,
+    )
+
+
+def give_up_on_photo(*, photo_id: int) -> None:
+    """After the last retry: say so instead of leaving the photo 'processing' forever."""
+    photo = EnrollmentPhoto.objects.filter(pk=photo_id).first()
+    if photo is not None:
+        _finish(photo, status=Status.REJECTED, rejection_reason=GAVE_UP_REASON)
+
+
+def _finish(photo: EnrollmentPhoto, *, status: str, **fields) -> str | None:
+    from recognition.training import request_training_for_person
+
+    was_ready = photo.status == Status.READY or photo.encoding is not None
+    defaults = {"rejection_reason": "", "encoding": None, "face_box": None, "encoder": ""}
+    with transaction.atomic():
+        updated = EnrollmentPhoto.objects.filter(pk=photo.pk).update(
+            status=status, status_changed_at=timezone.now(), **{**defaults, **fields}
+        )
+        if updated and (status == Status.READY or was_ready):
+            request_training_for_person(photo.person_id)
+    return status if updated else None
+
+
+def requeue_stalled_photos() -> int:
+    """Queue again photos left pending or processing too long (broker down, worker killed)."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=settings.PHOTO_STALLED_AFTER_SECONDS)
+    stalled = EnrollmentPhoto.objects.filter(
+        status__in=[Status.PENDING, Status.PROCESSING], status_changed_at__lt=cutoff
+    )
+    for photo_id, attempts in stalled.values_list("pk", "processing_attempts"):
+        if attempts >= MAX_PROCESSING_ATTEMPTS:
+            give_up_on_photo(photo_id=photo_id)
+            continue
+        EnrollmentPhoto.objects.filter(pk=photo_id).update(status_changed_at=timezone.now())
+        queue_encoding(photo_id)
+    return len(stalled)
+
+
+@transaction.atomic
+def reencode_photos(*, photo_ids: list[int]) -> int:
+    """Encode photos again, e.g. after changing the encoder settings."""
+    EnrollmentPhoto.objects.filter(pk__in=photo_ids).update(
+        status=Status.PENDING, status_changed_at=timezone.now(), processing_attempts=0
+    )
+    for photo_id in photo_ids:
+        queue_encoding(photo_id)
+    return len(photo_ids)
