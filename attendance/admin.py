@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from attendance.models import AttendanceRecord, AttendanceSession
+from attendance.models import AttendanceRecord, AttendanceSession, CheckInSnapshot
 
 
 class AttendanceRecordInline(admin.TabularInline):
@@ -41,3 +41,17 @@ class AttendanceRecordAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.changed_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(CheckInSnapshot)
+class CheckInSnapshotAdmin(admin.ModelAdmin):
+    """Read-only: kept frames exist only while CHECKIN_SNAPSHOT_RETENTION_DAYS allows."""
+
+    list_display = ["session", "taken_at"]
+    list_filter = ["session__course"]
+    search_fields = ["people__full_name", "session__course__name"]
+    fields = ["session", "taken_at", "people"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False

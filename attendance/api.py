@@ -19,6 +19,7 @@ from attendance.serializers import (
     SessionSerializer,
     StatusChangeSerializer,
 )
+from attendance.throttles import CheckInPerAddressThrottle, CheckInPerCredentialThrottle
 from people.selectors import people_for
 from recognition import faces
 
@@ -75,6 +76,7 @@ class SessionViewSet(viewsets.ModelViewSet):
             TokenAuthentication,
         ],
         permission_classes=[KioskCanCheckIn],
+        throttle_classes=[CheckInPerCredentialThrottle, CheckInPerAddressThrottle],
     )
     def checkin(self, request, pk=None):
         session = self.get_object()

@@ -91,3 +91,27 @@ class AttendanceRecord(models.Model):
 
     def __str__(self):
         return f"{self.person.full_name}: {self.get_status_display()}"
+
+
+def snapshot_upload_path(snapshot: "CheckInSnapshot", filename: str) -> str:
+    return f"snapshots/{secrets.token_hex(16)}.jpg"
+
+
+class CheckInSnapshot(models.Model):
+    """A kept kiosk frame, only when CHECKIN_SNAPSHOT_RETENTION_DAYS > 0 (off by default).
+
+    Purged after that many days, and with any person recognised in it when they are deleted.
+    """
+
+    session = models.ForeignKey(
+        AttendanceSession, on_delete=models.CASCADE, related_name="snapshots"
+    )
+    taken_at = models.DateTimeField(default=timezone.now, db_index=True)
+    image = models.FileField(upload_to=snapshot_upload_path)
+    people = models.ManyToManyField("people.Person", related_name="checkin_snapshots", blank=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+
+    def __str__(self):
+        return f"Snapshot of {self.session} at {self.taken_at:%Y-%m-%d %H:%M:%S}"

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attendance.models import AttendanceRecord, AttendanceSession
+from attendance.snapshots import keep_snapshot
 from people.models import Person
 from recognition import classifier, faces, registry
 
@@ -97,6 +98,7 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
         )
     }
     now = timezone.now()
+    keep_snapshot(session=session, source=image_source, person_ids=list(roster))
     outcomes = []
     for face, match in zip(detected, matches, strict=True):
         person = roster.get(match.person_id)

@@ -5,9 +5,11 @@ in-process, a secret key generated into a git-ignored file. Production sets DEBU
 SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL) and REDIS_URL. See README.md.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from attendance_site.env import (
     database_config,
@@ -27,6 +29,8 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = secret_key(debug=DEBUG, key_file=BASE_DIR / ".secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Proxies in front of the app that append to X-Forwarded-For (0: use the connection address).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -40,6 +44,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "csp",
     "people",
     "recognition",
     "attendance",
@@ -54,7 +60,40 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy: scripts only from our own static files (no inline scripts), so an
+# injected <script> cannot run; the camera frames are blob: URLs drawn into a canvas.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "media-src": [SELF, "blob:", "mediastream:"],
+        "connect-src": [SELF],
+        "font-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Password guessing: after AXES_FAILURE_LIMIT failed logins for one username from one
+# address, that pair is locked out for AXES_COOLOFF_MINUTES (web login, admin and API token).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
 
 ROOT_URLCONF = "attendance_site.urls"
 WSGI_APPLICATION = "attendance_site.wsgi.application"
@@ -103,6 +142,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stalled-photos": {
         "task": "people.tasks.sweep_stalled_photos",
         "schedule": crontab(minute="*"),
+    },
+    "purge-checkin-snapshots": {
+        "task": "attendance.tasks.purge_snapshots",
+        "schedule": crontab(minute=17),
     },
     "resend-stale-training-requests": {
         "task": "recognition.tasks.resend_stale_training_requests",
@@ -160,6 +203,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Face attendance API",
@@ -189,6 +233,13 @@ FACE_MAX_IMAGE_PIXELS = env_int("FACE_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_
 RECOGNITION_TOLERANCE = env_float("RECOGNITION_TOLERANCE", 0.6, minimum=0.1, maximum=1.0)
 # Trainings requested within this many seconds are merged into one.
 TRAINING_DEBOUNCE_SECONDS = env_int("TRAINING_DEBOUNCE_SECONDS", 3)
+# Check-in rate limits ("N/s", "N/min"; empty disables). A kiosk sends about 1 frame/s;
+# the per-address limit is higher because a school's kiosks may share one public address.
+CHECKIN_RATE_PER_CREDENTIAL = env_str("CHECKIN_RATE_PER_CREDENTIAL", "120/min")
+CHECKIN_RATE_PER_ADDRESS = env_str("CHECKIN_RATE_PER_ADDRESS", "600/min")
+# Check-in frames are not kept (0). A positive number keeps them that many days, e.g. to
+# review disputed check-ins; a periodic task deletes older ones.
+CHECKIN_SNAPSHOT_RETENTION_DAYS = env_int("CHECKIN_SNAPSHOT_RETENTION_DAYS", 0)
 # A photo "processing" for longer than this is considered stalled and queued again.
 PHOTO_STALLED_AFTER_SECONDS = env_int("PHOTO_STALLED_AFTER_SECONDS", 300, minimum=30)
 

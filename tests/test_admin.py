@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from attendance.models import AttendanceRecord
+from attendance.models import AttendanceRecord, CheckInSnapshot
 from people.models import EnrollmentPhoto
 from recognition.models import CourseClassifier
 from tests.factories import CourseFactory, PersonFactory, SessionFactory
@@ -20,6 +20,7 @@ def one_of_each(teacher):
     EnrollmentPhoto.objects.create(person=person, image="photos/missing.jpg")
     AttendanceRecord.objects.create(session=session, person=person, status="present", method="face")
     CourseClassifier.objects.get_or_create(course=course)
+    CheckInSnapshot.objects.create(session=session, image="snapshots/missing.jpg")
 
 
 def test_every_project_model_is_in_the_admin():

@@ -12,8 +12,10 @@ def test_it_creates_a_first_teacher_who_can_open_the_admin(client):
     lines = dict(
         line.strip().split(": ", 1) for line in out.getvalue().splitlines() if ": " in line
     )
-    assert client.login(username=lines["username"], password=lines["password"])
-    assert client.get("/admin/").status_code == 200
+    credentials = {"username": lines["username"], "password": lines["password"]}
+    response = client.post("/admin/login/?next=/admin/", credentials, follow=True)
+    assert response.redirect_chain[-1][0] == "/admin/"
+    assert response.status_code == 200
 
 
 @pytest.mark.django_db

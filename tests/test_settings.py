@@ -60,3 +60,57 @@ def test_a_bad_redis_url_stops_start_up_with_its_name():
     result = _manage_check(REDIS_URL="localhost:6379")
     assert result.returncode != 0
     assert "REDIS_URL must be a redis:// URL" in result.stderr
+
+
+PRODUCTION_PROBE = """
+import django
+django.setup()
+from django.test import Client
+response = Client().get("/healthz", secure=True, HTTP_HOST="school.example")
+print("HSTS", response.headers.get("Strict-Transport-Security"))
+print("CSP", response.headers.get("Content-Security-Policy"))
+from django.conf import settings
+print("COOKIES", settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE)
+"""
+
+
+def production_env() -> dict:
+    return {
+        "DEBUG": "false",
+        "SECRET_KEY": "k8#pQ2vZ!m4Lr9tW7yB1nC6dF3hJ5sX0aE" * 2,
+        "ALLOWED_HOSTS": "school.example",
+    }
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    environment = {**os.environ, **production_env()}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout + result.stderr
+
+
+def test_production_sends_hsts_csp_and_secure_cookies_over_https():
+    environment = {**os.environ, **production_env()}
+    environment["DJANGO_SETTINGS_MODULE"] = "attendance_site.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_PROBE],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert lines["HSTS"].startswith("max-age=31536000")
+    assert "script-src 'self'" in lines["CSP"]
+    assert "frame-ancestors 'none'" in lines["CSP"]
+    assert lines["COOKIES"] == "True True"

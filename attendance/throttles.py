@@ -1,0 +1,45 @@
+"""Rate limits on check-in: per kiosk credential and per client address.
+
+A kiosk sends about one frame a second; a runaway script or a stolen link must not be able to
+turn the face pipeline (the most expensive thing the server does) against everyone else.
+Rates come from settings (e.g. "120/min"); an empty rate disables that limit.
+"""
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from attendance.kiosk_auth import KioskGrant
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    setting_name = ""
+
+    def get_rate(self):
+        return getattr(settings, self.setting_name) or None
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        return super().allow_request(request, view)
+
+
+class CheckInPerCredentialThrottle(_SettingsRateThrottle):
+    scope = "checkin-credential"
+    setting_name = "CHECKIN_RATE_PER_CREDENTIAL"
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, KioskGrant):
+            ident = f"kiosk-{request.auth.session_id}"
+        elif request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class CheckInPerAddressThrottle(_SettingsRateThrottle):
+    scope = "checkin-address"
+    setting_name = "CHECKIN_RATE_PER_ADDRESS"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
