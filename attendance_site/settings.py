@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "people",
     "recognition",
     "attendance",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from people import services
 from people.models import Course, EnrollmentPhoto, Person
+from recognition import training
 
 
 def thumbnail(photo: EnrollmentPhoto) -> str:
@@ -37,6 +39,7 @@ class CourseAdmin(admin.ModelAdmin):
     search_fields = ["name", "teachers__username", "roster__full_name"]
     list_filter = ["teachers"]
     filter_horizontal = ["teachers", "roster"]
+    actions = ["retrain_courses"]
 
     @admin.display(description="students")
     def roster_size(self, course):
@@ -48,6 +51,12 @@ class CourseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("teachers")
+
+    @admin.action(description="Retrain the selected courses")
+    def retrain_courses(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        training.request_training(ids)
+        self.message_user(request, f"Training requested for {len(ids)} course(s).")
 
 
 @admin.register(EnrollmentPhoto)
@@ -65,7 +74,14 @@ class EnrollmentPhotoAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["person"]
     autocomplete_fields = ["person"]
+    actions = ["reencode_photos"]
 
     @admin.display(description="photo")
     def preview(self, photo):
         return thumbnail(photo)
+
+    @admin.action(description="Re-encode the selected photos")
+    def reencode_photos(self, request, queryset):
+        """E.g. after an encoder upgrade, or for photos that gave up: back to pending, queued."""
+        count = services.reencode_photos(photo_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} photo(s) queued for encoding.")

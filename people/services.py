@@ -129,7 +129,10 @@ def requeue_stalled_photos() -> int:
 def reencode_photos(*, photo_ids: list[int]) -> int:
     """Encode photos again, e.g. after changing the encoder settings."""
     EnrollmentPhoto.objects.filter(pk__in=photo_ids).update(
-        status=Status.PENDING, status_changed_at=timezone.now(), processing_attempts=0
+        status=Status.PENDING,
+        status_changed_at=timezone.now(),
+        rejection_reason="",
+        processing_attempts=0,
     )
     for photo_id in photo_ids:
         queue_encoding(photo_id)

@@ -1,0 +1,77 @@
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from attendance.models import AttendanceRecord, AttendanceSession
+from people.models import Course
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format=DATETIME_LOCAL)
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = ["name"]
+        labels = {"name": "Course name"}
+
+
+class StudentForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=200)
+    external_id = forms.CharField(label="Student number", max_length=64)
+    consent_recorded_on = forms.DateField(
+        label="Consent recorded on",
+        required=False,
+        widget=DateInput(),
+        help_text="Photos can be added once consent to face recognition is recorded.",
+    )
+
+
+class ConsentForm(forms.Form):
+    consent_recorded_on = forms.DateField(label="Consent recorded on", widget=DateInput())
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = AttendanceSession
+        fields = ["title", "starts_at", "ends_at", "late_after_minutes"]
+        labels = {
+            "starts_at": "Starts",
+            "ends_at": "Ends",
+            "late_after_minutes": "Late after (minutes)",
+        }
+        widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            start = timezone.localtime().replace(second=0, microsecond=0)
+            self.initial.setdefault("starts_at", start)
+            self.initial.setdefault("ends_at", start + timedelta(hours=1))
+        self.fields["title"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The session must end after it starts.")
+        return cleaned
+
+
+class StatusForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(choices=AttendanceRecord.Status.choices)

@@ -1,0 +1,77 @@
+"""A course's attendance over its sessions: the table of the report page and of the CSV.
+
+Only sessions that were opened count. A rate is attended / counted, where present and late
+attend, absent counts against, and excused (or no record yet) is left out of both.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from attendance.models import AttendanceRecord, AttendanceSession
+from people.models import Course, Person
+
+Status = AttendanceRecord.Status
+ATTENDED = frozenset({Status.PRESENT, Status.LATE})
+COUNTED = ATTENDED | {Status.ABSENT}
+
+
+def rate(statuses) -> float | None:
+    counted = [status for status in statuses if status in COUNTED]
+    if not counted:
+        return None
+    return sum(status in ATTENDED for status in counted) / len(counted)
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    person: Person
+    statuses: tuple[str | None, ...]  # one per session, None when there is no record
+
+    @property
+    def attended(self) -> int:
+        return sum(status in ATTENDED for status in self.statuses)
+
+    @property
+    def counted(self) -> int:
+        return sum(status in COUNTED for status in self.statuses)
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.statuses)
+
+
+@dataclass(frozen=True)
+class CourseReport:
+    course: Course
+    sessions: list[AttendanceSession]
+    rows: list[StudentRow]
+
+    def session_rates(self) -> list[float | None]:
+        return [
+            rate(row.statuses[index] for row in self.rows) for index in range(len(self.sessions))
+        ]
+
+
+def course_report(course: Course) -> CourseReport:
+    sessions = list(
+        AttendanceSession.objects.filter(course=course, opened_at__isnull=False).order_by(
+            "starts_at", "pk"
+        )
+    )
+    records = AttendanceRecord.objects.filter(session__in=sessions).values_list(
+        "person_id", "session_id", "status"
+    )
+    status_of = {(person_id, session_id): status for person_id, session_id, status in records}
+    people = (
+        Person.objects.filter(
+            Q(courses=course, is_active=True) | Q(attendance_records__session__in=sessions)
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+    rows = [
+        StudentRow(person, tuple(status_of.get((person.pk, s.pk)) for s in sessions))
+        for person in people
+    ]
+    return CourseReport(course=course, sessions=sessions, rows=rows)

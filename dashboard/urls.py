@@ -1,0 +1,72 @@
+"""The dashboard's pages (namespace "dashboard") and the password pages of Django's auth.
+
+The password views reverse their own un-namespaced names (password_reset_done, …), so they
+are included outside the namespace.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from dashboard.views import courses, kiosk, reports, sessions
+
+account_patterns = [
+    path("password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "password_reset/done/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+page_patterns = [
+    path("", courses.home, name="home"),
+    path("courses/new/", courses.create_course, name="course-create"),
+    path("courses/<int:pk>/", courses.course_detail, name="course"),
+    path("courses/<int:pk>/status.json", courses.course_status, name="course-status"),
+    path("courses/<int:pk>/students/", courses.add_student, name="student-add"),
+    path(
+        "courses/<int:pk>/students/<int:person_pk>/remove/",
+        courses.remove_student,
+        name="student-remove",
+    ),
+    path(
+        "courses/<int:pk>/students/<int:person_pk>/consent/",
+        courses.record_consent,
+        name="student-consent",
+    ),
+    path(
+        "courses/<int:pk>/students/<int:person_pk>/photos/",
+        courses.upload_photos,
+        name="student-photos",
+    ),
+    path(
+        "courses/<int:pk>/photos/<int:photo_pk>/delete/",
+        courses.delete_photo,
+        name="photo-delete",
+    ),
+    path("courses/<int:course_pk>/sessions/", sessions.create_session, name="session-create"),
+    path("courses/<int:pk>/report/", reports.report, name="report"),
+    path("courses/<int:pk>/report.csv", reports.report_csv, name="report-csv"),
+    path("sessions/<int:pk>/", sessions.session_detail, name="session"),
+    path("sessions/<int:pk>/status.json", sessions.session_status, name="session-status"),
+    path("sessions/<int:pk>/open/", sessions.open_session, name="session-open"),
+    path("sessions/<int:pk>/close/", sessions.close_session, name="session-close"),
+    path("sessions/<int:pk>/attendance/", sessions.set_status, name="session-set-status"),
+    path("sessions/<int:pk>/kiosk-link/", sessions.rotate_kiosk_link, name="kiosk-rotate"),
+    path("kiosk/<str:token>/", kiosk.kiosk, name="kiosk"),
+]
+
+urlpatterns = [
+    path("accounts/", include(account_patterns)),
+    path("", include((page_patterns, "dashboard"))),
+]

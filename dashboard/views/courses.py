@@ -1,0 +1,182 @@
+"""The teacher's courses, a course's roster with enrollment photos, and its JSON status."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from attendance.selectors import sessions_for
+from dashboard import selectors, services
+from dashboard.forms import ConsentForm, CourseForm, SessionForm, StudentForm
+from people.selectors import courses_for, people_for, photos_for
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_GET
+@login_required
+def home(request):
+    courses = courses_for(request.user).prefetch_related("roster").order_by("name", "pk")
+    return render(request, "dashboard/home.html", {"courses": courses, "form": CourseForm()})
+
+
+@require_POST
+@login_required
+def create_course(request):
+    form = CourseForm(request.POST)
+    if not form.is_valid():
+        courses = courses_for(request.user).order_by("name", "pk")
+        context = {"courses": courses, "form": form}
+        return render(request, "dashboard/home.html", context, status=400)
+    course = services.create_course(name=form.cleaned_data["name"], teacher=request.user)
+    messages.success(request, f"Course “{course.name}” created. Add its students below.")
+    return redirect("dashboard:course", pk=course.pk)
+
+
+def render_course(request, course, status=200, **forms):
+    roster = list(selectors.roster_with_photos(course))
+    classifier = selectors.classifier_of(course)
+    training = bool(classifier and classifier.training_requested_at)
+    context = {
+        "course": course,
+        "roster": roster,
+        "busy": selectors.any_photo_busy(roster) or training,
+        "classifier": classifier,
+        "sessions": sessions_for(request.user).filter(course=course).order_by("-starts_at"),
+        "student_form": forms.get("student_form") or StudentForm(),
+        "session_form": forms.get("session_form") or SessionForm(),
+        "today": timezone.localdate(),
+    }
+    return render(request, "dashboard/course.html", context, status=status)
+
+
+@require_GET
+@login_required
+def course_detail(request, pk: int):
+    return render_course(request, get_object_or_404(courses_for(request.user), pk=pk))
+
+
+@require_GET
+@login_required
+def course_status(request, pk: int):
+    """What the course page polls while photos are being processed."""
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    roster = list(selectors.roster_with_photos(course))
+    classifier = selectors.classifier_of(course)
+    return JsonResponse(
+        {
+            "busy": selectors.any_photo_busy(roster),
+            "classifier": classifier_json(classifier),
+            "students": [student_json(request, course, person) for person in roster],
+        }
+    )
+
+
+def student_json(request, course, person) -> dict:
+    """The data, and the same markup the page renders, so the script only swaps it in."""
+    photos = person.photos.all()
+    context = {"photos": photos, "course": course}
+    return {
+        "id": person.pk,
+        "photos": [photo_json(photo) for photo in photos],
+        "html": render_to_string("dashboard/_photos.html", context, request=request),
+    }
+
+
+def photo_json(photo) -> dict:
+    return {
+        "id": photo.pk,
+        "status": photo.status,
+        "status_display": photo.get_status_display(),
+        "rejection_reason": photo.rejection_reason,
+        "image_url": reverse("people:photo-image", args=[photo.pk]),
+    }
+
+
+def classifier_json(classifier) -> dict:
+    return {
+        "version": classifier.version if classifier else 0,
+        "training": bool(classifier and classifier.training_requested_at),
+        "html": render_to_string("dashboard/_classifier.html", {"classifier": classifier}),
+    }
+
+
+@require_POST
+@login_required
+def add_student(request, pk: int):
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    form = StudentForm(request.POST)
+    if not form.is_valid():
+        return render_course(request, course, status=400, student_form=form)
+    try:
+        person = services.add_student(course=course, added_by=request.user, **form.cleaned_data)
+    except services.StudentNumberTaken as taken:
+        form.add_error("external_id", str(taken))
+        return render_course(request, course, status=400, student_form=form)
+    messages.success(request, f"{person.full_name} is on the roster.")
+    return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{person.pk}")
+
+
+@require_POST
+@login_required
+def remove_student(request, pk: int, person_pk: int):
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    person = get_object_or_404(course.roster.all(), pk=person_pk)
+    services.remove_student(course=course, person=person)
+    messages.success(request, f"{person.full_name} was removed from the roster.")
+    return redirect("dashboard:course", pk=course.pk)
+
+
+@require_POST
+@login_required
+def record_consent(request, pk: int, person_pk: int):
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    person = get_object_or_404(course.roster.all(), pk=person_pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        services.record_consent(person=person, **form.cleaned_data)
+        messages.success(request, f"Consent of {person.full_name} recorded.")
+    else:
+        messages.error(request, "Enter the date on which consent was given.")
+    return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{person.pk}")
+
+
+@require_POST
+@login_required
+def upload_photos(request, pk: int, person_pk: int):
+    """The file picker, drag and drop (a normal form post) and the webcam (fetch, JSON)."""
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    person = get_object_or_404(people_for(request.user).filter(courses=course), pk=person_pk)
+    photos, refusals = services.enroll_photos(
+        person=person, uploads=request.FILES.getlist("images")
+    )
+    if wants_json(request):
+        body = {"photos": [photo_json(photo) for photo in photos], "errors": refusals}
+        return JsonResponse(body, status=400 if refusals and not photos else 202)
+    if photos:
+        added = f"{len(photos)} photo{pluralize(len(photos))}"
+        messages.success(request, f"{added} of {person.full_name} added: checking for faces…")
+    for refusal in refusals:
+        messages.error(request, refusal)
+    return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{person.pk}")
+
+
+@require_POST
+@login_required
+def delete_photo(request, pk: int, photo_pk: int):
+    """E.g. a rejected photo: its file goes, and the course retrains if it was in use."""
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    photo = get_object_or_404(
+        photos_for(request.user).filter(person__courses=course).select_related("person"),
+        pk=photo_pk,
+    )
+    services.delete_photo(photo=photo)
+    messages.success(request, f"A photo of {photo.person.full_name} was deleted.")
+    return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{photo.person_id}")

@@ -1,0 +1,27 @@
+"""The kiosk page: a camera that checks students in, opened by a link carrying the token.
+
+No login: the token in the address is the credential, and the page's script sends it with
+each snapshot (`Authorization: Kiosk <token>`). An unknown or rotated token gets a page that
+says so, never a hint of which course it was.
+"""
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from attendance.models import AttendanceSession
+
+
+@never_cache
+@require_GET
+def kiosk(request, token: str):
+    session = AttendanceSession.objects.select_related("course").filter(kiosk_token=token).first()
+    if session is None:
+        return render(request, "dashboard/kiosk_invalid.html", status=404)
+    context = {
+        "session": session,
+        "checkin_url": reverse("session-checkin", args=[session.pk]),
+        "token": token,
+    }
+    return render(request, "dashboard/kiosk.html", context)

@@ -1,0 +1,147 @@
+"""Creating, opening and closing sessions, and the live session page with its JSON status."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET, require_POST
+
+from attendance import services
+from attendance.models import AttendanceRecord, AttendanceSession
+from attendance.selectors import sessions_for
+from dashboard import selectors
+from dashboard.forms import SessionForm, StatusForm
+from dashboard.views.courses import render_course
+from people.selectors import courses_for
+
+
+def local_time(moment) -> str:
+    return date_format(timezone.localtime(moment), "H:i") if moment else ""
+
+
+def change_note(record: AttendanceRecord | None) -> str:
+    """Who set the status and when: the kiosk (by face) or a named teacher."""
+    if record is None:
+        return ""
+    if record.method == AttendanceRecord.Method.FACE:
+        return f"face check-in at {local_time(record.recorded_at)}"
+    teacher = record.changed_by
+    who = (teacher.get_full_name() or teacher.get_username()) if teacher else "the system"
+    return f"set by {who} at {local_time(record.updated_at)}"
+
+
+@require_POST
+@login_required
+def create_session(request, course_pk: int):
+    course = get_object_or_404(courses_for(request.user), pk=course_pk)
+    form = SessionForm(request.POST, instance=AttendanceSession(course=course))
+    if not form.is_valid():
+        return render_course(request, course, status=400, session_form=form)
+    session = form.save()
+    messages.success(request, "Session created. Open it when the class starts.")
+    return redirect("dashboard:session", pk=session.pk)
+
+
+def session_or_404(request, pk: int) -> AttendanceSession:
+    return get_object_or_404(sessions_for(request.user).select_related("course"), pk=pk)
+
+
+@require_GET
+@login_required
+def session_detail(request, pk: int):
+    session = session_or_404(request, pk)
+    context = {
+        "session": session,
+        "rows": [(row, change_note(row.record)) for row in selectors.attendance_rows(session)],
+        "statuses": AttendanceRecord.Status.choices,
+        "kiosk_url": request.build_absolute_uri(
+            reverse("dashboard:kiosk", args=[session.kiosk_token])
+        ),
+    }
+    return render(request, "dashboard/session.html", context)
+
+
+@require_GET
+@login_required
+def session_status(request, pk: int):
+    """What the live page polls: each student's status, and who set it when."""
+    session = session_or_404(request, pk)
+    rows = selectors.attendance_rows(session)
+    return JsonResponse(
+        {
+            "state": session.state,
+            "state_display": AttendanceSession.State(session.state).label,
+            "rows": [
+                {
+                    "person": row.person.pk,
+                    "status": row.status or "",
+                    "status_display": row.record.get_status_display()
+                    if row.record
+                    else "Not checked in",
+                    "note": change_note(row.record),
+                }
+                for row in rows
+            ],
+        }
+    )
+
+
+@require_POST
+@login_required
+def open_session(request, pk: int):
+    session = session_or_404(request, pk)
+    try:
+        services.open_session(session=session)
+    except services.SessionStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The session is open: students can check in at the kiosk.")
+    return redirect("dashboard:session", pk=session.pk)
+
+
+@require_POST
+@login_required
+def close_session(request, pk: int):
+    session = session_or_404(request, pk)
+    try:
+        absent = services.close_session(session=session, closed_by=request.user)
+    except services.SessionStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The session is closed; {absent} marked absent.")
+    return redirect("dashboard:session", pk=session.pk)
+
+
+@require_POST
+@login_required
+def set_status(request, pk: int):
+    session = session_or_404(request, pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the statuses.")
+        return redirect("dashboard:session", pk=session.pk)
+    person = get_object_or_404(session.course.roster.all(), pk=form.cleaned_data["person"])
+    try:
+        record = services.set_status(
+            session=session,
+            person=person,
+            status=form.cleaned_data["status"],
+            changed_by=request.user,
+        )
+    except services.SessionStateError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{person.full_name}: {record.get_status_display()}.")
+    return redirect(reverse("dashboard:session", args=[session.pk]) + f"#person-{person.pk}")
+
+
+@require_POST
+@login_required
+def rotate_kiosk_link(request, pk: int):
+    session = session_or_404(request, pk)
+    services.rotate_kiosk_token(session=session)
+    messages.success(request, "New kiosk link made: the old link no longer works.")
+    return redirect("dashboard:session", pk=session.pk)

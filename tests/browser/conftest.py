@@ -1,0 +1,112 @@
+"""Headless Chromium whose camera shows a photo, against the live test server.
+
+Chromium reads its fake camera from a file fixed at launch, so each test launches one
+browser (a persistent context with a fresh profile) per camera image. The camera file is a
+.y4m written here from a sample photo with Pillow: nothing is committed or downloaded.
+"""
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from PIL import Image, ImageOps
+
+from tests.conftest import PASSWORD, PROJECT_ROOT
+
+SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+CAMERA_SIZE = (1280, 720)  # larger than the kiosk's 640 px snapshots, as real webcams are
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+]
+
+
+def chromium_path() -> Path:
+    return Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+
+
+def write_y4m(photo: Path, target: Path, size=CAMERA_SIZE) -> Path:
+    """One 4:2:0 frame (Chromium loops it) of the photo, fitted into the frame."""
+    frame = ImageOps.pad(Image.open(photo).convert("RGB"), size, color=(40, 40, 40))
+    luma, blue, red = frame.convert("YCbCr").split()
+    half = (size[0] // 2, size[1] // 2)
+    planes = luma.tobytes() + blue.resize(half).tobytes() + red.resize(half).tobytes()
+    header = f"YUV4MPEG2 W{size[0]} H{size[1]} F15:1 Ip A1:1 C420jpeg XCOLORRANGE=FULL\n"
+    target.write_bytes(header.encode() + b"FRAME\n" + planes)
+    return target
+
+
+def wait_for_server_requests(live_server, timeout: float = 10) -> None:
+    """Let check-ins still running on the server finish before the database is flushed.
+
+    The live server's request threads are tracked by socketserver in `_threads`.
+    """
+    for thread in list(getattr(live_server.thread.httpd, "_threads", None) or []):
+        thread.join(timeout)
+
+
+@pytest.fixture
+def launch_chromium(tmp_path, monkeypatch, live_server):
+    """`with launch_chromium(camera=photo) as context:` a browser whose webcam shows the photo."""
+    executable = chromium_path()
+    if not executable.exists():
+        pytest.skip(f"no Chromium at {executable} (set CHROMIUM_PATH)")
+    from playwright.sync_api import sync_playwright
+
+    # The test thread queries the database while Playwright's event loop is running.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    @contextmanager
+    def launch(camera: Path):
+        video = write_y4m(camera, tmp_path / f"{camera.stem}.y4m")
+        with sync_playwright() as playwright:
+            context = playwright.chromium.launch_persistent_context(
+                user_data_dir=tmp_path / f"profile-{camera.stem}",
+                executable_path=str(executable),
+                headless=True,
+                args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={video}"],
+                viewport={"width": 1280, "height": 860},
+                accept_downloads=True,
+            )
+            context.set_default_timeout(10_000)
+            try:
+                yield context
+            finally:
+                for page in context.pages:
+                    page.goto("about:blank")  # stops the kiosk's loop
+                context.close()
+                wait_for_server_requests(live_server)
+                # Queries made while Playwright runs use their own connection: close it too.
+                connections.close_all()
+
+    return launch
+
+
+@pytest.fixture
+def screenshot():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return save
+
+
+def log_in(page, base_url: str, username: str = "teacher") -> None:
+    page.goto(f"{base_url}/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Your courses").wait_for()
