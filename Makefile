@@ -49,5 +49,10 @@ format: install-dev
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks (issue 5): ~5 minutes on 2 cores, BENCH_ARGS=--quick for ~1.5. Prints the
+# results and writes bench/results/results.md and results.json (git-ignored).
+bench: install-dev
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -11,8 +11,14 @@ MAX_POSTPONEMENTS = 10
 @shared_task(bind=True, acks_late=True, max_retries=MAX_POSTPONEMENTS + 3)
 def train_course(self, course_id: int) -> int | None:
     """Waits while the course's photos are still being encoded, so a burst trains once."""
-    if training.encoding_in_progress(course_id) and self.request.retries < MAX_POSTPONEMENTS:
-        raise self.retry(countdown=settings.TRAINING_DEBOUNCE_SECONDS)
+    if training.encoding_in_progress(course_id):
+        if self.request.is_eager:
+            # In-process the photos still pending are encoded right after this, one by one,
+            # and the last of them requests the training again: train once, then.
+            training.withdraw_request(course_id)
+            return None
+        if self.request.retries < MAX_POSTPONEMENTS:
+            raise self.retry(countdown=settings.TRAINING_DEBOUNCE_SECONDS)
     try:
         return training.train_course(course_id=course_id)
     except Exception as error:

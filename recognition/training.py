@@ -44,10 +44,17 @@ def _send_training_task(course_id: int) -> None:
 
 
 def encoding_in_progress(course_id: int) -> bool:
+    """Photos of the course queued or being encoded now (stalled ones are the sweep's)."""
+    recent = timezone.now() - timezone.timedelta(seconds=settings.PHOTO_STALLED_AFTER_SECONDS)
     return EnrollmentPhoto.objects.filter(
         person__courses=course_id,
         status__in=[EnrollmentPhoto.Status.PENDING, EnrollmentPhoto.Status.PROCESSING],
+        status_changed_at__gte=recent,
     ).exists()
+
+
+def withdraw_request(course_id: int) -> None:
+    CourseClassifier.objects.filter(course_id=course_id).update(training_requested_at=None)
 
 
 def roster_encodings(course_id: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,265 @@
+"""Training and identification at scale, on synthetic encodings shaped like real ones.
+
+Real dlib encodings are not centred at zero: they share a large common component, and a
+person's photos sit in a tight cluster. `EncodingSpace.from_samples` measures this on the
+sample faces (their mean vector, the average distance between two photos of one person and
+between two people); synthetic people are then centres = that mean + isotropic Gaussian
+noise, and photos = centre + smaller isotropic Gaussian noise, with the two noise levels
+chosen so that within-person and between-person distances match the measured ones.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from bench.frames import PROJECT_ROOT
+from bench.stats import percentile
+
+DIMENSIONS = 128
+
+
+def mean_pairwise(groups_a, groups_b=None) -> float:
+    """Mean distance within each group (groups_b None) or between groups of a and b."""
+    if groups_b is None:
+        pairs = [(a, b) for group in groups_a for a, b in itertools.combinations(group, 2)]
+    else:
+        pairs = list(itertools.product(groups_a, groups_b))
+    return float(np.mean([np.linalg.norm(np.subtract(a, b)) for a, b in pairs]))
+
+
+@dataclass(frozen=True)
+class EncodingSpace:
+    mean: tuple[float, ...]
+    within_sd: float  # per dimension, photos around their person's centre
+    between_sd: float  # per dimension, people's centres around the mean
+    measured: dict  # what the sample faces showed
+
+    @classmethod
+    def from_samples(cls, by_person: dict[str, list[np.ndarray]]) -> EncodingSpace:
+        everything = np.array([e for photos in by_person.values() for e in photos])
+        groups = [photos for photos in by_person.values() if len(photos) >= 2]
+        within = mean_pairwise(groups)
+        people = list(by_person.values())
+        between = float(
+            np.mean([mean_pairwise(a, b) for a, b in itertools.combinations(people, 2)])
+        )
+        within_sd = within / math.sqrt(2 * DIMENSIONS)
+        between_sd = math.sqrt(max(between**2 / (2 * DIMENSIONS) - within_sd**2, 1e-6))
+        measured = {
+            "photos": len(everything),
+            "people": len(people),
+            "norm": round(float(np.linalg.norm(everything, axis=1).mean()), 3),
+            "mean_vector_norm": round(float(np.linalg.norm(everything.mean(axis=0))), 3),
+            "within_distance": round(within, 3),
+            "between_distance": round(between, 3),
+        }
+        return cls(tuple(everything.mean(axis=0).tolist()), within_sd, between_sd, measured)
+
+    def people(self, count: int, rng: np.random.Generator) -> np.ndarray:
+        centre = np.asarray(self.mean)
+        return centre + rng.normal(0, self.between_sd, (count, DIMENSIONS))
+
+    def photos(self, centres: np.ndarray, per_person: int, rng: np.random.Generator):
+        """(encodings float32 (N,128), labels 0..people-1)."""
+        repeated = np.repeat(centres, per_person, axis=0)
+        noise = rng.normal(0, self.within_sd, repeated.shape)
+        labels = np.repeat(np.arange(len(centres)), per_person)
+        return (repeated + noise).astype(np.float32), labels
+
+    def check(self, rng: np.random.Generator, people: int = 200, per_person: int = 5) -> dict:
+        """The same statistics measured on synthetic people, to show they match."""
+        encodings, labels = self.photos(self.people(people, rng), per_person, rng)
+        groups = [encodings[labels == i] for i in range(people)]
+        between = float(
+            np.mean([np.linalg.norm(groups[i][0] - groups[i + 1][0]) for i in range(people - 1)])
+        )
+        return {
+            "norm": round(float(np.linalg.norm(encodings, axis=1).mean()), 3),
+            "within_distance": round(mean_pairwise(groups), 3),
+            "between_distance": round(between, 3),
+        }
+
+    def describe(self) -> dict:
+        return {
+            "within_sd_per_dimension": round(self.within_sd, 4),
+            "between_sd_per_dimension": round(self.between_sd, 4),
+            "measured_on_samples": self.measured,
+        }
+
+
+def _warm_sklearn() -> None:
+    """Import scikit-learn before timing (the first import costs ~1 s)."""
+    from recognition import classifier
+
+    rng = np.random.default_rng(0)
+    classifier.train(rng.normal(size=(6, DIMENSIONS)), [0, 0, 1, 1, 2, 2])
+
+
+def bench_training(space: EncodingSpace, sizes, per_person: int, reps_for) -> list[dict]:
+    """classifier.train on courses of `sizes` people; reps_for(size) runs each."""
+    from recognition import classifier
+
+    _warm_sklearn()
+    rng = np.random.default_rng(1)
+    rows = []
+    for size in sizes:
+        encodings, labels = space.photos(space.people(size, rng), per_person, rng)
+        seconds = []
+        for _ in range(reps_for(size)):
+            start = time.perf_counter()
+            classifier.train(encodings, labels)
+            seconds.append(time.perf_counter() - start)
+        rows.append(
+            {
+                "people": size,
+                "encodings": len(labels),
+                "how": "classifier.train",
+                "train_s": round(percentile(seconds, 50), 3),
+                "max_s": round(max(seconds), 3),
+                "n": len(seconds),
+                "finished": True,
+            }
+        )
+    return rows
+
+
+def bench_training_capped(space: EncodingSpace, sizes, per_person: int, cap_s: float):
+    """classifier.train on big rosters in a subprocess, stopped after cap_s seconds.
+
+    A size is not tried once a smaller one has hit the cap (it can only take longer).
+    """
+    rows, capped = [], False
+    for size in sizes:
+        row = {"people": size, "encodings": size * per_person, "how": "classifier.train"}
+        if capped or cap_s <= 0:
+            rows.append({**row, "train_s": None, "finished": False, "note": "not tried"})
+            continue
+        command = [sys.executable, "-m", "bench.training", json.dumps(asdict(space)), str(size)]
+        command.append(str(per_person))
+        try:
+            done = subprocess.run(
+                command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=cap_s
+            )
+            seconds = float(done.stdout.strip().splitlines()[-1])
+            rows.append({**row, "train_s": round(seconds, 2), "n": 1, "finished": True})
+        except subprocess.TimeoutExpired:
+            capped = True
+            rows.append(
+                {**row, "train_s": None, "finished": False, "note": f"stopped after {cap_s:g} s"}
+            )
+    return rows
+
+
+def _finished_fits(rows: list[dict]) -> list[tuple[int, float]]:
+    return sorted(
+        (r["people"], r["train_s"])
+        for r in rows
+        if r["how"] == "classifier.train" and r.get("finished") and r["train_s"]
+    )
+
+
+def growth_exponent(rows: list[dict]) -> float | None:
+    """k in seconds ~ people^k, from the two largest finished classifier.train sizes."""
+    done = _finished_fits(rows)
+    if len(done) < 2:
+        return None
+    (n1, t1), (n2, t2) = done[-2], done[-1]
+    return round(math.log(t2 / t1) / math.log(n2 / n1), 2)
+
+
+def extrapolate(rows: list[dict], size: int) -> float | None:
+    """Seconds classifier.train would take for `size` people, by that growth."""
+    exponent, done = growth_exponent(rows), _finished_fits(rows)
+    if exponent is None:
+        return None
+    largest, seconds = done[-1]
+    return round(seconds * (size / largest) ** exponent, 0)
+
+
+def constructed_model(centres: np.ndarray, encodings: np.ndarray, labels: np.ndarray):
+    """A TrainedModel with the arrays train() would give, without the SVM fit.
+
+    The SVM rows are nearest-centroid rows (w = centre, b = -|centre|²/2), so the argmax
+    names the nearest centre: the same shapes and the same work for identify().
+    """
+    from recognition import classifier
+
+    centres = centres.astype(np.float32)
+    return classifier.TrainedModel(
+        person_ids=np.arange(len(centres)),
+        encodings=encodings,
+        labels=labels,
+        coef=centres,
+        intercept=-0.5 * np.einsum("ij,ij->i", centres, centres),
+    )
+
+
+def bench_identify(
+    space: EncodingSpace,
+    sizes,
+    per_person: int,
+    probes: int,
+    trained_up_to: int,
+    tolerance: float = 0.6,
+) -> list[dict]:
+    """identify() of one face at a time against rosters of `sizes` people."""
+    from recognition import classifier
+
+    _warm_sklearn()
+    rng = np.random.default_rng(2)
+    rows = []
+    for size in sizes:
+        centres = space.people(size, rng)
+        encodings, labels = space.photos(centres, per_person, rng)
+        if size <= trained_up_to:
+            model, how = classifier.train(encodings, labels), "classifier.train"
+        else:
+            model, how = constructed_model(centres, encodings, labels), "arrays, centroid rows"
+        who = rng.integers(0, size, probes)
+        known, _ = space.photos(centres[who], 1, rng)
+        strangers, _ = space.photos(space.people(probes, rng), 1, rng)
+        seconds, right, unknown = [], 0, 0
+        for index in range(probes):
+            start = time.perf_counter()
+            match = classifier.identify(model, known[index : index + 1], tolerance)[0]
+            seconds.append(time.perf_counter() - start)
+            right += match.person_id == int(who[index])
+            unknown += classifier.identify(model, strangers[index], tolerance)[0].person_id is None
+        rows.append(
+            {
+                "people": size,
+                "encodings": len(labels),
+                "model": how,
+                "n": probes,
+                "p50_ms": round(percentile(seconds, 50) * 1000, 3),
+                "p95_ms": round(percentile(seconds, 95) * 1000, 3),
+                "known_identified": round(right / probes, 3),
+                "strangers_unknown": round(unknown / probes, 3),
+            }
+        )
+    return rows
+
+
+def _train_once(space_json: str, people: int, per_person: int) -> float:
+    from recognition import classifier
+
+    fields = json.loads(space_json)
+    space = EncodingSpace(tuple(fields["mean"]), fields["within_sd"], fields["between_sd"], {})
+    rng = np.random.default_rng(3)
+    encodings, labels = space.photos(space.people(people, rng), per_person, rng)
+    _warm_sklearn()
+    start = time.perf_counter()
+    classifier.train(encodings, labels)
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    print(_train_once(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))

@@ -1,0 +1,71 @@
+"""The benchmark suite (`make bench`) on tiny sizes, so that its code cannot rot.
+
+No timing is asserted: only that every section runs against the real stack (migrated
+throwaway database, gunicorn, the encode task, training, a Celery worker when Redis is
+reachable) and returns well-formed rows, and that the results are written.
+"""
+
+import json
+
+import pytest
+
+from bench import run
+from bench.stack import DEFAULT_REDIS_URL, Stack, reachable
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the app's tasks run on commit
+
+
+@pytest.fixture
+def stack(tmp_path, shared_faces):
+    stack = Stack.create(tmp_path / "stack")
+    try:
+        stack.migrate()
+        yield stack
+    finally:
+        stack.destroy()
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and value >= 0
+
+
+def test_the_benchmark_runs_every_section_on_tiny_sizes(stack, tmp_path):
+    seeded = stack.seed()
+    assert seeded["photos"] == {"ready": 9, "rejected": 0}
+    sizes = run.Sizes.tiny()
+
+    results = run.run_suite(sizes, stack, seeded, log=lambda message: None)
+
+    assert len(results["checkin"]) == sizes.frames
+    for row in results["checkin"]:
+        assert row["errors"] == []
+        for path in ("http", "pipeline", "recipe"):
+            assert row[path]["n"] == sizes.reps and _is_number(row[path]["p50_ms"])
+        assert _is_number(row["ratio_http_to_recipe"])
+        assert isinstance(row["web_overhead_ms"], float)
+        assert isinstance(row["web_overhead_paired_ms"], float)
+        assert row["recipe_names"] == row["expected"]
+        assert isinstance(row["same_identities"], bool)
+    assert [row["kiosks"] for row in results["concurrency"]] == list(sizes.kiosks)
+    assert all(row["errors"] == 0 and row["check_ins"] > 0 for row in results["concurrency"])
+    assert {row["photos"]: row["app_ready"] for row in results["enrollment"]} == {
+        "sample photos": "1/1",
+        "12 MP phone photos, EXIF-rotated": "1/1",
+    }
+    by_size = {(row["people"], row["how"]): row for row in results["training"]}
+    assert all(by_size[(n, "classifier.train")]["finished"] for n in sizes.train_sizes)
+    assert by_size[(sizes.course_retrain, "training.train_course")]["finished"]
+    assert [row["people"] for row in results["identify"]] == list(sizes.identify_sizes)
+    assert all(_is_number(row["p50_ms"]) for row in results["identify"])
+    assert results["school"]["courses_retrained"] == sizes.school[2]
+    assert results["school"]["only_their_courses"] is True
+    memory = {row["process"].split()[0]: row for row in results["memory"]}
+    assert memory["gunicorn"]["rss_mib"] > 0
+    if reachable(DEFAULT_REDIS_URL, 6379):
+        assert memory["Celery"]["rss_mib"] > 0
+    assert {"target", "measured", "met"} <= set(results["targets"][0])
+
+    text = run.write(results, tmp_path / "results")
+    assert "## Check-in latency" in text
+    assert (tmp_path / "results" / "results.md").read_text() == text
+    assert json.loads((tmp_path / "results" / "results.json").read_text())["mode"] == "tiny"
