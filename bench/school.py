@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 from unittest import mock
 
@@ -29,7 +30,12 @@ def build_school(
     rng = np.random.default_rng(4)
     tag = uuid.uuid4().hex[:8]
     people = Person.objects.bulk_create(
-        Person(full_name=f"Student {i}", external_id=f"school-{tag}-{i}") for i in range(students)
+        Person(
+            full_name=f"Student {i}",
+            external_id=f"school-{tag}-{i}",
+            consent_recorded_on=date.today(),
+        )
+        for i in range(students)
     )
     course_rows = Course.objects.bulk_create(
         Course(name=f"School course {tag} {i}") for i in range(courses)

@@ -25,10 +25,10 @@ def main() -> None:
     from recognition.models import CourseClassifier
     from recognition.training import train_course
 
-    course = Course.objects.create(name="Benchmark course")
-    import_folder(root=SHARED_FACES / "enroll", course=course)
-    train_course(course_id=course.pk)
     now = timezone.now()
+    course = Course.objects.create(name="Benchmark course")
+    import_folder(root=SHARED_FACES / "enroll", course=course, consent_recorded_on=now.date())
+    train_course(course_id=course.pk)
     session = AttendanceSession.objects.create(
         course=course,
         title="Benchmark",
@@ -39,7 +39,9 @@ def main() -> None:
     )
     # A photo of someone in no course: encoding it again trains nothing (the Celery
     # worker's warm-up sends it).
-    loner = Person.objects.create(full_name="Warm-up", external_id="bench-warm-up")
+    loner = Person.objects.create(
+        full_name="Warm-up", external_id="bench-warm-up", consent_recorded_on=now.date()
+    )
     path = sorted((SHARED_FACES / "enroll" / "obama").iterdir())[0]
     with path.open("rb") as handle:
         warm_up_photo = add_photo(person=loner, upload=File(handle, name=path.name))

@@ -72,8 +72,10 @@ def enroll_photos(*, person: Person, uploads) -> tuple[list[EnrollmentPhoto], li
 
     Photos are biometric data: none are taken before the student's consent is recorded.
     """
-    if not person.consent_recorded_on:
-        return [], [f"Record {person.full_name}'s consent before adding photos."]
+    try:
+        people_services.ensure_consent(person)
+    except people_services.UploadRefused as refused:
+        return [], [str(refused)]
     if not uploads:
         return [], ["Choose at least one photo."]
     photos, refusals = [], []

@@ -29,7 +29,7 @@ class PersonViewSet(viewsets.ModelViewSet):
         serializer.save(created_by=self.request.user)
 
     @extend_schema(request=None, responses=PhotoSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="photos")
+    @action(detail=True, methods=["get"], url_path="photos", pagination_class=None)
     def photos(self, request, pk=None):
         person = self.get_object()
         return Response(PhotoSerializer(person.photos.all(), many=True).data)

@@ -1,6 +1,7 @@
 """Bulk import from the common folder layout: <folder>/<person>/*.jpg."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from django.core.files import File
@@ -23,17 +24,23 @@ def display_name(folder_name: str) -> str:
 
 
 @transaction.atomic
-def import_folder(*, root: Path, course: Course | None = None) -> ImportReport:
+def import_folder(
+    *, root: Path, consent_recorded_on: date, course: Course | None = None
+) -> ImportReport:
     """Each sub-folder is a person (its name is the student number); its images are photos.
 
     People that exist already (same student number) get the new photos; photos are queued
-    for encoding like uploads.
+    for encoding like uploads. The consent date is recorded for people who have none yet:
+    whoever imports states that consent was collected.
     """
     report = ImportReport()
     for folder in sorted(path for path in root.iterdir() if path.is_dir()):
         person, created = Person.objects.get_or_create(
             external_id=folder.name, defaults={"full_name": display_name(folder.name)}
         )
+        if not person.consent_recorded_on:
+            person.consent_recorded_on = consent_recorded_on
+            person.save(update_fields=["consent_recorded_on", "updated_at"])
         report.people_created += created
         report.people_found += not created
         if course is not None:

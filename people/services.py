@@ -34,9 +34,18 @@ def validate_upload(upload) -> None:
         raise UploadRefused(f"The file is too large: photos may be at most {limit} MB.")
 
 
+def ensure_consent(person: Person) -> None:
+    """Photos are biometric data: none are taken before the person's consent is recorded."""
+    if not person.consent_recorded_on:
+        raise UploadRefused(
+            f"Record {person.full_name}'s consent to face recognition before adding photos."
+        )
+
+
 @transaction.atomic
 def add_photo(*, person: Person, upload) -> EnrollmentPhoto:
     """Keep the upload as pending and queue its encoding once the row is committed."""
+    ensure_consent(person)
     validate_upload(upload)
     photo = EnrollmentPhoto.objects.create(person=person, image=upload)
     queue_encoding(photo.pk)

@@ -26,6 +26,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     full_name = factory.Faker("name")
     external_id = factory.Sequence(lambda n: f"S{n:05d}")
+    consent_recorded_on = factory.LazyFunction(lambda: timezone.localdate())
 
 
 class CourseFactory(factory.django.DjangoModelFactory):

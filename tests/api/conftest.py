@@ -56,7 +56,11 @@ def enroll_from_samples(course: Course, names, sample_encodings, shared_faces) -
     people = {}
     for name in names:
         person, _ = Person.objects.get_or_create(
-            external_id=name, defaults={"full_name": name.replace("_", " ").title()}
+            external_id=name,
+            defaults={
+                "full_name": name.replace("_", " ").title(),
+                "consent_recorded_on": timezone.localdate(),
+            },
         )
         for filename, face in sample_encodings[name]:
             photo = EnrollmentPhoto(

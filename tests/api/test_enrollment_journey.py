@@ -21,7 +21,11 @@ def enroll_through_the_api(api, shared_faces) -> tuple[int, dict[int, str]]:
     for name in ENROLLED:
         person = api.post(
             "/api/people/",
-            {"full_name": name.replace("_", " ").title(), "external_id": name},
+            {
+                "full_name": name.replace("_", " ").title(),
+                "external_id": name,
+                "consent_recorded_on": "2026-09-01",
+            },
             format="json",
         ).json()
         names[person["id"]] = name

@@ -10,7 +10,15 @@ from recognition.models import CourseClassifier
 @pytest.mark.django_db(transaction=True)
 def test_import_faces_reads_the_folder_layout_and_trains_the_course(shared_faces):
     out = StringIO()
-    call_command("import_faces", str(shared_faces / "enroll"), "--course", "Year 10", stdout=out)
+    call_command(
+        "import_faces",
+        str(shared_faces / "enroll"),
+        "--course",
+        "Year 10",
+        "--consent-recorded-on",
+        "2026-09-01",
+        stdout=out,
+    )
     assert "5 people created" in out.getvalue()
     assert set(Person.objects.values_list("external_id", flat=True)) == {
         "alex_lacamoire",
@@ -36,4 +44,6 @@ def test_import_faces_refuses_a_missing_folder(tmp_path):
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="is not a folder"):
-        call_command("import_faces", str(tmp_path / "nowhere"))
+        call_command(
+            "import_faces", str(tmp_path / "nowhere"), "--consent-recorded-on", "2026-09-01"
+        )

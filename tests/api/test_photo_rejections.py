@@ -116,3 +116,12 @@ def test_an_upload_over_the_size_limit_is_refused(teacher_api, person, shared_fa
     assert response.status_code == 400
     assert "too large" in response.json()["image"][0]
     assert person.photos.count() == 0
+
+
+def test_photos_are_refused_until_consent_is_recorded(teacher, teacher_api, shared_faces):
+    person = PersonFactory(created_by=teacher, consent_recorded_on=None)
+    data = (shared_faces / "enroll" / "obama" / "obama.jpg").read_bytes()
+    response = upload_bytes(teacher_api, person, data)
+    assert response.status_code == 400
+    assert "consent" in response.json()["image"][0]
+    assert person.photos.count() == 0

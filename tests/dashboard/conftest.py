@@ -19,7 +19,7 @@ def png_bytes(size=(8, 8), color=(200, 120, 80)) -> bytes:
 
 @pytest.fixture
 def ada(db):
-    return PersonFactory(full_name="Ada Lovelace", external_id="S001")
+    return PersonFactory(full_name="Ada Lovelace", external_id="S001", consent_recorded_on=None)
 
 
 @pytest.fixture

@@ -113,7 +113,7 @@ def test_recording_consent_stores_the_date(teacher_client, course, ada):
 def test_photos_are_refused_until_consent_is_recorded(teacher_client, course, ada, no_encoding):
     url = reverse("dashboard:student-photos", args=[course.pk, ada.pk])
     response = teacher_client.post(url, {"images": [upload()]}, follow=True)
-    assert "consent before adding photos" in response.content.decode()
+    assert "consent to face recognition before adding photos" in response.content.decode()
     assert not EnrollmentPhoto.objects.exists()
 
 

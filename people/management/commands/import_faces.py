@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 
 from django.core.management import BaseCommand, CommandError
@@ -9,18 +10,26 @@ from people.models import Course
 class Command(BaseCommand):
     help = (
         "Import people and photos from FOLDER/<student number>/*.jpg; photos are encoded in "
-        "the background. With --course, the people are added to that course's roster."
+        "the background. With --course, the people are added to that course's roster. "
+        "--consent-recorded-on states when their consent to face recognition was recorded."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("folder", type=Path)
         parser.add_argument("--course", help="Name of an existing course (created if missing).")
+        parser.add_argument(
+            "--consent-recorded-on",
+            type=date.fromisoformat,
+            required=True,
+            metavar="YYYY-MM-DD",
+            help="Date on which these people's consent to face recognition was recorded.",
+        )
 
-    def handle(self, *args, folder: Path, course: str | None, **options):
+    def handle(self, *args, folder: Path, course: str | None, consent_recorded_on, **options):
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder.")
         target = Course.objects.get_or_create(name=course)[0] if course else None
-        report = import_folder(root=folder, course=target)
+        report = import_folder(root=folder, course=target, consent_recorded_on=consent_recorded_on)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{report.people_created} people created, {report.people_found} already known, "
