@@ -21,6 +21,7 @@ from attendance.serializers import (
 )
 from attendance.throttles import CheckInPerAddressThrottle, CheckInPerCredentialThrottle
 from people.selectors import people_for
+from people.services import UploadRefused, validate_upload
 from recognition import faces
 
 
@@ -81,10 +82,10 @@ class SessionViewSet(viewsets.ModelViewSet):
     def checkin(self, request, pk=None):
         session = self.get_object()
         image = request.FILES.get("image")
-        if image is None or not image.size:
-            raise serializers.ValidationError(
-                {"image": ["Attach a snapshot in the field 'image'."]}
-            )
+        try:
+            validate_upload(image)  # present, not empty, at most MAX_UPLOAD_BYTES
+        except UploadRefused as refused:
+            raise serializers.ValidationError({"image": [str(refused)]}) from None
         try:
             outcomes = services.check_in(session=session, image_source=image)
         except services.SessionStateError as error:
@@ -95,7 +96,7 @@ class SessionViewSet(viewsets.ModelViewSet):
         return Response(CheckInResultSerializer(data).data)
 
     @extend_schema(request=None, responses=RecordSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # a plain list
     def attendance(self, request, pk=None):
         session = self.get_object()
         records = session.records.select_related("person", "changed_by")

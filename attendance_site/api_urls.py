@@ -7,6 +7,9 @@ from attendance.api import SessionViewSet
 from people.api import CourseViewSet, PersonViewSet, PhotoViewSet
 
 router = DefaultRouter(use_regex_path=False)
+# No ".json" suffix routes: the custom actions do not take a `format` argument (they
+# answered 500), and every operation appeared twice in the schema.
+router.include_format_suffixes = False
 router.register("people", PersonViewSet, basename="person")
 router.register("photos", PhotoViewSet, basename="photo")
 router.register("courses", CourseViewSet, basename="course")

@@ -31,7 +31,7 @@ def validate_upload(upload) -> None:
         raise UploadRefused("The uploaded file is empty.")
     if upload.size > settings.MAX_UPLOAD_BYTES:
         limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise UploadRefused(f"The file is too large: photos may be at most {limit} MB.")
+        raise UploadRefused(f"The file is too large: images may be at most {limit} MB.")
 
 
 def ensure_consent(person: Person) -> None:

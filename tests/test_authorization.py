@@ -1,0 +1,156 @@
+"""Every API endpoint and every page × anonymous, the owning teacher, another teacher, the
+session's kiosk credential and staff: the answer each gets.
+
+Other teachers get 404, never 403, so that a URL does not even confirm that a record exists.
+Each (row, role) pair runs on fresh rows, so the mutating calls cannot disturb each other.
+"""
+
+import json
+
+import pytest
+from django.test import Client
+
+from attendance.models import AttendanceSession
+from people.models import EnrollmentPhoto
+from tests.factories import CourseFactory, PersonFactory, SessionFactory, UserFactory
+
+ROLES = ("anonymous", "owner", "other_teacher", "kiosk", "staff")
+
+OK = "ok"  # 2xx
+DENIED = "denied"  # API: 401 or 403
+MISSING = "404"
+INVALID = "400"  # got past authorization, refused on its content
+LOGIN = "login"  # page: redirect to the login page
+ADMIN_LOGIN = "admin-login"
+
+
+def row(method, url, anonymous, owner, other_teacher, kiosk, staff, data=None):
+    expected = dict(zip(ROLES, (anonymous, owner, other_teacher, kiosk, staff), strict=True))
+    return pytest.param(method, url, data, expected, id=f"{method} {url}")
+
+
+API_ITEM = (DENIED, OK, MISSING, DENIED, OK)
+API_LIST = (DENIED, OK, OK, DENIED, OK)  # another teacher's list holds none of ours
+PAGE = (LOGIN, OK, MISSING, LOGIN, OK)
+
+TABLE = [
+    # --- API ---
+    row("get", "/api/people/", *API_LIST),
+    row(
+        "post", "/api/people/", DENIED, OK, OK, DENIED, OK, {"full_name": "N", "external_id": "X1"}
+    ),
+    row("get", "/api/people/{person}/", *API_ITEM),
+    row("patch", "/api/people/{person}/", *API_ITEM, data={"email": "a@school.example"}),
+    row("delete", "/api/people/{person}/", *API_ITEM),
+    row("get", "/api/people/{person}/photos/", *API_ITEM),
+    row("post", "/api/people/{person}/photos/", DENIED, INVALID, MISSING, DENIED, INVALID),
+    row("get", "/api/photos/", *API_LIST),
+    row("get", "/api/photos/{photo}/", *API_ITEM),
+    row("delete", "/api/photos/{photo}/", *API_ITEM),
+    row("get", "/api/courses/", *API_LIST),
+    row("post", "/api/courses/", DENIED, OK, OK, DENIED, OK, {"name": "New course"}),
+    row("get", "/api/courses/{course}/", *API_ITEM),
+    row("patch", "/api/courses/{course}/", *API_ITEM, data={"name": "Renamed"}),
+    row("delete", "/api/courses/{course}/", *API_ITEM),
+    row("get", "/api/courses/{course}/classifier/", *API_ITEM),
+    row("get", "/api/sessions/", *API_LIST),
+    row("get", "/api/sessions/{session}/", *API_ITEM),
+    row("patch", "/api/sessions/{session}/", *API_ITEM, data={"title": "Renamed"}),
+    row("delete", "/api/sessions/{session}/", *API_ITEM),
+    row("post", "/api/sessions/{session}/open/", *API_ITEM),
+    row("post", "/api/sessions/{session}/close/", *API_ITEM),
+    row("post", "/api/sessions/{session}/checkin/", DENIED, INVALID, MISSING, INVALID, INVALID),
+    row(
+        "post", "/api/sessions/{other_session}/checkin/", DENIED, MISSING, INVALID, MISSING, INVALID
+    ),
+    row("get", "/api/sessions/{session}/attendance/", *API_ITEM),
+    row(
+        "post",
+        "/api/sessions/{session}/attendance/",
+        *API_ITEM,
+        data={"person": "{person}", "status": "excused"},
+    ),
+    row("post", "/api/sessions/{session}/rotate-kiosk-token/", *API_ITEM),
+    row("get", "/api/schema/", DENIED, OK, OK, DENIED, OK),
+    row("get", "/api/docs/", DENIED, OK, OK, DENIED, OK),
+    # --- pages ---
+    row("get", "/", LOGIN, OK, OK, LOGIN, OK),
+    row("get", "/courses/{course}/", *PAGE),
+    row("get", "/courses/{course}/status.json", *PAGE),
+    row("get", "/courses/{course}/report/", *PAGE),
+    row("get", "/courses/{course}/report.csv", *PAGE),
+    row("get", "/sessions/{session}/", *PAGE),
+    row("get", "/sessions/{session}/status.json", *PAGE),
+    row("post", "/sessions/{session}/open/", *PAGE),
+    row("post", "/sessions/{session}/kiosk-link/", *PAGE),
+    row("get", "/photos/{photo}/image", *PAGE),
+    row("get", "/kiosk/{token}/", OK, OK, OK, OK, OK),
+    row("get", "/admin/", ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, OK),
+    row("get", "/admin/people/person/{person}/change/", *(ADMIN_LOGIN,) * 4, OK),
+    row("get", "/healthz", OK, OK, OK, OK, OK),
+]
+
+
+@pytest.fixture
+def world(db, shared_faces):
+    owner = UserFactory(username="owner")
+    other = UserFactory(username="other")
+    UserFactory(username="staff", is_staff=True, is_superuser=True)
+    person = PersonFactory(created_by=owner)
+    course = CourseFactory(teachers=[owner], roster=[person])
+    photo = EnrollmentPhoto(person=person)
+    photo.image.save("face.jpg", (shared_faces / "enroll" / "obama" / "obama.jpg").open("rb"))
+    session = SessionFactory(course=course)
+    other_session = SessionFactory(course=CourseFactory(teachers=[other]))
+    return {
+        "person": person.pk,
+        "photo": photo.pk,
+        "course": course.pk,
+        "session": session.pk,
+        "other_session": other_session.pk,
+        "token": session.kiosk_token,
+    }
+
+
+def client_as(role: str) -> Client:
+    from django.contrib.auth import get_user_model
+
+    client = Client()
+    users = {"owner": "owner", "other_teacher": "other", "staff": "staff"}
+    if role in users:
+        client.force_login(get_user_model().objects.get(username=users[role]))
+    if role == "kiosk":
+        token = AttendanceSession.objects.order_by("pk").first().kiosk_token
+        client.defaults["HTTP_AUTHORIZATION"] = f"Kiosk {token}"
+    return client
+
+
+def outcome(response) -> str:
+    code = response.status_code
+    location = response.headers.get("Location", "")
+    if code == 302 and location.startswith("/admin/login/"):
+        return ADMIN_LOGIN
+    if code == 302 and location.startswith("/accounts/login/"):
+        return LOGIN
+    if code in (401, 403):
+        return DENIED
+    if 200 <= code < 400:
+        return OK
+    return str(code)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "url", "data", "expected"), TABLE)
+def test_who_gets_what(world, role, method, url, data, expected):
+    client = client_as(role)
+    body = {key: str(value).format(**world) for key, value in (data or {}).items()}
+    send = getattr(client, method)
+    if url.startswith("/api/") and method in ("post", "patch", "put"):
+        response = send(url.format(**world), json.dumps(body), content_type="application/json")
+    else:
+        response = (
+            send(url.format(**world), body) if method == "post" else send(url.format(**world))
+        )
+    if hasattr(response, "streaming_content"):
+        response.close()
+    assert outcome(response) == expected[role], (role, method, url, response.status_code)
