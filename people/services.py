@@ -108,13 +108,13 @@ def give_up_on_photo(*, photo_id: int) -> None:
 def _finish(photo: EnrollmentPhoto, *, status: str, **fields) -> str | None:
     from recognition.training import request_training_for_person
 
-    was_ready = photo.status == Status.READY or photo.encoding is not None
+    had_encoding = photo.encoding is not None  # e.g. re-encoded after a settings change
     defaults = {"rejection_reason": "", "encoding": None, "face_box": None, "encoder": ""}
     with transaction.atomic():
         updated = EnrollmentPhoto.objects.filter(pk=photo.pk).update(
             status=status, status_changed_at=timezone.now(), **{**defaults, **fields}
         )
-        if updated and (status == Status.READY or was_ready):
+        if updated and (status == Status.READY or had_encoding):
             request_training_for_person(photo.person_id)
     return status if updated else None
 

@@ -37,17 +37,22 @@ def test_it_generates_a_development_secret_key_once(tmp_path, monkeypatch):
     assert env.secret_key(debug=True, key_file=key_file) == first
 
 
-def _manage_check(**overrides) -> subprocess.CompletedProcess:
+def _run_python(*args: str, **overrides) -> subprocess.CompletedProcess:
+    """A fresh interpreter, so the settings module is read again with this environment."""
     environment = {**os.environ, **overrides}
-    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    environment.setdefault("DJANGO_SETTINGS_MODULE", "attendance_site.settings")
     return subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, *args],
         cwd=PROJECT_ROOT,
         env=environment,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def _manage_check(**overrides) -> subprocess.CompletedProcess:
+    return _run_python("manage.py", "check", **overrides)
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -83,31 +88,15 @@ def production_env() -> dict:
 
 
 def test_production_settings_pass_the_deployment_checklist():
-    environment = {**os.environ, **production_env()}
-    environment.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = _run_python(
+        "manage.py", "check", "--deploy", "--fail-level", "WARNING", **production_env()
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout + result.stderr
 
 
 def test_production_sends_hsts_csp_and_secure_cookies_over_https():
-    environment = {**os.environ, **production_env()}
-    environment["DJANGO_SETTINGS_MODULE"] = "attendance_site.settings"
-    result = subprocess.run(
-        [sys.executable, "-c", PRODUCTION_PROBE],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _run_python("-c", PRODUCTION_PROBE, **production_env())
     assert result.returncode == 0, result.stderr
     lines = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert lines["HSTS"].startswith("max-age=31536000")
