@@ -217,6 +217,10 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "attendance.models.AttendanceRecord.Status",
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "attendance_site.openapi.add_error_responses",
+    ],
     # Swagger UI from the drf-spectacular-sidecar package: the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -85,6 +85,9 @@ TABLE = [
     row("post", "/sessions/{session}/kiosk-link/", *PAGE),
     row("get", "/photos/{photo}/image", *PAGE),
     row("get", "/kiosk/{token}/", OK, OK, OK, OK, OK),
+    # the stored file itself is never public, whatever the URL
+    row("get", "/media/{photo_file}", *(MISSING,) * 5),
+    row("get", "/{photo_file}", *(MISSING,) * 5),
     row("get", "/admin/", ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, OK),
     row("get", "/admin/people/person/{person}/change/", *(ADMIN_LOGIN,) * 4, OK),
     row("get", "/healthz", OK, OK, OK, OK, OK),
@@ -109,6 +112,7 @@ def world(db, shared_faces):
         "session": session.pk,
         "other_session": other_session.pk,
         "token": session.kiosk_token,
+        "photo_file": photo.image.name,
     }
 
 
