@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -14,8 +15,32 @@ def thumbnail(photo: EnrollmentPhoto) -> str:
     return format_html('<img src="{}" alt="" style="height:64px;border-radius:4px">', url)
 
 
+class EnrollmentPhotoFormSet(BaseInlineFormSet):
+    """Photos added here follow the rules of every other upload: consent first, size limit."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if "image" not in form.changed_data or data.get("DELETE") or not data.get("image"):
+                continue
+            try:
+                services.ensure_consent(self.instance)
+                services.validate_upload(data["image"])
+            except services.UploadRefused as refused:
+                form.add_error("image", str(refused))
+
+    def new_images(self) -> list[EnrollmentPhoto]:
+        return [
+            form.instance
+            for form in self.forms
+            if "image" in form.changed_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
 class EnrollmentPhotoInline(admin.TabularInline):
     model = EnrollmentPhoto
+    formset = EnrollmentPhotoFormSet
     extra = 1
     fields = ["preview", "image", "status", "rejection_reason", "uploaded_at"]
     readonly_fields = ["preview", "status", "rejection_reason", "uploaded_at"]
@@ -31,6 +56,14 @@ class PersonAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "courses"]
     search_fields = ["full_name", "external_id", "email"]
     inlines = [EnrollmentPhotoInline]
+
+    def save_formset(self, request, form, formset, change):
+        """A photo added or replaced here is encoded like an upload."""
+        if not isinstance(formset, EnrollmentPhotoFormSet):
+            return super().save_formset(request, form, formset, change)
+        photos = formset.new_images()
+        super().save_formset(request, form, formset, change)
+        services.reencode_photos(photo_ids=[photo.pk for photo in photos if photo.pk])
 
 
 @admin.register(Course)
@@ -64,17 +97,23 @@ class EnrollmentPhotoAdmin(admin.ModelAdmin):
     list_display = ["preview", "person", "status", "rejection_reason", "uploaded_at", "encoder"]
     list_filter = ["status", "encoder"]
     search_fields = ["person__full_name", "person__external_id"]
-    readonly_fields = [
+    # Photos are added on their person's page (where consent is checked); here they are
+    # reviewed, deleted or re-encoded.
+    fields = [
         "preview",
+        "person",
         "status",
         "rejection_reason",
         "face_box",
         "encoder",
         "uploaded_at",
     ]
+    readonly_fields = fields
     list_select_related = ["person"]
-    autocomplete_fields = ["person"]
     actions = ["reencode_photos"]
+
+    def has_add_permission(self, request):
+        return False
 
     @admin.display(description="photo")
     def preview(self, photo):

@@ -51,3 +51,42 @@ def test_the_person_page_shows_photo_thumbnails_with_status(client, staff, one_o
     page = client.get(reverse("admin:people_person_change", args=[photo.person_id]))
     assert reverse("people:photo-image", args=[photo.pk]) in page.content.decode()
     assert "Pending" in page.content.decode()
+
+
+def admin_photo_upload(client, person, image, **person_fields):
+    """The person page's form with one new photo in the inline."""
+    data = {
+        "full_name": person.full_name,
+        "external_id": person.external_id,
+        "email": "",
+        "is_active": "on",
+        "consent_recorded_on": person_fields.get("consent", ""),
+        "photos-TOTAL_FORMS": "1",
+        "photos-INITIAL_FORMS": "0",
+        "photos-MIN_NUM_FORMS": "0",
+        "photos-MAX_NUM_FORMS": "1000",
+        "photos-0-image": image,
+        "_save": "Save",
+    }
+    return client.post(reverse("admin:people_person_change", args=[person.pk]), data)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_photo_added_in_the_admin_is_encoded_like_an_upload(client, staff, shared_faces):
+    person = PersonFactory()
+    client.force_login(staff)
+    with (shared_faces / "enroll" / "obama" / "obama.jpg").open("rb") as image:
+        response = admin_photo_upload(client, person, image, consent="2026-09-01")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    photo = EnrollmentPhoto.objects.get(person=person)
+    assert photo.status == "ready"
+
+
+def test_the_admin_refuses_photos_before_consent(client, staff, shared_faces):
+    person = PersonFactory(consent_recorded_on=None)
+    client.force_login(staff)
+    with (shared_faces / "enroll" / "obama" / "obama.jpg").open("rb") as image:
+        response = admin_photo_upload(client, person, image)
+    assert response.status_code == 200
+    assert "consent to face recognition" in response.content.decode()
+    assert not EnrollmentPhoto.objects.filter(person=person).exists()
