@@ -4,26 +4,14 @@ course that knows one face, and helpers that say what a response or the storage 
 from pathlib import Path
 
 import pytest
-from celery import _state as celery_state
 from rest_framework.test import APIClient
 
-from attendance_site.celery import app as celery_app
 from tests.api.conftest import (  # noqa: F401 - fixtures re-exported for this folder
     enroll_from_samples,
     open_session_of,
     sample_encodings,
 )
 from tests.factories import CourseFactory, PersonFactory
-
-
-@pytest.fixture(autouse=True)
-def _project_celery_app_is_current():
-    """Tasks (shared_task proxies) go through the *current* Celery app: make sure it is the
-    project's, whatever Celery app an earlier test created (bench/stack.py's client app)."""
-    previous = celery_state.get_current_app()
-    celery_app.set_current()
-    yield
-    previous.set_current()
 
 
 @pytest.fixture(autouse=True)
