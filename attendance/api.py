@@ -2,10 +2,9 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from attendance import services
@@ -21,17 +20,7 @@ from attendance.serializers import (
 )
 from attendance.throttles import CheckInPerAddressThrottle, CheckInPerCredentialThrottle
 from people.selectors import people_for
-from people.services import UploadRefused, validate_upload
-from recognition import faces
-
-
-class SessionConflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "session_state"
-
-
-def _conflict(error: services.SessionStateError) -> SessionConflict:
-    return SessionConflict(detail=str(error))
+from people.services import validate_upload
 
 
 class SessionViewSet(viewsets.ModelViewSet):
@@ -46,20 +35,14 @@ class SessionViewSet(viewsets.ModelViewSet):
     @extend_schema(request=None, responses=SessionSerializer)
     @action(detail=True, methods=["post"])
     def open(self, request, pk=None):
-        try:
-            session = services.open_session(session=self.get_object())
-        except services.SessionStateError as error:
-            raise _conflict(error) from None
+        session = services.open_session(session=self.get_object())
         return Response(self.get_serializer(session).data)
 
     @extend_schema(request=None, responses=SessionSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         session = self.get_object()
-        try:
-            services.close_session(session=session, closed_by=request.user)
-        except services.SessionStateError as error:
-            raise _conflict(error) from None
+        services.close_session(session=session, closed_by=request.user)
         session.refresh_from_db()
         return Response(self.get_serializer(session).data)
 
@@ -82,16 +65,8 @@ class SessionViewSet(viewsets.ModelViewSet):
     def checkin(self, request, pk=None):
         session = self.get_object()
         image = request.FILES.get("image")
-        try:
-            validate_upload(image)  # present, not empty, at most MAX_UPLOAD_BYTES
-        except UploadRefused as refused:
-            raise serializers.ValidationError({"image": [str(refused)]}) from None
-        try:
-            outcomes = services.check_in(session=session, image_source=image)
-        except services.SessionStateError as error:
-            raise _conflict(error) from None
-        except faces.ImageRejected as rejection:
-            raise serializers.ValidationError({"image": [rejection.message]}) from None
+        validate_upload(image)  # present, not empty, at most MAX_UPLOAD_BYTES
+        outcomes = services.check_in(session=session, image_source=image)
         data = {"session": session.pk, "faces": outcomes}
         return Response(CheckInResultSerializer(data).data)
 
@@ -110,15 +85,12 @@ class SessionViewSet(viewsets.ModelViewSet):
         change = StatusChangeSerializer(data=request.data)
         change.is_valid(raise_exception=True)
         person = get_object_or_404(people_for(request.user), pk=change.validated_data["person"])
-        try:
-            record = services.set_status(
-                session=session,
-                person=person,
-                status=change.validated_data["status"],
-                changed_by=request.user,
-            )
-        except services.SessionStateError as error:
-            raise serializers.ValidationError({"person": [str(error)]}) from None
+        record = services.set_status(
+            session=session,
+            person=person,
+            status=change.validated_data["status"],
+            changed_by=request.user,
+        )
         return Response(RecordSerializer(record).data)
 
     @extend_schema(request=None, responses=SessionSerializer)

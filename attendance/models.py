@@ -36,6 +36,7 @@ class AttendanceSession(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="session_ends_after_start",
+                violation_error_message="The session must end after it starts.",
             )
         ]
 
@@ -50,6 +51,10 @@ class AttendanceSession(models.Model):
         if self.opened_at:
             return self.State.OPEN
         return self.State.SCHEDULED
+
+    @property
+    def state_label(self) -> str:
+        return self.State(self.state).label
 
     @property
     def late_from(self):

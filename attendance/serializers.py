@@ -1,12 +1,14 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from attendance.models import AttendanceRecord, AttendanceSession
+from attendance.services import FaceOutcome
 from people.selectors import courses_for
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    state = serializers.CharField(read_only=True)
+    state = serializers.ChoiceField(choices=AttendanceSession.State.choices, read_only=True)
     kiosk_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -37,10 +39,14 @@ class SessionSerializer(serializers.ModelSerializer):
         return f"/kiosk/{session.kiosk_token}/"
 
     def validate(self, attrs):
-        starts = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
-        ends = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
-        if starts and ends and ends <= starts:
-            raise serializers.ValidationError({"ends_at": "The session must end after it starts."})
+        """The model's constraints (e.g. it ends after it starts), as the forms check them."""
+        fields = ("course", "starts_at", "ends_at", "late_after_minutes")
+        current = {name: getattr(self.instance, name) for name in fields if self.instance}
+        candidate = AttendanceSession(**{**current, **{k: attrs[k] for k in fields if k in attrs}})
+        try:
+            candidate.validate_constraints()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
         return attrs
 
 
@@ -78,23 +84,16 @@ class FacePersonSerializer(serializers.Serializer):
 
 
 class FaceOutcomeSerializer(serializers.Serializer):
-    box = serializers.DictField(child=serializers.IntegerField())
-    person = FacePersonSerializer(allow_null=True)
-    outcome = serializers.ChoiceField(choices=["present", "late", "already_checked_in", "unknown"])
-    status = serializers.CharField(allow_null=True)
-    checked_in_at = serializers.DateTimeField(allow_null=True)
-    distance = serializers.FloatField(allow_null=True)
+    """One face of a check-in answer (attendance.services.FaceOutcome)."""
 
-    def to_representation(self, face):
-        record, person = face.record, face.person
-        return {
-            "box": face.box.as_dict(),
-            "person": {"id": person.pk, "full_name": person.full_name} if person else None,
-            "outcome": face.outcome,
-            "status": record.status if record else None,
-            "checked_in_at": record.recorded_at.isoformat() if record else None,
-            "distance": None if face.distance is None else round(float(face.distance), 4),
-        }
+    box = serializers.DictField(child=serializers.IntegerField(), source="box.as_dict")
+    person = FacePersonSerializer(allow_null=True)
+    outcome = serializers.ChoiceField(choices=FaceOutcome.OUTCOMES)
+    status = serializers.CharField(source="record.status", allow_null=True)
+    checked_in_at = serializers.DateTimeField(source="record.recorded_at", allow_null=True)
+    distance = serializers.DecimalField(
+        max_digits=6, decimal_places=4, coerce_to_string=False, allow_null=True
+    )
 
 
 class CheckInResultSerializer(serializers.Serializer):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.snapshots import keep_snapshot
 from people.models import Person
-from recognition import classifier, faces, registry
+from recognition import classifier, faces, model_cache
 
 Status = AttendanceRecord.Status
 
@@ -17,15 +17,20 @@ class SessionStateError(Exception):
     """The session is not in a state that allows this (message is for people)."""
 
 
+class NotOnRoster(ValueError):
+    """The person is not a student of the session's course."""
+
+
 @dataclass(frozen=True)
 class FaceOutcome:
     """What the kiosk shows for one face of a snapshot."""
 
     UNKNOWN = "unknown"
     ALREADY = "already_checked_in"
+    OUTCOMES = (Status.PRESENT, Status.LATE, ALREADY, UNKNOWN)
 
     box: faces.FaceBox
-    outcome: str  # present, late, already_checked_in or unknown
+    outcome: str  # one of OUTCOMES
     distance: float | None
     person: Person | None = None
     record: AttendanceRecord | None = None
@@ -81,11 +86,12 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
     snapshot is not a readable image.
     """
     ensure_open(session)
-    image = faces.load_image(image_source)
-    detected = faces.find_faces(image)
+    config = faces.FaceConfig.from_settings()
+    image = faces.load_image(image_source, config)
+    detected = faces.find_faces(image, config)
     if not detected:
         return []
-    _, model = registry.current_model(session.course_id)
+    _, model = model_cache.current_model(session.course_id, encoder=config.encoder_name)
     probes = [face.encoding for face in detected]
     if model is None:
         matches = [classifier.Match(person_id=None, distance=None)] * len(detected)
@@ -114,7 +120,12 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
 def _record_face_check_in(session, person, distance, when) -> tuple[AttendanceRecord, bool]:
     """At most one record per person and session, even under simultaneous check-ins."""
     status = Status.LATE if session.is_late(when) else Status.PRESENT
-    fields = {"status": status, "method": "face", "distance": distance, "recorded_at": when}
+    fields = {
+        "status": status,
+        "method": AttendanceRecord.Method.FACE,
+        "distance": distance,
+        "recorded_at": when,
+    }
     try:
         with transaction.atomic():
             return AttendanceRecord.objects.get_or_create(
@@ -129,7 +140,7 @@ def set_status(*, session: AttendanceSession, person: Person, status: str, chang
     if status not in Status.values:
         raise ValueError(f"Unknown status {status!r}.")
     if not session.course.roster.filter(pk=person.pk).exists():
-        raise SessionStateError(f"{person.full_name} is not on this course's roster.")
+        raise NotOnRoster(f"{person.full_name} is not on this course's roster.")
     record, _ = AttendanceRecord.objects.update_or_create(
         session=session,
         person=person,

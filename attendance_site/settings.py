@@ -140,16 +140,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = env_str("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE = {
-    "sweep-stalled-photos": {
-        "task": "people.tasks.sweep_stalled_photos",
+    "sweep-photos": {
+        "task": "people.tasks.sweep_photos",
         "schedule": crontab(minute="*"),
     },
     "purge-checkin-snapshots": {
         "task": "attendance.tasks.purge_snapshots",
         "schedule": crontab(minute=17),
     },
-    "resend-stale-training-requests": {
-        "task": "recognition.tasks.resend_stale_training_requests",
+    "resend-lost-training-requests": {
+        "task": "people.tasks.resend_lost_training_requests",
         "schedule": crontab(minute="*/2"),
     },
 }
@@ -205,6 +205,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "NUM_PROXIES": NUM_PROXIES,
+    "EXCEPTION_HANDLER": "attendance_site.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Face attendance API",
@@ -236,8 +237,6 @@ FACE_MIN_SIZE_PX = env_int("FACE_MIN_SIZE_PX", 80, minimum=1)
 FACE_MAX_IMAGE_PIXELS = env_int("FACE_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_000)
 # A face is named only when it is at most this far from that person's own encodings.
 RECOGNITION_TOLERANCE = env_float("RECOGNITION_TOLERANCE", 0.6, minimum=0.1, maximum=1.0)
-# Trainings requested within this many seconds are merged into one.
-TRAINING_DEBOUNCE_SECONDS = env_int("TRAINING_DEBOUNCE_SECONDS", 3)
 # Check-in rate limits ("N/s", "N/min"; empty disables). A kiosk sends about 1 frame/s;
 # the per-address limit is higher because a school's kiosks may share one public address.
 CHECKIN_RATE_PER_CREDENTIAL = env_str("CHECKIN_RATE_PER_CREDENTIAL", "120/min")

@@ -13,3 +13,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("dashboard.urls")),
 ]
+
+handler400 = "attendance_site.api_errors.bad_request"
+handler403 = "attendance_site.api_errors.permission_denied"
+handler404 = "attendance_site.api_errors.page_not_found"
+handler500 = "attendance_site.api_errors.server_error"

@@ -30,7 +30,7 @@ def celery_row(stack: Stack, photo_id: int, course_id: int) -> dict:
         }
     with CeleryWorker(stack, redis_url) as worker:
         worker.run_task("people.tasks.encode_photo", photo_id)
-        worker.run_task("recognition.tasks.train_course", course_id)
+        worker.run_task("people.tasks.run_requested_training", course_id)
         rss = worker.rss_mib()
     pool = rss["pool"]
     return {

@@ -340,8 +340,8 @@ def markdown(results: dict) -> str:
         out += [
             "",
             "`people.services.add_photo` with tasks in-process: the encode task, then one "
-            "`train_course` task per course of that student (each reads the roster's encodings, "
-            "trains and stores the model). With a worker these run in the background.",
+            "`run_requested_training` task per course of that student (each reads the roster's "
+            "encodings, trains and stores the model). With a worker these run in the background.",
         ]
     out += ["", "## Identification (one face, `classifier.identify`)", ""]
     out += _table(

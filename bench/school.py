@@ -23,7 +23,7 @@ def build_school(
     about students*courses_each/courses people.
     """
     from people.models import Course, EnrollmentPhoto, Person
-    from recognition import faces
+    from recognition import encoding, faces
 
     if courses % courses_each:
         raise ValueError("courses must be a multiple of courses_each")
@@ -57,10 +57,10 @@ def build_school(
                 person_id=people[label].pk,
                 image="photos/synthetic.jpg",
                 status=EnrollmentPhoto.Status.READY,
-                encoding=EnrollmentPhoto.pack_encoding(encoding),
+                encoding=encoding.pack(vector),
                 encoder=encoder,
             )
-            for encoding, label in zip(encodings, labels, strict=True)
+            for vector, label in zip(encodings, labels, strict=True)
         ),
         batch_size=2000,
     )
@@ -93,9 +93,8 @@ def bench_new_photo(
     the training tasks it queues run in-process) and see which courses were retrained."""
     from django.core.files import File
 
-    from people import services
+    from people import services, training
     from people.models import Person
-    from recognition import training
 
     start = time.perf_counter()
     school = build_school(space, students, courses, courses_each, photos_each)
@@ -105,7 +104,7 @@ def bench_new_photo(
     before = _versions(school["course_ids"])
 
     trainings, encodings = [], []
-    original_train, original_encode = training.train_course, services.encode_photo
+    original_train, original_encode = training.train_course_now, services.encode_photo
 
     def timed_train(*, course_id):
         began = time.perf_counter()
@@ -122,7 +121,7 @@ def bench_new_photo(
             encodings.append((began, time.perf_counter()))
 
     with (
-        mock.patch.object(training, "train_course", timed_train),
+        mock.patch.object(training, "train_course_now", timed_train),
         mock.patch.object(services, "encode_photo", timed_encode),
         photo.open("rb") as handle,
     ):
@@ -164,21 +163,21 @@ def bench_new_photo(
 def bench_course_retrain(
     space: EncodingSpace, students: int, reps: int, photos_each: int = 5
 ) -> dict:
-    """What the worker does to retrain one course: recognition.training.train_course reads
+    """What the worker does to retrain one course: people.training.train_course_now reads
     the roster's encodings from the database, trains and stores the model."""
-    from recognition.training import train_course
+    from people.training import train_course_now
 
     school = build_school(space, students, courses=1, courses_each=1, photos_each=photos_each)
     course_id = school["course_ids"][0]
     seconds = []
     for _ in range(reps):
         start = time.perf_counter()
-        train_course(course_id=course_id)
+        train_course_now(course_id=course_id)
         seconds.append(time.perf_counter() - start)
     return {
         "people": students,
         "encodings": school["photos"],
-        "how": "training.train_course",
+        "how": "training.train_course_now",
         "train_s": round(float(np.median(seconds)), 3),
         "max_s": round(max(seconds), 3),
         "n": reps,

@@ -22,13 +22,13 @@ def main() -> None:
     from people.importing import import_folder
     from people.models import Course, EnrollmentPhoto, Person
     from people.services import add_photo
+    from people.training import train_course_now
     from recognition.models import CourseClassifier
-    from recognition.training import train_course
 
     now = timezone.now()
     course = Course.objects.create(name="Benchmark course")
     import_folder(root=SHARED_FACES / "enroll", course=course, consent_recorded_on=now.date())
-    train_course(course_id=course.pk)
+    train_course_now(course_id=course.pk)
     session = AttendanceSession.objects.create(
         course=course,
         title="Benchmark",

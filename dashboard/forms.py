@@ -63,13 +63,7 @@ class SessionForm(forms.ModelForm):
             self.initial.setdefault("starts_at", start)
             self.initial.setdefault("ends_at", start + timedelta(hours=1))
         self.fields["title"].required = False
-
-    def clean(self):
-        cleaned = super().clean()
-        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
-        if starts and ends and ends <= starts:
-            self.add_error("ends_at", "The session must end after it starts.")
-        return cleaned
+        # "ends after it starts" is the model's constraint, checked by the form's full_clean
 
 
 class StatusForm(forms.Form):

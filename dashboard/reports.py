@@ -6,9 +6,8 @@ attend, absent counts against, and excused (or no record yet) is left out of bot
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from attendance.models import AttendanceRecord, AttendanceSession
+from attendance.selectors import people_of_sessions
 from people.models import Course, Person
 
 Status = AttendanceRecord.Status
@@ -63,13 +62,7 @@ def course_report(course: Course) -> CourseReport:
         "person_id", "session_id", "status"
     )
     status_of = {(person_id, session_id): status for person_id, session_id, status in records}
-    people = (
-        Person.objects.filter(
-            Q(courses=course, is_active=True) | Q(attendance_records__session__in=sessions)
-        )
-        .distinct()
-        .order_by("full_name", "pk")
-    )
+    people = people_of_sessions(course.pk, sessions)
     rows = [
         StudentRow(person, tuple(status_of.get((person.pk, s.pk)) for s in sessions))
         for person in people

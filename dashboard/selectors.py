@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from attendance.models import AttendanceRecord, AttendanceSession
+from attendance.selectors import people_of_sessions
 from people.models import Course, EnrollmentPhoto, Person
 from recognition.models import CourseClassifier
-
-BUSY_PHOTO_STATES = (EnrollmentPhoto.Status.PENDING, EnrollmentPhoto.Status.PROCESSING)
 
 
 def roster_with_photos(course: Course) -> QuerySet[Person]:
@@ -20,7 +19,9 @@ def roster_with_photos(course: Course) -> QuerySet[Person]:
 
 def any_photo_busy(roster) -> bool:
     return any(
-        photo.status in BUSY_PHOTO_STATES for person in roster for photo in person.photos.all()
+        photo.status in EnrollmentPhoto.BUSY_STATES
+        for person in roster
+        for photo in person.photos.all()
     )
 
 
@@ -40,13 +41,7 @@ class AttendanceRow:
 
 def attendance_rows(session: AttendanceSession) -> list[AttendanceRow]:
     """Every active student of the course, and anyone else who has a record in the session."""
-    people = (
-        Person.objects.filter(
-            Q(courses=session.course_id, is_active=True) | Q(attendance_records__session=session)
-        )
-        .distinct()
-        .order_by("full_name", "pk")
-    )
+    people = people_of_sessions(session.course_id, [session])
     records = {
         record.person_id: record
         for record in session.records.select_related("changed_by").order_by()

@@ -3,9 +3,8 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
-from people import services
+from people import services, training
 from people.models import Course, EnrollmentPhoto, Person
-from recognition import training
 
 
 def thumbnail(photo: EnrollmentPhoto) -> str:
@@ -16,7 +15,7 @@ def thumbnail(photo: EnrollmentPhoto) -> str:
 
 
 class EnrollmentPhotoFormSet(BaseInlineFormSet):
-    """Photos added here follow the rules of every other upload: consent first, size limit."""
+    """Photos added here go through the same service as every other upload."""
 
     def clean(self):
         super().clean()
@@ -24,18 +23,16 @@ class EnrollmentPhotoFormSet(BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None) or {}
             if "image" not in form.changed_data or data.get("DELETE") or not data.get("image"):
                 continue
+            if form.instance.pk:
+                form.add_error("image", "To replace a photo, delete it and add a new one.")
+                continue
             try:
-                services.ensure_consent(self.instance)
-                services.validate_upload(data["image"])
+                services.check_photo_allowed(person=self.instance, upload=data["image"])
             except services.UploadRefused as refused:
                 form.add_error("image", str(refused))
 
-    def new_images(self) -> list[EnrollmentPhoto]:
-        return [
-            form.instance
-            for form in self.forms
-            if "image" in form.changed_data and not form.cleaned_data.get("DELETE")
-        ]
+    def save_new(self, form, commit=True):
+        return services.add_photo(person=self.instance, upload=form.cleaned_data["image"])
 
 
 class EnrollmentPhotoInline(admin.TabularInline):
@@ -56,14 +53,6 @@ class PersonAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "courses"]
     search_fields = ["full_name", "external_id", "email"]
     inlines = [EnrollmentPhotoInline]
-
-    def save_formset(self, request, form, formset, change):
-        """A photo added or replaced here is encoded like an upload."""
-        if not isinstance(formset, EnrollmentPhotoFormSet):
-            return super().save_formset(request, form, formset, change)
-        photos = formset.new_images()
-        super().save_formset(request, form, formset, change)
-        services.reencode_photos(photo_ids=[photo.pk for photo in photos if photo.pk])
 
 
 @admin.register(Course)

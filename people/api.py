@@ -1,7 +1,8 @@
 """REST endpoints for people, their photos and courses. Thin: services do the work."""
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -42,10 +43,7 @@ class PersonViewSet(viewsets.ModelViewSet):
     @photos.mapping.post
     def upload_photo(self, request, pk=None):
         person = self.get_object()
-        try:
-            photo = services.add_photo(person=person, upload=request.FILES.get("image"))
-        except services.UploadRefused as refused:
-            raise serializers.ValidationError({"image": [str(refused)]}) from None
+        photo = services.add_photo(person=person, upload=request.FILES.get("image"))
         photo.refresh_from_db()
         return Response(PhotoSerializer(photo).data, status=status.HTTP_202_ACCEPTED)
 
@@ -56,7 +54,6 @@ class PhotoViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    lookup_value_converter = "int"
     lookup_value_converter = "int"
     serializer_class = PhotoSerializer
 
@@ -72,8 +69,11 @@ class CourseViewSet(viewsets.ModelViewSet):
         return courses_for(self.request.user).prefetch_related("roster", "teachers").order_by("pk")
 
     def perform_create(self, serializer):
-        course = serializer.save()
-        course.teachers.add(self.request.user)
+        with transaction.atomic():
+            serializer.instance = services.create_course(
+                name=serializer.validated_data["name"], teacher=self.request.user
+            )
+            serializer.save()  # the other fields: roster, tolerance
 
     @extend_schema(responses=ClassifierSerializer)
     @action(detail=True, methods=["get"])

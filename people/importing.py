@@ -8,7 +8,7 @@ from django.core.files import File
 from django.db import transaction
 
 from people.models import IMAGE_SUFFIXES, Course, Person
-from people.services import add_photo
+from people.services import add_photo, record_consent
 
 
 @dataclass
@@ -39,8 +39,7 @@ def import_folder(
             external_id=folder.name, defaults={"full_name": display_name(folder.name)}
         )
         if not person.consent_recorded_on:
-            person.consent_recorded_on = consent_recorded_on
-            person.save(update_fields=["consent_recorded_on", "updated_at"])
+            record_consent(person=person, consent_recorded_on=consent_recorded_on)
         report.people_created += created
         report.people_found += not created
         if course is not None:

@@ -3,11 +3,9 @@
 import uuid
 from pathlib import PurePosixPath
 
-import numpy as np
 from django.conf import settings
 from django.db import models
-
-ENCODING_DIMENSIONS = 128
+from django.utils import timezone
 
 
 class Person(models.Model):
@@ -73,6 +71,16 @@ def photo_upload_path(photo: "EnrollmentPhoto", filename: str) -> str:
     return f"photos/{uuid.uuid4().hex}{suffix if suffix in IMAGE_SUFFIXES else '.upload'}"
 
 
+class PhotoQuerySet(models.QuerySet):
+    def busy(self):
+        """Waiting for their encoding, or being encoded."""
+        return self.filter(status__in=EnrollmentPhoto.BUSY_STATES)
+
+    def stalled(self):
+        """Busy for longer than PHOTO_STALLED_AFTER_SECONDS: their task was lost."""
+        return self.busy().filter(status_changed_at__lt=EnrollmentPhoto.stalled_cutoff())
+
+
 class EnrollmentPhoto(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -97,22 +105,16 @@ class EnrollmentPhoto(models.Model):
     encoder = models.CharField(max_length=100, blank=True)
     processing_attempts = models.PositiveSmallIntegerField(default=0)
 
+    BUSY_STATES = (Status.PENDING, Status.PROCESSING)
+
+    objects = PhotoQuerySet.as_manager()
+
     class Meta:
         ordering = ["-uploaded_at"]
 
     def __str__(self):
         return f"Photo {self.pk} of {self.person.full_name}"
 
-    @property
-    def encoding_array(self) -> np.ndarray | None:
-        if self.encoding is None:
-            return None
-        return np.frombuffer(bytes(self.encoding), dtype=np.float32)
-
     @staticmethod
-    def pack_encoding(vector: np.ndarray) -> bytes:
-        """128 float32 values: 512 bytes instead of a 2 KB JSON list."""
-        array = np.asarray(vector, dtype=np.float32)
-        if array.shape != (ENCODING_DIMENSIONS,):
-            raise ValueError(f"expected {ENCODING_DIMENSIONS} values, got shape {array.shape}")
-        return array.tobytes()
+    def stalled_cutoff():
+        return timezone.now() - timezone.timedelta(seconds=settings.PHOTO_STALLED_AFTER_SECONDS)

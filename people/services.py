@@ -1,4 +1,9 @@
-"""Enrollment: storing uploaded photos and turning them into face encodings."""
+"""The rules of people, courses and enrollment, used by every entry point.
+
+The API, the dashboard, the admin and the management commands call these functions, so
+each rule (consent before photos, who may add whom to a roster, what a finished photo
+changes) is written once. Functions that change several rows are atomic.
+"""
 
 import logging
 from functools import partial
@@ -8,7 +13,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from people.models import EnrollmentPhoto, Person
+from people.models import Course, EnrollmentPhoto, Person
+from people.selectors import people_for
+from people.training import request_training_for_person
+from recognition import encoding, faces
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +30,66 @@ MISSING_FILE_REASON = "The image file is missing from storage. Upload the photo 
 
 class UploadRefused(ValueError):
     """The upload cannot be stored at all (nothing is saved)."""
+
+
+class StudentNumberTaken(ValueError):
+    """Someone the teacher may not see already has this student number."""
+
+
+# ---------------------------------------------------------------------------------------
+# Courses and rosters
+
+
+@transaction.atomic
+def create_course(*, name: str, teacher=None) -> Course:
+    """A new course is taught by the teacher who created it, or nobody could see it."""
+    course = Course.objects.create(name=name)
+    if teacher is not None:
+        course.teachers.add(teacher)
+    return course
+
+
+@transaction.atomic
+def add_student(
+    *, course: Course, full_name: str, external_id: str, consent_recorded_on, added_by
+) -> Person:
+    """Put a student on the roster, creating the person unless the teacher already knows them.
+
+    A student number held by a person the teacher cannot see is refused rather than linked:
+    adding them would hand this teacher someone else's biometric data.
+    """
+    person = people_for(added_by).filter(external_id=external_id).first()
+    if person is None:
+        if Person.objects.filter(external_id=external_id).exists():
+            raise StudentNumberTaken(
+                f"Student number {external_id} belongs to a student of another teacher. "
+                "Ask an administrator to add them to this course."
+            )
+        person = Person.objects.create(
+            full_name=full_name,
+            external_id=external_id,
+            consent_recorded_on=consent_recorded_on,
+            created_by=added_by,
+        )
+    elif consent_recorded_on and not person.consent_recorded_on:
+        record_consent(person=person, consent_recorded_on=consent_recorded_on)
+    course.roster.add(person)
+    return person
+
+
+def remove_student(*, course: Course, person: Person) -> None:
+    """Off the roster only: the person, their photos and past attendance stay."""
+    course.roster.remove(person)
+
+
+def record_consent(*, person: Person, consent_recorded_on) -> Person:
+    person.consent_recorded_on = consent_recorded_on
+    person.save(update_fields=["consent_recorded_on", "updated_at"])
+    return person
+
+
+# ---------------------------------------------------------------------------------------
+# Enrollment photos
 
 
 def validate_upload(upload) -> None:
@@ -42,11 +110,16 @@ def ensure_consent(person: Person) -> None:
         )
 
 
+def check_photo_allowed(*, person: Person, upload) -> None:
+    """Every rule an upload must pass before it is stored; UploadRefused says which failed."""
+    ensure_consent(person)
+    validate_upload(upload)
+
+
 @transaction.atomic
 def add_photo(*, person: Person, upload) -> EnrollmentPhoto:
     """Keep the upload as pending and queue its encoding once the row is committed."""
-    ensure_consent(person)
-    validate_upload(upload)
+    check_photo_allowed(person=person, upload=upload)
     photo = EnrollmentPhoto.objects.create(person=person, image=upload)
     queue_encoding(photo.pk)
     return photo
@@ -71,8 +144,6 @@ def encode_photo(*, photo_id: int) -> str | None:
 
     Returns the new status, or None when the photo no longer exists.
     """
-    from recognition import faces
-
     claimed = EnrollmentPhoto.objects.filter(pk=photo_id).update(
         status=Status.PROCESSING,
         status_changed_at=timezone.now(),
@@ -92,7 +163,7 @@ def encode_photo(*, photo_id: int) -> str | None:
     return _finish(
         photo,
         status=Status.READY,
-        encoding=EnrollmentPhoto.pack_encoding(face.encoding),
+        encoding=encoding.pack(face.encoding),
         face_box=face.box.as_dict(),
         encoder=config.encoder_name,
     )
@@ -106,32 +177,68 @@ def give_up_on_photo(*, photo_id: int) -> None:
 
 
 def _finish(photo: EnrollmentPhoto, *, status: str, **fields) -> str | None:
-    from recognition.training import request_training_for_person
-
-    had_encoding = photo.encoding is not None  # e.g. re-encoded after a settings change
+    """Every finished photo requests its courses' training: a training that found photos
+    still encoding left it to the last one (see people.training)."""
     defaults = {"rejection_reason": "", "encoding": None, "face_box": None, "encoder": ""}
     with transaction.atomic():
         updated = EnrollmentPhoto.objects.filter(pk=photo.pk).update(
             status=status, status_changed_at=timezone.now(), **{**defaults, **fields}
         )
-        if updated and (status == Status.READY or had_encoding):
+        if updated:
             request_training_for_person(photo.person_id)
     return status if updated else None
 
 
+def enroll_photos(*, person: Person, uploads) -> tuple[list[EnrollmentPhoto], list[str]]:
+    """Store each upload that can be stored; return the photos and one message per refusal."""
+    try:
+        ensure_consent(person)
+    except UploadRefused as refused:
+        return [], [str(refused)]
+    if not uploads:
+        return [], ["Choose at least one photo."]
+    photos, refusals = [], []
+    for upload in uploads:
+        try:
+            photos.append(add_photo(person=person, upload=upload))
+        except UploadRefused as refused:
+            refusals.append(f"{upload.name}: {refused}")
+    return photos, refusals
+
+
+def delete_photo(*, photo: EnrollmentPhoto) -> None:
+    """The signals remove the file once committed and retrain the courses that used it."""
+    photo.delete()
+
+
 def requeue_stalled_photos() -> int:
     """Queue again photos left pending or processing too long (broker down, worker killed)."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=settings.PHOTO_STALLED_AFTER_SECONDS)
-    stalled = EnrollmentPhoto.objects.filter(
-        status__in=[Status.PENDING, Status.PROCESSING], status_changed_at__lt=cutoff
-    )
-    for photo_id, attempts in stalled.values_list("pk", "processing_attempts"):
+    stalled = list(EnrollmentPhoto.objects.stalled().values_list("pk", "processing_attempts"))
+    for photo_id, attempts in stalled:
         if attempts >= MAX_PROCESSING_ATTEMPTS:
             give_up_on_photo(photo_id=photo_id)
             continue
         EnrollmentPhoto.objects.filter(pk=photo_id).update(status_changed_at=timezone.now())
         queue_encoding(photo_id)
     return len(stalled)
+
+
+OUTDATED_BATCH = 200
+
+
+def reencode_outdated_photos() -> int:
+    """Ready photos encoded with other FACE_* settings than now are encoded again.
+
+    Training uses only encodings of the current encoder, so after a settings change the
+    courses are retrained as their photos are re-encoded, a batch per sweep.
+    """
+    current = faces.FaceConfig.from_settings().encoder_name
+    outdated = (
+        EnrollmentPhoto.objects.filter(status=Status.READY)
+        .exclude(encoder=current)
+        .values_list("pk", flat=True)[:OUTDATED_BATCH]
+    )
+    return reencode_photos(photo_ids=list(outdated))
 
 
 @transaction.atomic

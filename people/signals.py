@@ -11,7 +11,7 @@ from django.db.models.signals import m2m_changed, post_delete, pre_delete
 from django.dispatch import receiver
 
 from people.models import Course, EnrollmentPhoto, Person
-from recognition.training import request_training, request_training_for_person
+from people.training import request_training, request_training_for_person
 
 
 @receiver(post_delete, sender=EnrollmentPhoto)

@@ -1,8 +1,9 @@
-"""Celery tasks of enrollment: thin wrappers that own only the retry policy."""
+"""Celery tasks of enrollment and training: each loads nothing itself, calls one service
+function and owns only its retry policy."""
 
 from celery import shared_task
 
-from people import services
+from people import services, training
 
 
 @shared_task(
@@ -23,5 +24,25 @@ def encode_photo(self, photo_id: int) -> str | None:
 
 
 @shared_task
-def sweep_stalled_photos() -> int:
-    return services.requeue_stalled_photos()
+def sweep_photos() -> int:
+    """Periodic: stalled photos queued again, photos of an old encoder re-encoded."""
+    return services.requeue_stalled_photos() + services.reencode_outdated_photos()
+
+
+TRAINING_RETRIES = 2
+
+
+@shared_task(bind=True, acks_late=True, max_retries=TRAINING_RETRIES)
+def run_requested_training(self, course_id: int) -> int | None:
+    try:
+        return training.run_requested_training(course_id=course_id)
+    except Exception as error:
+        if self.request.retries >= TRAINING_RETRIES:
+            training.give_up_training(course_id=course_id)
+            raise
+        raise self.retry(exc=error, countdown=5) from error
+
+
+@shared_task
+def resend_lost_training_requests() -> int:
+    return training.resend_lost_training_requests()

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from recognition.encoding import ENCODING_SIZE
+
 FORMAT_VERSION = 1
-ENCODING_SIZE = 128
 
 # LinearSVC options, measured on 2 cores with 128-d encodings, 5 photos a person:
 # dual=True solves 300 people in ~0.49 s where the primal solver (what dual="auto" picks

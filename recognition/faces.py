@@ -1,8 +1,11 @@
 """Reading photos, finding faces and computing their 128-d encodings.
 
-This is the only module of the project that imports dlib and face_recognition, so the
-choice of detector, landmark model and encoder lives in one place (`FaceConfig`), and
-everything else works with numpy arrays and `DetectedFace`.
+This is the only module of the project that imports dlib, so the choice of detector,
+landmark model and encoder lives in one place (`FaceConfig`), and everything else works
+with numpy arrays and `DetectedFace`. It loads dlib's models itself, once per process and
+on first use, from the files that the `face_recognition_models` wheel ships (nothing is
+downloaded); `face_recognition` itself is not imported, so its import-time side effects
+(a process-wide Pillow flag, `quit()` when the models are missing) never happen here.
 
 Speed: check-in runs on webcam frames, so detection (dlib's HOG detector, the costly
 part on big frames) runs on a copy scaled down to `detection_max_side`, while landmarks
@@ -16,33 +19,22 @@ Pillow can read into upright 8-bit RGB and turns every kind of bad input into
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import io
 import logging
 import os
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
+import dlib
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-_load_truncated_images = ImageFile.LOAD_TRUNCATED_IMAGES
-with warnings.catch_warnings():
-    # face_recognition_models imports pkg_resources, which warns that it is deprecated.
-    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
-    # Imported first on purpose: when it is missing, face_recognition prints a hint and
-    # calls quit(), which would end the whole server instead of raising ImportError.
-    import face_recognition_models  # noqa: F401
-
-    # isort: split
-    import dlib
-    import face_recognition.api as _fr  # loads the dlib models once per process
-# face_recognition.api sets this process-wide to True, which makes Pillow pad a truncated
-# upload with grey instead of failing: put back what it was.
-ImageFile.LOAD_TRUNCATED_IMAGES = _load_truncated_images
+from recognition.encoding import ENCODING_SIZE
 
 logger = logging.getLogger(__name__)
-
-ENCODING_SIZE = 128
 
 
 class ImageRejected(Exception):
@@ -179,6 +171,49 @@ class FaceConfig:
 
 
 # ---------------------------------------------------------------------------------------
+# dlib's models
+
+MODEL_FILES = {
+    "landmarks_5": "shape_predictor_5_face_landmarks.dat",
+    "landmarks_68": "shape_predictor_68_face_landmarks.dat",
+    "encoder": "dlib_face_recognition_resnet_model_v1.dat",
+    "cnn_detector": "mmod_human_face_detector.dat",
+}
+_LOADERS = {
+    "landmarks_5": dlib.shape_predictor,
+    "landmarks_68": dlib.shape_predictor,
+    "encoder": dlib.face_recognition_model_v1,
+    "cnn_detector": dlib.cnn_face_detection_model_v1,
+}
+
+
+def model_path(name: str) -> Path:
+    """The file of one of dlib's models, from the installed face_recognition_models wheel.
+
+    Found without importing that package: its __init__ needs pkg_resources, which
+    setuptools 81 removed.
+    """
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("face_recognition_models is not installed: run `make install`")
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / MODEL_FILES[name]
+    if not path.is_file():
+        raise RuntimeError(f"dlib model file missing: {path}; reinstall face_recognition_models")
+    return path
+
+
+@functools.cache
+def _model(name: str):
+    """dlib's model `name`, loaded once per process (a few hundred ms, ~100 MB for all)."""
+    return _LOADERS[name](str(model_path(name)))
+
+
+@functools.cache
+def _hog_detector():
+    return dlib.get_frontal_face_detector()
+
+
+# ---------------------------------------------------------------------------------------
 # Loading images
 
 
@@ -311,10 +346,10 @@ def _detect(image: np.ndarray, cfg: FaceConfig, max_side: int) -> list[dlib.rect
     """Face rectangles in full-resolution coordinates, sorted left to right."""
     if cfg.detector_model == "cnn":
         small, sx, sy = _detection_copy(image, max_side, gray=False)
-        found = [d.rect for d in _fr.cnn_face_detector(small, cfg.upsample)]
+        found = [d.rect for d in _model("cnn_detector")(small, cfg.upsample)]
     else:
         small, sx, sy = _detection_copy(image, max_side, gray=True)
-        found = list(_fr.face_detector(small, cfg.upsample))
+        found = list(_hog_detector()(small, cfg.upsample))
     rects = [
         dlib.rectangle(
             round(r.left() / sx), round(r.top() / sy), round(r.right() / sx), round(r.bottom() / sy)
@@ -358,16 +393,13 @@ def _box(rect: dlib.rectangle, shape: tuple[int, ...]) -> FaceBox:
 
 
 def _encode(image: np.ndarray, rects: list, cfg: FaceConfig) -> list[DetectedFace]:
-    predictor = (
-        _fr.pose_predictor_5_point
-        if cfg.landmarks_model == "small"
-        else _fr.pose_predictor_68_point
-    )
+    predictor = _model("landmarks_5" if cfg.landmarks_model == "small" else "landmarks_68")
+    encoder = _model("encoder")
     faces = []
     for rect in rects:
         shape = predictor(image, rect)
         encoding = np.asarray(
-            _fr.face_encoder.compute_face_descriptor(image, shape, cfg.jitters), dtype=np.float32
+            encoder.compute_face_descriptor(image, shape, cfg.jitters), dtype=np.float32
         )
         encoding.flags.writeable = False
         faces.append(DetectedFace(box=_box(rect, image.shape), encoding=encoding))

@@ -13,7 +13,12 @@ class CourseClassifier(models.Model):
     trained_at = models.DateTimeField(null=True, blank=True)
     people_count = models.PositiveIntegerField(default=0)
     photos_count = models.PositiveIntegerField(default=0)
-    format_version = models.PositiveSmallIntegerField(default=1)
+    encoder = models.CharField(
+        max_length=100, blank=True, help_text="The encoder of the encodings it was trained on."
+    )
+    input_digest = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the encodings it was trained on."
+    )
     model_data = models.BinaryField(
         null=True, blank=True, editable=False, help_text="NumPy .npz arrays, loaded without pickle."
     )

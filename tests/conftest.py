@@ -94,7 +94,6 @@ def celery_worker_process(django_db_setup, django_db_blocker, media_root):
         **os.environ,
         "DATABASE_URL": _worker_database_url(connection.settings_dict),
         "MEDIA_ROOT": str(media_root),
-        "TRAINING_DEBOUNCE_SECONDS": "1",
     }
     log = open(media_root.parent / "celery-worker.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(

@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from attendance.selectors import sessions_for
-from dashboard import selectors, services
+from dashboard import selectors
 from dashboard.forms import ConsentForm, CourseForm, SessionForm, StudentForm
+from people import services
 from people.selectors import courses_for, people_for, photos_for
+from people.serializers import PhotoSerializer
 
 
 def wants_json(request) -> bool:
@@ -85,18 +87,8 @@ def student_json(request, course, person) -> dict:
     context = {"photos": photos, "course": course}
     return {
         "id": person.pk,
-        "photos": [photo_json(photo) for photo in photos],
+        "photos": PhotoSerializer(photos, many=True).data,
         "html": render_to_string("dashboard/_photos.html", context, request=request),
-    }
-
-
-def photo_json(photo) -> dict:
-    return {
-        "id": photo.pk,
-        "status": photo.status,
-        "status_display": photo.get_status_display(),
-        "rejection_reason": photo.rejection_reason,
-        "image_url": reverse("people:photo-image", args=[photo.pk]),
     }
 
 
@@ -158,7 +150,7 @@ def upload_photos(request, pk: int, person_pk: int):
         person=person, uploads=request.FILES.getlist("images")
     )
     if wants_json(request):
-        body = {"photos": [photo_json(photo) for photo in photos], "errors": refusals}
+        body = {"photos": PhotoSerializer(photos, many=True).data, "errors": refusals}
         return JsonResponse(body, status=400 if refusals and not photos else 202)
     if photos:
         added = f"{len(photos)} photo{pluralize(len(photos))}"

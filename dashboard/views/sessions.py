@@ -73,7 +73,7 @@ def session_status(request, pk: int):
     return JsonResponse(
         {
             "state": session.state,
-            "state_display": AttendanceSession.State(session.state).label,
+            "state_display": session.state_label,
             "rows": [
                 {
                     "person": row.person.pk,
@@ -131,7 +131,7 @@ def set_status(request, pk: int):
             status=form.cleaned_data["status"],
             changed_by=request.user,
         )
-    except services.SessionStateError as error:
+    except services.NotOnRoster as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"{person.full_name}: {record.get_status_display()}.")

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from attendance.models import AttendanceSession
 from people.models import Course, EnrollmentPhoto, Person
-from recognition import faces
-from recognition.training import train_course
+from people.training import train_course_now
+from recognition import encoding, faces
 
 ENROLLED = ["alex_lacamoire", "biden", "kit_harington", "obama", "rose_leslie"]
 
@@ -66,15 +66,15 @@ def enroll_from_samples(course: Course, names, sample_encodings, shared_faces) -
             photo = EnrollmentPhoto(
                 person=person,
                 status=EnrollmentPhoto.Status.READY,
-                encoding=EnrollmentPhoto.pack_encoding(face.encoding),
+                encoding=encoding.pack(face.encoding),
                 face_box=face.box.as_dict(),
-                encoder="test",
+                encoder=faces.FaceConfig.from_settings().encoder_name,
             )
             data = (shared_faces / "enroll" / name / filename).read_bytes()
             photo.image.save(filename, ContentFile(data), save=True)
         course.roster.add(person)
         people[name] = person
-    train_course(course_id=course.pk)
+    train_course_now(course_id=course.pk)
     return people
 
 

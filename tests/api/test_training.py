@@ -5,11 +5,13 @@ import time
 import pytest
 
 from people.models import EnrollmentPhoto
-from recognition import registry
+from recognition import faces, model_cache
 from recognition.models import CourseClassifier
 from tests.api.conftest import enroll_from_samples, open_session_of
 from tests.api.test_enrollment_journey import upload
 from tests.factories import CourseFactory, PersonFactory
+
+ENCODER = faces.FaceConfig.from_settings().encoder_name
 
 
 def wait_for(condition, timeout=90, message="condition"):
@@ -58,13 +60,15 @@ def test_the_check_in_path_sees_a_new_version_once_training_is_done(
 ):
     course = CourseFactory(teachers=[teacher])
     enroll_from_samples(course, ["obama"], sample_encodings, shared_faces)
-    version, model = registry.current_model(course.pk)
+    version, model = model_cache.current_model(course.pk, encoder=ENCODER)
     assert list(model.person_ids) == [course.roster.get().pk]
     enroll_from_samples(course, ["biden"], sample_encodings, shared_faces)
-    new_version, new_model = registry.current_model(course.pk)
+    new_version, new_model = model_cache.current_model(course.pk, encoder=ENCODER)
     assert new_version > version
     assert len(new_model.person_ids) == 2
-    assert registry.current_model(course.pk)[1] is new_model  # cached until the next version
+    assert (
+        model_cache.current_model(course.pk, encoder=ENCODER)[1] is new_model
+    )  # cached until the next version
 
 
 @pytest.mark.django_db(transaction=True)
@@ -86,7 +90,7 @@ def test_deleting_a_person_removes_their_files_and_encodings_and_retrains(
     after = CourseClassifier.objects.get(course=course)
     assert after.version > before.version
     assert after.people_count == 1
-    assert obama.pk not in registry.current_model(course.pk)[1].person_ids
+    assert obama.pk not in model_cache.current_model(course.pk, encoder=ENCODER)[1].person_ids
 
 
 @pytest.mark.django_db(transaction=True)

@@ -54,7 +54,7 @@ def test_the_benchmark_runs_every_section_on_tiny_sizes(stack, tmp_path):
     }
     by_size = {(row["people"], row["how"]): row for row in results["training"]}
     assert all(by_size[(n, "classifier.train")]["finished"] for n in sizes.train_sizes)
-    assert by_size[(sizes.course_retrain, "training.train_course")]["finished"]
+    assert by_size[(sizes.course_retrain, "training.train_course_now")]["finished"]
     assert [row["people"] for row in results["identify"]] == list(sizes.identify_sizes)
     assert all(_is_number(row["p50_ms"]) for row in results["identify"])
     assert results["school"]["courses_retrained"] == sizes.school[2]

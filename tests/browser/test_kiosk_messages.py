@@ -12,8 +12,8 @@ from attendance import services
 from attendance.models import AttendanceRecord, AttendanceSession
 from people.models import EnrollmentPhoto
 from people.services import encode_photo
+from people.training import train_course_now
 from recognition.models import CourseClassifier
-from recognition.training import train_course
 from tests.factories import CourseFactory, PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ def open_session(teacher, shared_faces) -> AttendanceSession:
         photo = EnrollmentPhoto(person=obama)
         photo.image.save(path.name, ContentFile(path.read_bytes()), save=True)
         assert encode_photo(photo_id=photo.pk) == "ready"
-    train_course(course_id=course.pk)
+    train_course_now(course_id=course.pk)
     assert CourseClassifier.objects.get(course=course).people_count == 1
     now = timezone.now()
     return AttendanceSession.objects.create(

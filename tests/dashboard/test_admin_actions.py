@@ -3,8 +3,6 @@
 import pytest
 from django.urls import reverse
 
-from recognition.models import CourseClassifier
-
 pytestmark = pytest.mark.django_db
 
 
@@ -23,24 +21,10 @@ def test_re_encoding_resets_the_photos_and_queues_them(client, staff, photo, mon
 
 def test_retraining_selected_courses_requests_a_training(client, staff, course, monkeypatch):
     requested = []
-    monkeypatch.setattr("recognition.training.request_training", requested.append)
+    monkeypatch.setattr("people.training.request_training", requested.append)
     client.force_login(staff)
     client.post(
         reverse("admin:people_course_changelist"),
         {"action": "retrain_courses", "_selected_action": [course.pk]},
-    )
-    assert [list(ids) for ids in requested] == [[course.pk]]
-
-
-def test_retraining_from_the_classifier_list_requests_a_training(
-    client, staff, course, monkeypatch
-):
-    requested = []
-    monkeypatch.setattr("recognition.training.request_training", requested.append)
-    CourseClassifier.objects.get_or_create(course=course)
-    client.force_login(staff)
-    client.post(
-        reverse("admin:recognition_courseclassifier_changelist"),
-        {"action": "retrain", "_selected_action": [course.pk]},
     )
     assert [list(ids) for ids in requested] == [[course.pk]]

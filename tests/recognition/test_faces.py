@@ -167,11 +167,20 @@ def test_it_rejects_a_truncated_jpeg(shared_faces, face_config):
     assert caught.value.code == "unreadable"
 
 
-def test_importing_the_module_leaves_pillow_strict_about_truncated_files():
-    """face_recognition turns LOAD_TRUNCATED_IMAGES on for the whole process at import."""
-    from PIL import ImageFile
-
-    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+def test_using_the_seam_neither_imports_face_recognition_nor_changes_pillow_globals(
+    shared_faces,
+):
+    """face_recognition turns LOAD_TRUNCATED_IMAGES on for the whole process at import;
+    the seam loads dlib's models itself, so nothing of that happens in the app."""
+    script = (
+        "import sys; from PIL import Image, ImageFile; from recognition import faces\n"
+        f"faces.encode_enrollment_photo({str(shared_faces / 'enroll/obama/obama.jpg')!r})\n"
+        "print('face_recognition' in sys.modules, ImageFile.LOAD_TRUNCATED_IMAGES)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT
+    )
+    assert result.stdout.split() == ["False", "False"]
 
 
 def test_it_rejects_a_path_that_does_not_exist(tmp_path, face_config):

@@ -4,7 +4,7 @@ Started as `celery -A tests.reliability.fault_worker_app worker ...`, it is the 
 the real settings, except two timings a test cannot wait for, read from test-only variables:
 
 - RELIABILITY_SWEEP_EVERY_SECONDS: the beat entries of CELERY_BEAT_SCHEDULE that run
-  people.tasks.sweep_stalled_photos run this often instead of every minute (the entries
+  people.tasks.sweep_photos run this often instead of every minute (the entries
   themselves come from the settings: without them, no sweep runs here either);
 - RELIABILITY_PHOTO_STALLED_AFTER_SECONDS: PHOTO_STALLED_AFTER_SECONDS below the 30 s that
   the PHOTO_STALLED_AFTER_SECONDS variable allows.
@@ -16,7 +16,7 @@ from django.conf import settings
 
 from attendance_site.celery import app
 
-SWEEP_TASK = "people.tasks.sweep_stalled_photos"
+SWEEP_TASK = "people.tasks.sweep_photos"
 
 if os.environ.get("RELIABILITY_SWEEP_EVERY_SECONDS"):
     every = float(os.environ["RELIABILITY_SWEEP_EVERY_SECONDS"])

@@ -31,9 +31,9 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from attendance.models import AttendanceRecord
 from attendance_site.celery import app as celery_app
 from people.models import EnrollmentPhoto, Person
-from recognition import classifier, faces
+from people.training import train_course_now
+from recognition import classifier, encoding, faces
 from recognition.models import CourseClassifier
-from recognition.training import train_course
 from tests.conftest import PROJECT_ROOT, _worker_database_url
 from tests.factories import CourseFactory
 from tests.reliability.conftest import enroll_from_samples, open_session_of
@@ -148,7 +148,6 @@ class Workers:
             "DATABASE_URL": _worker_database_url(connection.settings_dict),
             "REDIS_URL": self.broker_url,
             "MEDIA_ROOT": str(self.media_root),
-            "TRAINING_DEBOUNCE_SECONDS": "1",
             **{key: str(value) for key, value in env.items()},
         }
         command = [
@@ -357,8 +356,8 @@ def test_two_simultaneous_trainings_store_one_whole_version(
         EnrollmentPhoto(
             person=person,
             status=EnrollmentPhoto.Status.READY,
-            encoding=EnrollmentPhoto.pack_encoding(rng.normal(0, 0.1, 128)),
-            encoder="test",
+            encoding=encoding.pack(rng.normal(0, 0.1, 128)),
+            encoder=faces.FaceConfig.from_settings().encoder_name,
         )
         for person in extra
         for _ in range(3)
@@ -370,7 +369,7 @@ def test_two_simultaneous_trainings_store_one_whole_version(
     def train(_):
         together.wait()
         try:
-            return train_course(course_id=course.pk)
+            return train_course_now(course_id=course.pk)
         finally:
             connection.close()
 

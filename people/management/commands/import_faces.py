@@ -5,6 +5,7 @@ from django.core.management import BaseCommand, CommandError
 
 from people.importing import import_folder
 from people.models import Course
+from people.services import create_course
 
 
 class Command(BaseCommand):
@@ -16,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("folder", type=Path)
-        parser.add_argument("--course", help="Name of an existing course (created if missing).")
+        parser.add_argument(
+            "--course", help="Name of the course to add them to; created if no course has it."
+        )
         parser.add_argument(
             "--consent-recorded-on",
             type=date.fromisoformat,
@@ -28,7 +31,9 @@ class Command(BaseCommand):
     def handle(self, *args, folder: Path, course: str | None, consent_recorded_on, **options):
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder.")
-        target = Course.objects.get_or_create(name=course)[0] if course else None
+        target = None
+        if course:
+            target = Course.objects.filter(name=course).first() or create_course(name=course)
         report = import_folder(root=folder, course=target, consent_recorded_on=consent_recorded_on)
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,7 +1,7 @@
 from django.core.management import BaseCommand
 
 from people.models import Course
-from recognition.training import request_training, train_course
+from people.training import request_training, train_course_now
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         course_ids = list(Course.objects.values_list("pk", flat=True))
         if now:
             for course_id in course_ids:
-                version = train_course(course_id=course_id)
+                version = train_course_now(course_id=course_id)
                 self.stdout.write(f"course {course_id}: version {version}")
         else:
             request_training(course_ids)
