@@ -25,6 +25,8 @@ from people.services import validate_upload
 
 class SessionViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
+    # The actions whose service may refuse them for the session's state: 409 (OpenAPI).
+    state_conflict_actions = {"open", "close", "checkin"}
     serializer_class = SessionSerializer
 
     def get_queryset(self):

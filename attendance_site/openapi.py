@@ -1,5 +1,21 @@
-"""OpenAPI: document the error answers every endpoint can give, so clients (and the fuzz
-test) can rely on the schema for failures as well as successes."""
+"""OpenAPI: each operation documents the error answers it can give, derived from its view.
+
+So clients (and the fuzz test, which checks every status code against the schema) can rely
+on the schema for failures as well as successes:
+
+- 400 and 415: the operation reads a request body;
+- 401: its first authentication scheme asks for credentials (WWW-Authenticate); otherwise
+  DRF answers a missing or wrong credential with 403;
+- 403: it has a permission check, or reads a body with session authentication (CSRF);
+- 404: its path names an object;
+- 409: its action is in its view's `state_conflict_actions` (the session is closed…);
+- 429: it is throttled, or it is the token login (locked after repeated failures).
+"""
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -8,32 +24,57 @@ ERROR_SCHEMA = {
     "properties": {"detail": {"type": "string"}},
     "additionalProperties": True,
 }
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 ERRORS = {
     "400": "The request's content is invalid (each bad field has its messages).",
     "401": "Not authenticated, or the credential is not valid.",
-    "403": "Authenticated, but not allowed to do this.",
+    "403": "Not allowed to do this (or not authenticated, for session and token clients).",
     "404": "Not found, or not visible to you.",
-    "405": "Method not allowed.",
     "409": "The session is not in a state that allows this.",
     "415": "Unsupported media type.",
     "429": "Too many requests: retry after the number of seconds in Retry-After.",
 }
 
 
-def add_error_responses(result, generator, request, public):
-    """drf-spectacular postprocessing hook."""
-    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    reference = {"$ref": "#/components/schemas/Error"}
-    for path in result.get("paths", {}).values():
-        for operation in path.values():
+class ErrorDocumentingAutoSchema(AutoSchema):
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None:
             responses = operation.setdefault("responses", {})
-            for code, description in ERRORS.items():
+            for code in sorted(self.error_codes(path)):
                 responses.setdefault(
                     code,
                     {
-                        "description": description,
-                        "content": {"application/json": {"schema": reference}},
+                        "description": ERRORS[code],
+                        "content": {"application/json": {"schema": ERROR_REF}},
                     },
                 )
+        return operation
+
+    def error_codes(self, path: str) -> set[str]:
+        view = self.view
+        codes = set()
+        reads_body = self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer()
+        authenticators = view.get_authenticators()
+        if reads_body:
+            codes |= {"400", "415"}
+        if authenticators and authenticators[0].authenticate_header(view.request):
+            codes.add("401")
+        if any(not isinstance(p, AllowAny) for p in view.get_permissions()):
+            codes.add("403")
+        if reads_body and any(isinstance(a, SessionAuthentication) for a in authenticators):
+            codes.add("403")
+        if "{" in path:
+            codes.add("404")
+        if getattr(view, "action", None) in getattr(view, "state_conflict_actions", ()):
+            codes.add("409")
+        if view.get_throttles() or isinstance(view, ObtainAuthToken):
+            codes.add("429")
+        return codes
+
+
+def add_error_schema(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the component the error answers refer to."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     return result

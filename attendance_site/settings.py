@@ -201,7 +201,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "attendance_site.openapi.ErrorDocumentingAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "NUM_PROXIES": NUM_PROXIES,
@@ -220,7 +220,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "attendance_site.openapi.add_error_responses",
+        "attendance_site.openapi.add_error_schema",
     ],
     # Swagger UI from the drf-spectacular-sidecar package: the docs work offline.
     "SWAGGER_UI_DIST": "SIDECAR",

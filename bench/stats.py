@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-import time
-from contextlib import contextmanager
 
 import numpy as np
 
@@ -27,21 +25,6 @@ def summary_ms(seconds: list[float]) -> dict:
         "p95_ms": ms(percentile(seconds, 95)),
         "n": len(seconds),
     }
-
-
-@contextmanager
-def stopwatch():
-    """`with stopwatch() as elapsed: ...` then `elapsed()` is the block's wall time in s."""
-    start = time.perf_counter()
-    end = None
-
-    def elapsed() -> float:
-        return (end if end is not None else time.perf_counter()) - start
-
-    try:
-        yield elapsed
-    finally:
-        end = time.perf_counter()
 
 
 def rss_mib(pid: int) -> float | None:

@@ -50,3 +50,16 @@ def test_a_token_is_issued_for_a_username_and_password(client, teacher):
     token = response.json()["token"]
     listing = client.get("/api/people/", HTTP_AUTHORIZATION=f"Token {token}")
     assert listing.status_code == 200
+
+
+def test_each_operation_documents_only_the_errors_its_view_can_give():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+
+    def errors(path, method):
+        return sorted(code for code in schema["paths"][path][method]["responses"] if code >= "4")
+
+    assert errors("/api/courses/", "get") == ["403"]
+    assert errors("/api/courses/{id}/", "patch") == ["400", "403", "404", "415"]
+    assert errors("/api/sessions/{id}/open/", "post") == ["403", "404", "409"]
+    checkin = errors("/api/sessions/{id}/checkin/", "post")
+    assert checkin == ["400", "401", "403", "404", "409", "415", "429"]

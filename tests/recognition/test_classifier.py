@@ -211,7 +211,7 @@ def test_garbage_and_inconsistent_arrays_are_refused(course_model):
 # --- scale (speed is measured by `make bench`, not asserted here) --------------------------
 
 
-def test_it_identifies_a_face_among_ten_thousand_people():
+def test_identify_names_the_right_one_of_ten_thousand_synthetic_people_and_no_stranger():
     rng = np.random.default_rng(0)
     people = 10_000
     centres = rng.normal(0, 0.08, (people, 128)).astype(np.float32)
@@ -224,5 +224,7 @@ def test_it_identifies_a_face_among_ten_thousand_people():
         intercept=np.zeros(people, dtype=np.float32),
     )
     probe = centres[1234:1235] + 0.01
-    (match,) = classifier.identify(model, probe, TOLERANCE)
+    stranger = rng.normal(0, 0.08, (1, 128)).astype(np.float32) + 0.2
+    match, unknown = classifier.identify(model, np.vstack([probe, stranger]), TOLERANCE)
     assert match.person_id == 1234
+    assert unknown.person_id is None and unknown.distance > TOLERANCE

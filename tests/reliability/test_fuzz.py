@@ -4,7 +4,7 @@ Every operation of the schema gets MAX_EXAMPLES generated requests (schema-valid
 schema-violating), authenticated as a teacher with a token from /api/auth/token/, with the
 path ids of a person, course, photo and session that exist, through the WSGI app in-process.
 Checks: schemathesis's defaults (no 5xx, status/content type/headers/body conform to the
-schema, authentication enforced) except the three listed in EXCLUDED, plus: every 4xx is JSON
+schema, authentication enforced) except those listed in EXCLUDED, plus: every 4xx is JSON
 with a sentence saying what is wrong.
 """
 
