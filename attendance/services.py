@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -81,7 +82,7 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
     snapshot is not a readable image.
     """
     ensure_open(session)
-    image = faces.load_image(image_source)
+    image = faces.load_image(image_source, max_pixels=settings.CHECKIN_MAX_IMAGE_PIXELS)
     detected = faces.find_faces(image)
     if not detected:
         return []

@@ -234,6 +234,8 @@ FACE_ENCODING_JITTERS = env_int("FACE_ENCODING_JITTERS", 1, minimum=1)
 FACE_LANDMARKS_MODEL = env_choice("FACE_LANDMARKS_MODEL", "small", ("small", "large"))
 FACE_MIN_SIZE_PX = env_int("FACE_MIN_SIZE_PX", 80, minimum=1)
 FACE_MAX_IMAGE_PIXELS = env_int("FACE_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_000)
+# Check-in frames: a kiosk sends at most 640 px, an API client up to this many pixels.
+CHECKIN_MAX_IMAGE_PIXELS = env_int("CHECKIN_MAX_IMAGE_PIXELS", 4_000_000, minimum=10_000)
 # A face is named only when it is at most this far from that person's own encodings.
 RECOGNITION_TOLERANCE = env_float("RECOGNITION_TOLERANCE", 0.6, minimum=0.1, maximum=1.0)
 # Trainings requested within this many seconds are merged into one.
