@@ -34,6 +34,16 @@ def validate_upload(upload) -> None:
         raise UploadRefused(f"The file is too large: images may be at most {limit} MB.")
 
 
+def check_image_header(upload) -> None:
+    """Not an image of a supported format, or too many pixels: refused at once, not stored."""
+    from recognition import faces
+
+    try:
+        faces.check_image_header(upload)
+    except faces.ImageRejected as rejection:
+        raise UploadRefused(rejection.message) from None
+
+
 def ensure_consent(person: Person) -> None:
     """Photos are biometric data: none are taken before the person's consent is recorded."""
     if not person.consent_recorded_on:
@@ -47,6 +57,7 @@ def add_photo(*, person: Person, upload) -> EnrollmentPhoto:
     """Keep the upload as pending and queue its encoding once the row is committed."""
     ensure_consent(person)
     validate_upload(upload)
+    check_image_header(upload)
     photo = EnrollmentPhoto.objects.create(person=person, image=upload)
     queue_encoding(photo.pk)
     return photo
