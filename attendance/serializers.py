@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from attendance.models import AttendanceRecord, AttendanceSession
+from attendance.validation import session_time_errors
 from people.selectors import courses_for
 
 
@@ -41,6 +42,10 @@ class SessionSerializer(serializers.ModelSerializer):
         ends = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
         if starts and ends and ends <= starts:
             raise serializers.ValidationError({"ends_at": "The session must end after it starts."})
+        late = attrs.get("late_after_minutes", getattr(self.instance, "late_after_minutes", 10))
+        errors = session_time_errors(starts_at=starts, ends_at=ends, late_after_minutes=late)
+        if errors:
+            raise serializers.ValidationError(errors)
         return attrs
 
 

@@ -63,7 +63,7 @@ page_patterns = [
     path("sessions/<int:pk>/close/", sessions.close_session, name="session-close"),
     path("sessions/<int:pk>/attendance/", sessions.set_status, name="session-set-status"),
     path("sessions/<int:pk>/kiosk-link/", sessions.rotate_kiosk_link, name="kiosk-rotate"),
-    path("kiosk/<str:token>/", kiosk.kiosk, name="kiosk"),
+    path("kiosk/<slug:token>/", kiosk.kiosk, name="kiosk"),
 ]
 
 urlpatterns = [

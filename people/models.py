@@ -5,6 +5,7 @@ from pathlib import PurePosixPath
 
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 ENCODING_DIMENSIONS = 128
@@ -37,6 +38,14 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.full_name} ({self.external_id})"
+
+    def clean(self):
+        from people.validation import check_consent_date
+
+        try:
+            check_consent_date(self.consent_recorded_on)
+        except ValidationError as error:
+            raise ValidationError({"consent_recorded_on": error.messages}) from None
 
 
 class Course(models.Model):

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
+from people.validation import check_consent_date
 from recognition.models import CourseClassifier
 
 
@@ -20,6 +21,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"consent_recorded_on": {"validators": [check_consent_date]}}
 
 
 class PhotoSerializer(serializers.ModelSerializer):
