@@ -9,6 +9,7 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from attendance.kiosk_auth import KioskGrant
+from attendance_site.client_address import client_address
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
@@ -43,3 +44,6 @@ class CheckInPerAddressThrottle(_SettingsRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_ident(self, request):
+        return client_address(request)

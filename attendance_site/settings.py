@@ -96,7 +96,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
+# The client's address from NUM_PROXIES-aware X-Forwarded-For, as for the check-in limits.
+AXES_CLIENT_IP_CALLABLE = "attendance_site.client_address.client_address"
 
 ROOT_URLCONF = "attendance_site.urls"
 WSGI_APPLICATION = "attendance_site.wsgi.application"
