@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from attendance.serializers import (
     StatusChangeSerializer,
 )
 from attendance.throttles import CheckInPerAddressThrottle, CheckInPerCredentialThrottle
+from attendance_site.tokens import ExpiringTokenAuthentication
 from people.selectors import people_for
 from people.services import UploadRefused, validate_upload
 from recognition import faces
@@ -74,7 +75,7 @@ class SessionViewSet(viewsets.ModelViewSet):
         authentication_classes=[
             KioskTokenAuthentication,
             SessionAuthentication,
-            TokenAuthentication,
+            ExpiringTokenAuthentication,
         ],
         permission_classes=[KioskCanCheckIn],
         throttle_classes=[CheckInPerCredentialThrottle, CheckInPerAddressThrottle],

@@ -6,3 +6,4 @@ class AttendanceConfig(AppConfig):
 
     def ready(self):
         from attendance import signals  # noqa: F401
+        from attendance_site import tokens  # noqa: F401 - revokes tokens on password change

@@ -1,10 +1,9 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
-from rest_framework.settings import api_settings
 
 from attendance.api import SessionViewSet
+from attendance_site.token_views import ObtainExpiringToken, RevokeOwnTokens
 from people.api import CourseViewSet, PersonViewSet, PhotoViewSet
 
 router = DefaultRouter(use_regex_path=False)
@@ -18,12 +17,8 @@ router.register("sessions", SessionViewSet, basename="session")
 
 urlpatterns = [
     path("", include(router.urls)),
-    path(
-        "auth/token/",
-        # the project's parsers (deep JSON nesting is a 400) instead of the view's own
-        ObtainAuthToken.as_view(parser_classes=api_settings.DEFAULT_PARSER_CLASSES),
-        name="api-token",
-    ),
+    path("auth/token/", ObtainExpiringToken.as_view(), name="api-token"),
+    path("auth/token/revoke/", RevokeOwnTokens.as_view(), name="api-token-revoke"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
