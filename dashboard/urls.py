@@ -7,10 +7,11 @@ are included outside the namespace.
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from attendance_site.password_reset import ThrottledPasswordResetView
 from dashboard.views import courses, kiosk, reports, sessions
 
 account_patterns = [
-    path("password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path(
         "password_reset/done/",
         auth_views.PasswordResetDoneView.as_view(),
