@@ -98,7 +98,9 @@ class FaceOutcomeSerializer(serializers.Serializer):
             "outcome": face.outcome,
             "status": record.status if record else None,
             "checked_in_at": record.recorded_at.isoformat() if record else None,
-            "distance": None if face.distance is None else round(float(face.distance), 4),
+            "distance": None
+            if face.distance is None or self.context.get("hide_distance")
+            else round(float(face.distance), 4),
         }
 
 
