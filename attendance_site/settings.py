@@ -259,7 +259,7 @@ FACE_MAX_IMAGE_PIXELS = env_int("FACE_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_
 # Check-in frames: a kiosk sends at most 640 px, an API client up to this many pixels.
 CHECKIN_MAX_IMAGE_PIXELS = env_int("CHECKIN_MAX_IMAGE_PIXELS", 4_000_000, minimum=10_000)
 # A face is named only when it is at most this far from that person's own encodings.
-RECOGNITION_TOLERANCE = env_float("RECOGNITION_TOLERANCE", 0.6, minimum=0.1, maximum=1.0)
+RECOGNITION_TOLERANCE = env_float("RECOGNITION_TOLERANCE", 0.6, minimum=0.3, maximum=0.65)
 # Trainings requested within this many seconds are merged into one.
 TRAINING_DEBOUNCE_SECONDS = env_int("TRAINING_DEBOUNCE_SECONDS", 3)
 # Check-in rate limits ("N/s", "N/min"; empty disables). A kiosk sends about 1 frame/s;

@@ -65,11 +65,21 @@ class Course(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        from people.validation import check_tolerance
+
+        try:
+            check_tolerance(self.recognition_tolerance)
+        except ValidationError as error:
+            raise ValidationError({"recognition_tolerance": error.messages}) from None
+
     @property
     def effective_tolerance(self) -> float:
+        from people.validation import capped_tolerance
+
         if self.recognition_tolerance is None:
-            return settings.RECOGNITION_TOLERANCE
-        return self.recognition_tolerance
+            return capped_tolerance(settings.RECOGNITION_TOLERANCE)
+        return capped_tolerance(self.recognition_tolerance)
 
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}
