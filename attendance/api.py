@@ -19,7 +19,11 @@ from attendance.serializers import (
     SessionSerializer,
     StatusChangeSerializer,
 )
-from attendance.throttles import CheckInPerAddressThrottle, CheckInPerCredentialThrottle
+from attendance.throttles import (
+    CheckInPerAddressThrottle,
+    CheckInPerCredentialThrottle,
+    charge_extra_faces,
+)
 from attendance_site.tokens import ExpiringTokenAuthentication
 from people.selectors import people_for
 from people.services import UploadRefused, validate_upload
@@ -93,6 +97,7 @@ class SessionViewSet(viewsets.ModelViewSet):
             raise _conflict(error) from None
         except faces.ImageRejected as rejection:
             raise serializers.ValidationError({"image": [rejection.message]}) from None
+        charge_extra_faces(request, self, len(outcomes))
         data = {"session": session.pk, "faces": outcomes}
         # A kiosk gets no match distance: it would be an oracle for tuning fake images.
         context = {"hide_distance": isinstance(request.auth, KioskGrant)}

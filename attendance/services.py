@@ -83,7 +83,7 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
     """
     ensure_open(session)
     image = faces.load_image(image_source, max_pixels=settings.CHECKIN_MAX_IMAGE_PIXELS)
-    detected = faces.find_faces(image)
+    detected = faces.find_faces(image, max_faces=settings.CHECKIN_MAX_FACES)
     if not detected:
         return []
     _, model = registry.current_model(session.course_id)

@@ -266,6 +266,8 @@ TRAINING_DEBOUNCE_SECONDS = env_int("TRAINING_DEBOUNCE_SECONDS", 3)
 # the per-address limit is higher because a school's kiosks may share one public address.
 CHECKIN_RATE_PER_CREDENTIAL = env_str("CHECKIN_RATE_PER_CREDENTIAL", "120/min")
 CHECKIN_RATE_PER_ADDRESS = env_str("CHECKIN_RATE_PER_ADDRESS", "600/min")
+# Faces encoded per check-in frame at most (the largest); each costs ~75 ms of CPU.
+CHECKIN_MAX_FACES = env_int("CHECKIN_MAX_FACES", 10, minimum=1)
 # A closed session's kiosk link still shows "closed" this long, then answers 404.
 KIOSK_CLOSED_GRACE_MINUTES = env_int("KIOSK_CLOSED_GRACE_MINUTES", 15)
 # Check-in frames are not kept (0). A positive number keeps them that many days, e.g. to
