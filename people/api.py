@@ -3,9 +3,11 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from people import services
+from people.access import sees_everything, shared_with_others
 from people.selectors import courses_for, people_for, photos_for
 from people.serializers import (
     ClassifierSerializer,
@@ -27,6 +29,21 @@ class PersonViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         serializer.save(created_by=self.request.user)
+
+    def perform_update(self, serializer):
+        person, user = serializer.instance, self.request.user
+        if not sees_everything(user) and shared_with_others(person, user):
+            raise PermissionDenied(
+                "This student is also on another teacher's course: ask an administrator."
+            )
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        user = self.request.user
+        if not sees_everything(user) and shared_with_others(instance, user):
+            instance.courses.remove(*instance.courses.filter(teachers=user))  # off mine only
+            return
+        instance.delete()
 
     @extend_schema(request=None, responses=PhotoSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="photos", pagination_class=None)

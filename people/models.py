@@ -35,6 +35,7 @@ class Person(models.Model):
     class Meta:
         ordering = ["full_name", "external_id"]
         verbose_name_plural = "people"
+        permissions = [("see_everyone", "Can see and manage every person, course and session")]
 
     def __str__(self):
         return f"{self.full_name} ({self.external_id})"
