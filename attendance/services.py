@@ -95,7 +95,9 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
     roster = {
         person.pk: person
         for person in session.course.roster.filter(
-            is_active=True, pk__in=[m.person_id for m in matches if m.person_id]
+            is_active=True,
+            consent_recorded_on__isnull=False,  # withdrawn: never marked, even by an old model
+            pk__in=[m.person_id for m in matches if m.person_id],
         )
     }
     now = timezone.now()

@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from attendance_site.password_reset import ThrottledPasswordResetView
-from dashboard.views import courses, kiosk, reports, sessions
+from dashboard.views import consent, courses, kiosk, reports, sessions
 
 account_patterns = [
     path("password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
@@ -44,6 +44,11 @@ page_patterns = [
         "courses/<int:pk>/students/<int:person_pk>/consent/",
         courses.record_consent,
         name="student-consent",
+    ),
+    path(
+        "courses/<int:pk>/students/<int:person_pk>/consent/withdraw/",
+        consent.withdraw,
+        name="student-consent-withdraw",
     ),
     path(
         "courses/<int:pk>/students/<int:person_pk>/photos/",
