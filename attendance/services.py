@@ -32,7 +32,11 @@ class FaceOutcome:
     record: AttendanceRecord | None = None
 
 
+@transaction.atomic
 def open_session(*, session: AttendanceSession) -> AttendanceSession:
+    # The row is locked and read again: a simultaneous close must not be overwritten with
+    # an opened_at after its closed_at.
+    session = AttendanceSession.objects.select_for_update().get(pk=session.pk)
     if session.closed_at:
         raise SessionStateError("This session is closed and cannot be opened again.")
     if not session.opened_at:

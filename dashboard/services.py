@@ -4,7 +4,7 @@ Each function changes rows together (and so is atomic) or applies a rule the pag
 so that views only parse input, call one of these and render.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from people import services as people_services
 from people.models import Course, EnrollmentPhoto, Person
@@ -39,12 +39,18 @@ def add_student(
                 f"Student number {external_id} belongs to a student of another teacher. "
                 "Ask an administrator to add them to this course."
             )
-        person = Person.objects.create(
-            full_name=full_name,
-            external_id=external_id,
-            consent_recorded_on=consent_recorded_on,
-            created_by=added_by,
-        )
+        try:
+            with transaction.atomic():  # a double-submit may have created them meanwhile
+                person = Person.objects.create(
+                    full_name=full_name,
+                    external_id=external_id,
+                    consent_recorded_on=consent_recorded_on,
+                    created_by=added_by,
+                )
+        except IntegrityError:
+            raise StudentNumberTaken(
+                f"A student with number {external_id} already exists."
+            ) from None
     elif consent_recorded_on and not person.consent_recorded_on:
         record_consent(person=person, consent_recorded_on=consent_recorded_on)
     course.roster.add(person)

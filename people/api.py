@@ -1,5 +1,8 @@
 """REST endpoints for people, their photos and courses. Thin: services do the work."""
 
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +22,18 @@ from people.serializers import (
 from recognition.models import CourseClassifier
 
 
+@contextmanager
+def unique_student_number():
+    """Two simultaneous posts of one student number: the loser gets 400, not a 500."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise serializers.ValidationError(
+            {"external_id": ["A person with this student number already exists."]}
+        ) from None
+
+
 class PersonViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
     serializer_class = PersonSerializer
@@ -28,7 +43,8 @@ class PersonViewSet(viewsets.ModelViewSet):
         return people_for(self.request.user).order_by("full_name", "pk")
 
     def perform_create(self, serializer):
-        serializer.save(created_by=self.request.user)
+        with unique_student_number():
+            serializer.save(created_by=self.request.user)
 
     def perform_update(self, serializer):
         person, user = serializer.instance, self.request.user
@@ -36,7 +52,8 @@ class PersonViewSet(viewsets.ModelViewSet):
             raise PermissionDenied(
                 "This student is also on another teacher's course: ask an administrator."
             )
-        serializer.save()
+        with unique_student_number():
+            serializer.save()
 
     def perform_destroy(self, instance):
         user = self.request.user
