@@ -10,6 +10,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 from attendance_site.env import (
     database_config,
@@ -144,7 +145,9 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=30)
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = env_str("TIME_ZONE", "UTC")
@@ -273,8 +276,18 @@ KIOSK_CLOSED_GRACE_MINUTES = env_int("KIOSK_CLOSED_GRACE_MINUTES", 15)
 # Check-in frames are not kept (0). A positive number keeps them that many days, e.g. to
 # review disputed check-ins; a periodic task deletes older ones.
 CHECKIN_SNAPSHOT_RETENTION_DAYS = env_int("CHECKIN_SNAPSHOT_RETENTION_DAYS", 0)
-# A photo "processing" for longer than this is considered stalled and queued again.
-PHOTO_STALLED_AFTER_SECONDS = env_int("PHOTO_STALLED_AFTER_SECONDS", 300, minimum=30)
+# A photo "processing" for longer than this is considered stalled and queued again. Longer
+# than the broker's visibility timeout, after which Redis itself delivers an unacknowledged
+# task again: the sweep must not race that redelivery.
+PHOTO_STALLED_AFTER_SECONDS = env_int(
+    "PHOTO_STALLED_AFTER_SECONDS", CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 60
+)
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] >= PHOTO_STALLED_AFTER_SECONDS:
+    raise ImproperlyConfigured(
+        "PHOTO_STALLED_AFTER_SECONDS must be longer than CELERY_VISIBILITY_TIMEOUT "
+        f"({CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout']}), "
+        f"got {PHOTO_STALLED_AFTER_SECONDS}."
+    )
 
 LOGGING = {
     "version": 1,

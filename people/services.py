@@ -84,29 +84,49 @@ def encode_photo(*, photo_id: int) -> str | None:
     """
     from recognition import faces
 
-    claimed = EnrollmentPhoto.objects.filter(pk=photo_id).update(
-        status=Status.PROCESSING,
-        status_changed_at=timezone.now(),
-        processing_attempts=F("processing_attempts") + 1,
-    )
-    if not claimed:
+    photo = _claim(photo_id)
+    if photo is None:
         return None
-    photo = EnrollmentPhoto.objects.get(pk=photo_id)
     config = faces.FaceConfig.from_settings()
     try:
         with photo.image.open("rb") as handle:
             face = faces.encode_enrollment_photo(handle, config)
     except faces.ImageRejected as rejection:
-        return _finish(photo, status=Status.REJECTED, rejection_reason=rejection.message)
+        return _finish(photo, status=Status.REJECTED, rejection_reason=rejection.message, mine=True)
     except FileNotFoundError:
-        return _finish(photo, status=Status.REJECTED, rejection_reason=MISSING_FILE_REASON)
+        return _finish(
+            photo, status=Status.REJECTED, rejection_reason=MISSING_FILE_REASON, mine=True
+        )
     return _finish(
         photo,
+        mine=True,
         status=Status.READY,
         encoding=EnrollmentPhoto.pack_encoding(face.encoding),
         face_box=face.box.as_dict(),
         encoder=config.encoder_name,
     )
+
+
+def _claim(photo_id: int) -> EnrollmentPhoto | None:
+    """Compare-and-set on (status, attempts): of two deliveries of one task (a redelivery
+    after the visibility timeout, a sweep's re-queue), one claims the photo and the other
+    returns. A photo already ready or rejected is not encoded again."""
+    current = (
+        EnrollmentPhoto.objects.filter(pk=photo_id)
+        .values_list("status", "processing_attempts")
+        .first()
+    )
+    if current is None or current[0] not in (Status.PENDING, Status.PROCESSING):
+        return None
+    status, attempts = current
+    claimed = EnrollmentPhoto.objects.filter(
+        pk=photo_id, status=status, processing_attempts=attempts
+    ).update(
+        status=Status.PROCESSING,
+        status_changed_at=timezone.now(),
+        processing_attempts=F("processing_attempts") + 1,
+    )
+    return EnrollmentPhoto.objects.get(pk=photo_id) if claimed else None
 
 
 def give_up_on_photo(*, photo_id: int) -> None:
@@ -116,13 +136,22 @@ def give_up_on_photo(*, photo_id: int) -> None:
         _finish(photo, status=Status.REJECTED, rejection_reason=GAVE_UP_REASON)
 
 
-def _finish(photo: EnrollmentPhoto, *, status: str, **fields) -> str | None:
+def _finish(photo: EnrollmentPhoto, *, status: str, mine: bool = False, **fields) -> str | None:
+    """Store the outcome, unless the photo was meanwhile finished or claimed again by another
+    delivery (`mine`: only while still at this claim's attempt), or re-queued by a teacher."""
     from recognition.training import request_training_for_person
 
     had_encoding = photo.encoding is not None  # e.g. re-encoded after a settings change
     defaults = {"rejection_reason": "", "encoding": None, "face_box": None, "encoder": ""}
     with transaction.atomic():
-        updated = EnrollmentPhoto.objects.filter(pk=photo.pk).update(
+        rows = EnrollmentPhoto.objects.filter(pk=photo.pk)
+        if mine:
+            rows = rows.filter(
+                status=Status.PROCESSING, processing_attempts=photo.processing_attempts
+            )
+        else:
+            rows = rows.filter(status__in=[Status.PENDING, Status.PROCESSING])
+        updated = rows.update(
             status=status, status_changed_at=timezone.now(), **{**defaults, **fields}
         )
         if updated and (status == Status.READY or had_encoding):
@@ -133,10 +162,12 @@ def _finish(photo: EnrollmentPhoto, *, status: str, **fields) -> str | None:
 def requeue_stalled_photos() -> int:
     """Queue again photos left pending or processing too long (broker down, worker killed)."""
     cutoff = timezone.now() - timezone.timedelta(seconds=settings.PHOTO_STALLED_AFTER_SECONDS)
-    stalled = EnrollmentPhoto.objects.filter(
-        status__in=[Status.PENDING, Status.PROCESSING], status_changed_at__lt=cutoff
-    )
-    for photo_id, attempts in stalled.values_list("pk", "processing_attempts"):
+    stalled = list(
+        EnrollmentPhoto.objects.filter(
+            status__in=[Status.PENDING, Status.PROCESSING], status_changed_at__lt=cutoff
+        ).values_list("pk", "processing_attempts")
+    )  # read once: the loop below changes what the query would match
+    for photo_id, attempts in stalled:
         if attempts >= MAX_PROCESSING_ATTEMPTS:
             give_up_on_photo(photo_id=photo_id)
             continue
