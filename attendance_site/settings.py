@@ -19,7 +19,9 @@ from attendance_site.env import (
     env_float,
     env_int,
     env_list,
+    env_rate,
     env_str,
+    env_timezone,
     redis_url,
     secret_key,
 )
@@ -150,7 +152,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TIMEZONE = env_str("TIME_ZONE", "UTC")
+CELERY_TIMEZONE = env_timezone("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE = {
     "sweep-stalled-photos": {
         "task": "people.tasks.sweep_stalled_photos",
@@ -172,12 +174,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A login lasts a school day by default, not Django's two weeks.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_HOURS", 10, minimum=1) * 3600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -267,8 +271,8 @@ RECOGNITION_TOLERANCE = env_float("RECOGNITION_TOLERANCE", 0.6, minimum=0.3, max
 TRAINING_DEBOUNCE_SECONDS = env_int("TRAINING_DEBOUNCE_SECONDS", 3)
 # Check-in rate limits ("N/s", "N/min"; empty disables). A kiosk sends about 1 frame/s;
 # the per-address limit is higher because a school's kiosks may share one public address.
-CHECKIN_RATE_PER_CREDENTIAL = env_str("CHECKIN_RATE_PER_CREDENTIAL", "120/min")
-CHECKIN_RATE_PER_ADDRESS = env_str("CHECKIN_RATE_PER_ADDRESS", "600/min")
+CHECKIN_RATE_PER_CREDENTIAL = env_rate("CHECKIN_RATE_PER_CREDENTIAL", "120/min")
+CHECKIN_RATE_PER_ADDRESS = env_rate("CHECKIN_RATE_PER_ADDRESS", "600/min")
 # Faces encoded per check-in frame at most (the largest); each costs ~75 ms of CPU.
 CHECKIN_MAX_FACES = env_int("CHECKIN_MAX_FACES", 10, minimum=1)
 # A closed session's kiosk link still shows "closed" this long, then answers 404.
@@ -293,7 +297,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
 }
 
 if not DEBUG:
@@ -303,5 +310,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Preloading is hard to undo for a school's whole domain: only on explicit request.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "not preloaded": a deliberate default
     SECURE_CONTENT_TYPE_NOSNIFF = True
