@@ -16,6 +16,8 @@ ERRORS = {
     "404": "Not found, or not visible to you.",
     "405": "Method not allowed.",
     "409": "The session is not in a state that allows this.",
+    "411": "A chunked body: send a Content-Length.",
+    "413": "The body is larger than this endpoint accepts (refused before reading it).",
     "415": "Unsupported media type.",
     "429": "Too many requests: retry after the number of seconds in Retry-After.",
 }

@@ -57,7 +57,7 @@ UPLOADS = {
     "heic": Refused(400, UNREADABLE),
     "svg": Refused(400, UNREADABLE),
     "pdf": Refused(400, UNREADABLE),
-    "fifty_megabytes": Refused(400, TOO_LARGE),
+    "fifty_megabytes": Refused(413, TOO_LARGE),  # from Content-Length, before reading
     "decompression_bomb": Refused(400, TOO_LARGE),
     "one_pixel": Rejected("no face"),
     "jpeg_sent_as_text_plain": Accepted(),
@@ -79,7 +79,7 @@ CHECK_INS = {
     "heic": Refused(400, UNREADABLE),
     "svg": Refused(400, UNREADABLE),
     "pdf": Refused(400, UNREADABLE),
-    "fifty_megabytes": Refused(400, TOO_LARGE),
+    "fifty_megabytes": Refused(413, TOO_LARGE),  # from Content-Length, before reading
     "decompression_bomb": Refused(400, TOO_LARGE),
     "one_pixel": NoFace(),
     "jpeg_sent_as_text_plain": Accepted(),
