@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpResponseBadRequest
 
 from attendance.models import AttendanceRecord, AttendanceSession, CheckInSnapshot
 
@@ -19,6 +20,13 @@ class AttendanceSessionAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     readonly_fields = ["opened_at", "closed_at", "kiosk_token"]
     inlines = [AttendanceRecordInline]
+
+    def changelist_view(self, request, extra_context=None):
+        """The date hierarchy computes the next year/month: 9999 overflowed into a 500."""
+        year = request.GET.get("starts_at__year")
+        if year is not None and not (year.isdigit() and 1 <= int(year) < 9999):
+            return HttpResponseBadRequest("Use a year between 1 and 9998.")
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(AttendanceRecord)

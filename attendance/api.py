@@ -3,10 +3,11 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.tokens import ExpiringTokenAuthentication
 from attendance import services
 from attendance.kiosk_auth import KioskCanCheckIn, KioskGrant, KioskTokenAuthentication
 from attendance.models import AttendanceSession
@@ -18,7 +19,11 @@ from attendance.serializers import (
     SessionSerializer,
     StatusChangeSerializer,
 )
-from attendance.throttles import CheckInPerAddressThrottle, CheckInPerCredentialThrottle
+from attendance.throttles import (
+    CheckInPerAddressThrottle,
+    CheckInPerCredentialThrottle,
+    charge_extra_faces,
+)
 from people.selectors import people_for
 from people.services import validate_upload
 
@@ -59,7 +64,7 @@ class SessionViewSet(viewsets.ModelViewSet):
         authentication_classes=[
             KioskTokenAuthentication,
             SessionAuthentication,
-            TokenAuthentication,
+            ExpiringTokenAuthentication,
         ],
         permission_classes=[KioskCanCheckIn],
         throttle_classes=[CheckInPerCredentialThrottle, CheckInPerAddressThrottle],
@@ -69,8 +74,10 @@ class SessionViewSet(viewsets.ModelViewSet):
         image = request.FILES.get("image")
         validate_upload(image)  # present, not empty, at most MAX_UPLOAD_BYTES
         outcomes = services.check_in(session=session, image_source=image)
+        charge_extra_faces(request, self, len(outcomes))
         data = {"session": session.pk, "faces": outcomes}
-        return Response(CheckInResultSerializer(data).data)
+        context = {"hide_distance": isinstance(request.auth, KioskGrant)}
+        return Response(CheckInResultSerializer(data, context=context).data)
 
     @extend_schema(request=None, responses=RecordSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)  # a plain list

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
-from attendance.models import AttendanceSession
+from attendance.kiosk_access import live_kiosk_sessions
 
 KEYWORD = "Kiosk"
 
@@ -30,7 +30,7 @@ class KioskTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Use the header 'Authorization: Kiosk <token>'.")
         token = parts[1].decode(errors="replace")
         session_id = (
-            AttendanceSession.objects.filter(kiosk_token=token).values_list("pk", flat=True).first()
+            live_kiosk_sessions().filter(kiosk_token=token).values_list("pk", flat=True).first()
         )
         if session_id is None:
             raise exceptions.AuthenticationFailed(

@@ -44,6 +44,19 @@ class AttendanceSession(models.Model):
         label = self.title or self.starts_at.strftime("%Y-%m-%d %H:%M")
         return f"{self.course} – {label}"
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from attendance.validation import session_time_errors
+
+        errors = session_time_errors(
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            late_after_minutes=self.late_after_minutes,
+        )
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def state(self) -> str:
         if self.closed_at:

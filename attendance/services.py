@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.snapshots import keep_snapshot
+from people import training
 from people.models import Person
 from recognition import classifier, faces, model_cache
 
@@ -36,7 +38,11 @@ class FaceOutcome:
     record: AttendanceRecord | None = None
 
 
+@transaction.atomic
 def open_session(*, session: AttendanceSession) -> AttendanceSession:
+    # The row is locked and read again: a simultaneous close must not be overwritten with
+    # an opened_at after its closed_at.
+    session = AttendanceSession.objects.select_for_update().get(pk=session.pk)
     if session.closed_at:
         raise SessionStateError("This session is closed and cannot be opened again.")
     if not session.opened_at:
@@ -87,11 +93,15 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
     """
     ensure_open(session)
     config = faces.FaceConfig.from_settings()
-    image = faces.load_image(image_source, config)
-    detected = faces.find_faces(image, config)
+    image = faces.load_image(image_source, config, max_pixels=settings.CHECKIN_MAX_IMAGE_PIXELS)
+    detected = faces.find_faces(image, config, max_faces=settings.CHECKIN_MAX_FACES)
     if not detected:
         return []
-    _, model = model_cache.current_model(session.course_id, encoder=config.encoder_name)
+    _, model = model_cache.current_model(
+        session.course_id,
+        encoder=config.encoder_name,
+        on_unreadable=lambda course_id: training.request_training([course_id]),
+    )
     probes = [face.encoding for face in detected]
     if model is None:
         matches = [classifier.Match(person_id=None, distance=None)] * len(detected)
@@ -100,7 +110,9 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
     roster = {
         person.pk: person
         for person in session.course.roster.filter(
-            is_active=True, pk__in=[m.person_id for m in matches if m.person_id]
+            is_active=True,
+            consent_recorded_on__isnull=False,  # withdrawn: never marked, even by an old model
+            pk__in=[m.person_id for m in matches if m.person_id],
         )
     }
     now = timezone.now()

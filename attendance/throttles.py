@@ -8,6 +8,7 @@ Rates come from settings (e.g. "120/min"); an empty rate disables that limit.
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from accounts.client_address import client_address
 from attendance.kiosk_auth import KioskGrant
 
 
@@ -21,6 +22,22 @@ class _SettingsRateThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         return super().allow_request(request, view)
+
+    def charge(self, request, view, extra: int) -> None:
+        """Record `extra` more uses now (the request itself was counted when allowed)."""
+        key = self.get_cache_key(request, view) if self.rate is not None else None
+        if extra <= 0 or key is None:
+            return
+        now = self.timer()
+        history = [when for when in self.cache.get(key, []) if when > now - self.duration]
+        self.cache.set(key, [now] * extra + history, self.duration)
+
+
+def charge_extra_faces(request, view, faces: int) -> None:
+    """The limits count faces encoded, not requests: a frame of N faces costs N."""
+    for throttle in view.get_throttles():
+        if isinstance(throttle, _SettingsRateThrottle):
+            throttle.charge(request, view, faces - 1)
 
 
 class CheckInPerCredentialThrottle(_SettingsRateThrottle):
@@ -43,3 +60,6 @@ class CheckInPerAddressThrottle(_SettingsRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_ident(self, request):
+        return client_address(request)

@@ -1,8 +1,8 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from accounts.token_views import ObtainExpiringToken, RevokeOwnTokens
 from attendance.api import SessionViewSet
 from people.api import CourseViewSet, PersonViewSet, PhotoViewSet
 
@@ -17,7 +17,8 @@ router.register("sessions", SessionViewSet, basename="session")
 
 urlpatterns = [
     path("", include(router.urls)),
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainExpiringToken.as_view(), name="api-token"),
+    path("auth/token/revoke/", RevokeOwnTokens.as_view(), name="api-token-revoke"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -5,6 +5,8 @@ typo in a deployment stops the process at start-up instead of misbehaving later.
 """
 
 import os
+import re
+import zoneinfo
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -52,6 +54,30 @@ def env_float(name: str, default: float, *, minimum: float, maximum: float) -> f
         raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}.") from None
     if not minimum <= value <= maximum:
         raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}, got {value}.")
+    return value
+
+
+_RATE = re.compile(r"^[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit such as "120/min" (s, min, hour, day), or empty for none."""
+    value = env_str(name, default)
+    if value and not _RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{name} must look like 120/min (per s, min, hour or day) or be empty, got {value!r}."
+        )
+    return value
+
+
+def env_timezone(name: str, default: str) -> str:
+    value = env_str(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name} must be a time zone such as Europe/London, got {value!r}."
+        ) from None
     return value
 
 

@@ -3,7 +3,8 @@
 So clients (and the fuzz test, which checks every status code against the schema) can rely
 on the schema for failures as well as successes:
 
-- 400 and 415: the operation reads a request body;
+- 400, 411, 413 and 415: the operation reads a request body (411 and 413 come from the
+  body limits, `body_limits.py`);
 - 401: its first authentication scheme asks for credentials (WWW-Authenticate); otherwise
   DRF answers a missing or wrong credential with 403;
 - 403: it has a permission check, or reads a body with session authentication (CSRF);
@@ -32,6 +33,8 @@ ERRORS = {
     "403": "Not allowed to do this (or not authenticated, for session and token clients).",
     "404": "Not found, or not visible to you.",
     "409": "The session is not in a state that allows this.",
+    "411": "A chunked body: send a Content-Length.",
+    "413": "The body is larger than this endpoint accepts (refused before reading it).",
     "415": "Unsupported media type.",
     "429": "Too many requests: retry after the number of seconds in Retry-After.",
 }
@@ -58,7 +61,7 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         reads_body = self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer()
         authenticators = view.get_authenticators()
         if reads_body:
-            codes |= {"400", "415"}
+            codes |= {"400", "411", "413", "415"}
         if authenticators and authenticators[0].authenticate_header(view.request):
             codes.add("401")
         if any(not isinstance(p, AllowAny) for p in view.get_permissions()):

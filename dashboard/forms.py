@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from attendance.models import AttendanceRecord, AttendanceSession
 from people.models import Course
+from people.validation import check_consent_date
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -37,12 +38,15 @@ class StudentForm(forms.Form):
         label="Consent recorded on",
         required=False,
         widget=DateInput(),
+        validators=[check_consent_date],
         help_text="Photos can be added once consent to face recognition is recorded.",
     )
 
 
 class ConsentForm(forms.Form):
-    consent_recorded_on = forms.DateField(label="Consent recorded on", widget=DateInput())
+    consent_recorded_on = forms.DateField(
+        label="Consent recorded on", widget=DateInput(), validators=[check_consent_date]
+    )
 
 
 class SessionForm(forms.ModelForm):

@@ -7,10 +7,11 @@ are included outside the namespace.
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from dashboard.views import courses, kiosk, reports, sessions
+from accounts.password_reset import ThrottledPasswordResetView
+from dashboard.views import consent, courses, kiosk, reports, sessions
 
 account_patterns = [
-    path("password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path(
         "password_reset/done/",
         auth_views.PasswordResetDoneView.as_view(),
@@ -45,6 +46,11 @@ page_patterns = [
         name="student-consent",
     ),
     path(
+        "courses/<int:pk>/students/<int:person_pk>/consent/withdraw/",
+        consent.withdraw,
+        name="student-consent-withdraw",
+    ),
+    path(
         "courses/<int:pk>/students/<int:person_pk>/photos/",
         courses.upload_photos,
         name="student-photos",
@@ -63,7 +69,7 @@ page_patterns = [
     path("sessions/<int:pk>/close/", sessions.close_session, name="session-close"),
     path("sessions/<int:pk>/attendance/", sessions.set_status, name="session-set-status"),
     path("sessions/<int:pk>/kiosk-link/", sessions.rotate_kiosk_link, name="kiosk-rotate"),
-    path("kiosk/<str:token>/", kiosk.kiosk, name="kiosk"),
+    path("kiosk/<slug:token>/", kiosk.kiosk, name="kiosk"),
 ]
 
 urlpatterns = [

@@ -1,12 +1,16 @@
 """REST endpoints for people, their photos and courses. Thin: services do the work."""
 
-from django.db import transaction
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from people import services
+from people.access import sees_everything, shared_with_others
 from people.selectors import courses_for, people_for, photos_for
 from people.serializers import (
     ClassifierSerializer,
@@ -18,6 +22,18 @@ from people.serializers import (
 from recognition.models import CourseClassifier
 
 
+@contextmanager
+def unique_student_number():
+    """Two simultaneous posts of one student number: the loser gets 400, not a 500."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise serializers.ValidationError(
+            {"external_id": ["A person with this student number already exists."]}
+        ) from None
+
+
 class PersonViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
     serializer_class = PersonSerializer
@@ -27,7 +43,24 @@ class PersonViewSet(viewsets.ModelViewSet):
         return people_for(self.request.user).order_by("full_name", "pk")
 
     def perform_create(self, serializer):
-        serializer.save(created_by=self.request.user)
+        with unique_student_number():
+            serializer.save(created_by=self.request.user)
+
+    def perform_update(self, serializer):
+        person, user = serializer.instance, self.request.user
+        if not sees_everything(user) and shared_with_others(person, user):
+            raise PermissionDenied(
+                "This student is also on another teacher's course: ask an administrator."
+            )
+        with unique_student_number():
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        user = self.request.user
+        if not sees_everything(user) and shared_with_others(instance, user):
+            instance.courses.remove(*instance.courses.filter(teachers=user))  # off mine only
+            return
+        instance.delete()
 
     @extend_schema(request=None, responses=PhotoSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="photos", pagination_class=None)

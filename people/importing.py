@@ -25,19 +25,30 @@ def display_name(folder_name: str) -> str:
 
 @transaction.atomic
 def import_folder(
-    *, root: Path, consent_recorded_on: date, course: Course | None = None
+    *,
+    root: Path,
+    consent_recorded_on: date,
+    course: Course | None = None,
+    record_consent_for_existing: bool = False,
 ) -> ImportReport:
     """Each sub-folder is a person (its name is the student number); its images are photos.
 
     People that exist already (same student number) get the new photos; photos are queued
-    for encoding like uploads. The consent date is recorded for people who have none yet:
-    whoever imports states that consent was collected.
+    for encoding like uploads. The consent date is recorded for people created now
+    (whoever imports states that consent was collected), and for existing people without
+    one only with `record_consent_for_existing` (their consent may have been withdrawn):
+    otherwise their folder is skipped.
     """
     report = ImportReport()
     for folder in sorted(path for path in root.iterdir() if path.is_dir()):
         person, created = Person.objects.get_or_create(
             external_id=folder.name, defaults={"full_name": display_name(folder.name)}
         )
+        if not (created or person.consent_recorded_on or record_consent_for_existing):
+            # An existing person without consent (perhaps withdrawn): only on explicit request.
+            report.people_found += 1
+            report.skipped.append(f"{folder} (no consent recorded for this existing person)")
+            continue
         if not person.consent_recorded_on:
             record_consent(person=person, consent_recorded_on=consent_recorded_on)
         report.people_created += created

@@ -4,6 +4,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -32,9 +33,18 @@ class Person(models.Model):
     class Meta:
         ordering = ["full_name", "external_id"]
         verbose_name_plural = "people"
+        permissions = [("see_everyone", "Can see and manage every person, course and session")]
 
     def __str__(self):
         return f"{self.full_name} ({self.external_id})"
+
+    def clean(self):
+        from people.validation import check_consent_date
+
+        try:
+            check_consent_date(self.consent_recorded_on)
+        except ValidationError as error:
+            raise ValidationError({"consent_recorded_on": error.messages}) from None
 
 
 class Course(models.Model):
@@ -54,11 +64,21 @@ class Course(models.Model):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        from people.validation import check_tolerance
+
+        try:
+            check_tolerance(self.recognition_tolerance)
+        except ValidationError as error:
+            raise ValidationError({"recognition_tolerance": error.messages}) from None
+
     @property
     def effective_tolerance(self) -> float:
+        from people.validation import capped_tolerance
+
         if self.recognition_tolerance is None:
-            return settings.RECOGNITION_TOLERANCE
-        return self.recognition_tolerance
+            return capped_tolerance(settings.RECOGNITION_TOLERANCE)
+        return capped_tolerance(self.recognition_tolerance)
 
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"}

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
+from people.validation import check_consent_date, check_tolerance
 from recognition.models import CourseClassifier
 
 
@@ -20,6 +21,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
+        extra_kwargs = {"consent_recorded_on": {"validators": [check_consent_date]}}
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -70,8 +72,7 @@ class CourseSerializer(serializers.ModelSerializer):
         return fields
 
     def validate_recognition_tolerance(self, value):
-        if value is not None and not 0.1 <= value <= 1.0:
-            raise serializers.ValidationError("Use a distance between 0.1 and 1.0 (default 0.6).")
+        check_tolerance(value)
         return value
 
 

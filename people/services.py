@@ -9,7 +9,7 @@ import logging
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -65,12 +65,18 @@ def add_student(
                 f"Student number {external_id} belongs to a student of another teacher. "
                 "Ask an administrator to add them to this course."
             )
-        person = Person.objects.create(
-            full_name=full_name,
-            external_id=external_id,
-            consent_recorded_on=consent_recorded_on,
-            created_by=added_by,
-        )
+        try:
+            with transaction.atomic():  # a double-submit may have created them meanwhile
+                person = Person.objects.create(
+                    full_name=full_name,
+                    external_id=external_id,
+                    consent_recorded_on=consent_recorded_on,
+                    created_by=added_by,
+                )
+        except IntegrityError:
+            raise StudentNumberTaken(
+                f"A student with number {external_id} already exists."
+            ) from None
     elif consent_recorded_on and not person.consent_recorded_on:
         record_consent(person=person, consent_recorded_on=consent_recorded_on)
     course.roster.add(person)
@@ -102,6 +108,14 @@ def validate_upload(upload) -> None:
         raise UploadRefused(f"The file is too large: images may be at most {limit} MB.")
 
 
+def check_image_header(upload) -> None:
+    """Not an image of a supported format, or too many pixels: refused at once, not stored."""
+    try:
+        faces.check_image_header(upload)
+    except faces.ImageRejected as rejection:
+        raise UploadRefused(rejection.message) from None
+
+
 def ensure_consent(person: Person) -> None:
     """Photos are biometric data: none are taken before the person's consent is recorded."""
     if not person.consent_recorded_on:
@@ -114,6 +128,7 @@ def check_photo_allowed(*, person: Person, upload) -> None:
     """Every rule an upload must pass before it is stored; UploadRefused says which failed."""
     ensure_consent(person)
     validate_upload(upload)
+    check_image_header(upload)
 
 
 @transaction.atomic
@@ -144,29 +159,49 @@ def encode_photo(*, photo_id: int) -> str | None:
 
     Returns the new status, or None when the photo no longer exists.
     """
-    claimed = EnrollmentPhoto.objects.filter(pk=photo_id).update(
-        status=Status.PROCESSING,
-        status_changed_at=timezone.now(),
-        processing_attempts=F("processing_attempts") + 1,
-    )
-    if not claimed:
+    photo = _claim(photo_id)
+    if photo is None:
         return None
-    photo = EnrollmentPhoto.objects.get(pk=photo_id)
     config = faces.FaceConfig.from_settings()
     try:
         with photo.image.open("rb") as handle:
             face = faces.encode_enrollment_photo(handle, config)
     except faces.ImageRejected as rejection:
-        return _finish(photo, status=Status.REJECTED, rejection_reason=rejection.message)
+        return _finish(photo, status=Status.REJECTED, rejection_reason=rejection.message, mine=True)
     except FileNotFoundError:
-        return _finish(photo, status=Status.REJECTED, rejection_reason=MISSING_FILE_REASON)
+        return _finish(
+            photo, status=Status.REJECTED, rejection_reason=MISSING_FILE_REASON, mine=True
+        )
     return _finish(
         photo,
+        mine=True,
         status=Status.READY,
         encoding=encoding.pack(face.encoding),
         face_box=face.box.as_dict(),
         encoder=config.encoder_name,
     )
+
+
+def _claim(photo_id: int) -> EnrollmentPhoto | None:
+    """Compare-and-set on (status, attempts): of two deliveries of one task (a redelivery
+    after the visibility timeout, a sweep's re-queue), one claims the photo and the other
+    returns. A photo already ready or rejected is not encoded again."""
+    current = (
+        EnrollmentPhoto.objects.filter(pk=photo_id)
+        .values_list("status", "processing_attempts")
+        .first()
+    )
+    if current is None or current[0] not in (Status.PENDING, Status.PROCESSING):
+        return None
+    status, attempts = current
+    claimed = EnrollmentPhoto.objects.filter(
+        pk=photo_id, status=status, processing_attempts=attempts
+    ).update(
+        status=Status.PROCESSING,
+        status_changed_at=timezone.now(),
+        processing_attempts=F("processing_attempts") + 1,
+    )
+    return EnrollmentPhoto.objects.get(pk=photo_id) if claimed else None
 
 
 def give_up_on_photo(*, photo_id: int) -> None:
@@ -176,12 +211,22 @@ def give_up_on_photo(*, photo_id: int) -> None:
         _finish(photo, status=Status.REJECTED, rejection_reason=GAVE_UP_REASON)
 
 
-def _finish(photo: EnrollmentPhoto, *, status: str, **fields) -> str | None:
-    """Every finished photo requests its courses' training: a training that found photos
+def _finish(photo: EnrollmentPhoto, *, status: str, mine: bool = False, **fields) -> str | None:
+    """Store the outcome, unless the photo was meanwhile finished or claimed again by another
+    delivery (`mine`: only while still at this claim's attempt), or re-queued by a teacher.
+
+    Every finished photo requests its courses' training: a training that found photos
     still encoding left it to the last one (see people.training)."""
     defaults = {"rejection_reason": "", "encoding": None, "face_box": None, "encoder": ""}
     with transaction.atomic():
-        updated = EnrollmentPhoto.objects.filter(pk=photo.pk).update(
+        rows = EnrollmentPhoto.objects.filter(pk=photo.pk)
+        if mine:
+            rows = rows.filter(
+                status=Status.PROCESSING, processing_attempts=photo.processing_attempts
+            )
+        else:
+            rows = rows.filter(status__in=[Status.PENDING, Status.PROCESSING])
+        updated = rows.update(
             status=status, status_changed_at=timezone.now(), **{**defaults, **fields}
         )
         if updated:

@@ -16,5 +16,5 @@ def photo_image(request, pk: int):
     except FileNotFoundError:
         raise Http404("The image file is missing.") from None
     response = FileResponse(handle)
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = "no-store"  # biometric data: never kept by a browser or proxy
     return response

@@ -24,13 +24,13 @@ import importlib.util
 import io
 import logging
 import os
-import warnings
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import dlib
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from recognition.encoding import ENCODING_SIZE
 
@@ -216,31 +216,46 @@ def _hog_detector():
 # ---------------------------------------------------------------------------------------
 # Loading images
 
+# The formats the app reads; anything else (SVG, PDF, HEIC, PSD…) is "unreadable" without
+# Pillow trying every plugin it has on it.
+SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF")
+# Images with more pixels are scaled down while decoding (JPEG) or right after (others), so
+# memory per request stays bounded: 16 MP keeps 12 MP phone photos at full resolution.
+MAX_WORKING_PIXELS = 16_000_000
+_BAND_ROWS = 64  # rows converted at a time: a few MB per band even at 7000 px wide
+# Pillow's own decompression-bomb guard, set once for the process: load_image checks each
+# image's size from its header itself, so this is only a backstop for other code paths.
+Image.MAX_IMAGE_PIXELS = max(FaceConfig.from_settings().max_image_pixels, 50_000_000)
 
-def load_image(source, config: FaceConfig | None = None) -> np.ndarray:
+
+def load_image(
+    source, config: FaceConfig | None = None, *, max_pixels: int | None = None
+) -> np.ndarray:
     """Decode bytes, a binary file-like object or a path into upright H×W×3 uint8 RGB.
 
     Applies the EXIF orientation (phones store portraits sideways), flattens transparency
     over white, converts grayscale, palette, CMYK and 16-bit images, and takes the first
-    frame of animations. The pixel count is checked from the header before decoding.
+    frame of animations. The pixel count (at most `max_pixels`, by default the config's
+    `max_image_pixels`) is checked from the header before decoding; images over
+    MAX_WORKING_PIXELS are scaled down. Conversions run in 8-bit steps or in bands of rows,
+    never through float64 or full-size copies. Changes no process-wide state.
     Raises only ImageRejected ("unreadable" or "too_large") for bad input.
     """
     cfg = config or FaceConfig.from_settings()
-    # Pillow's own guard, for code paths that decode before our check (e.g. some plugins).
-    Image.MAX_IMAGE_PIXELS = cfg.max_image_pixels
+    limit = max_pixels or cfg.max_image_pixels
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns between 1x and 2x its limit: make that a rejection too.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with _open(source) as im:
-                _check_size(im.size, cfg.max_image_pixels)
-                im.load()
-                im = _upright(im)
-                return _to_rgb_array(im)
+        with _open(source) as im:
+            _check_size(im.size, limit)
+            _draft(im)
+            im.load()
+            orientation = _orientation(im)
+            image = _to_rgb_array(im)
+            im.close()  # frees the decoded pixels before the (possible) rotation copy
+        return _upright(image, orientation)
     except ImageRejected:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected("too_large", _too_large_message(cfg.max_image_pixels)) from None
+    except Image.DecompressionBombError:
+        raise ImageRejected("too_large", _too_large_message(limit)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, EOFError, ValueError) as exc:
         logger.info("unreadable image: %s", exc)
         raise ImageRejected("unreadable") from None
@@ -249,13 +264,36 @@ def load_image(source, config: FaceConfig | None = None) -> np.ndarray:
         raise ImageRejected("unreadable") from None
 
 
+def check_image_header(source, *, max_pixels: int | None = None) -> None:
+    """Cheap check at upload time: a supported image format whose size is within the limit.
+
+    Reads only the header (no decoding); a file-like source is rewound afterwards.
+    Raises ImageRejected ("unreadable" or "too_large").
+    """
+    limit = max_pixels or FaceConfig.from_settings().max_image_pixels
+    start = source.tell() if hasattr(source, "tell") else None
+    try:
+        with _open(source) as im:
+            _check_size(im.size, limit)
+    except ImageRejected:
+        raise
+    except Image.DecompressionBombError:
+        raise ImageRejected("too_large", _too_large_message(limit)) from None
+    except Exception as exc:  # not an image of a supported format, or a broken header
+        logger.info("unreadable image header: %s", exc)
+        raise ImageRejected("unreadable") from None
+    finally:
+        if start is not None:
+            source.seek(start)
+
+
 def _open(source) -> Image.Image:
     if isinstance(source, bytes | bytearray | memoryview):
-        return Image.open(io.BytesIO(bytes(source)))
+        return Image.open(io.BytesIO(bytes(source)), formats=SUPPORTED_FORMATS)
     if isinstance(source, str | os.PathLike):
-        return Image.open(os.fspath(source))
+        return Image.open(os.fspath(source), formats=SUPPORTED_FORMATS)
     if hasattr(source, "read"):
-        return Image.open(source)
+        return Image.open(source, formats=SUPPORTED_FORMATS)
     raise TypeError(f"expected bytes, a binary file or a path, not {type(source).__name__}")
 
 
@@ -271,45 +309,110 @@ def _check_size(size: tuple[int, int], limit: int) -> None:
         raise ImageRejected("too_large", _too_large_message(limit))
 
 
-def _upright(im: Image.Image) -> Image.Image:
-    """Apply the EXIF orientation; a broken EXIF block leaves the image as stored."""
+# EXIF orientation -> the numpy view that turns the stored pixels upright (as Pillow's
+# ImageOps.exif_transpose does, without a second full-size image while decoding).
+_TRANSPOSITIONS = {
+    2: lambda a: a[:, ::-1],
+    3: lambda a: a[::-1, ::-1],
+    4: lambda a: a[::-1],
+    5: lambda a: a.transpose(1, 0, 2),
+    6: lambda a: np.rot90(a, -1),
+    7: lambda a: a[::-1, ::-1].transpose(1, 0, 2),
+    8: lambda a: np.rot90(a, 1),
+}
+
+
+def _orientation(im: Image.Image) -> int:
+    """The EXIF orientation (1: as stored); a broken EXIF block leaves the image as stored."""
     try:
-        ImageOps.exif_transpose(im, in_place=True)  # no copy of a 12-megapixel photo
+        return int(im.getexif().get(0x0112, 1))
     except Exception:
         logger.info("ignoring unreadable EXIF orientation", exc_info=True)
-    return im
+        return 1
+
+
+def _draft(im: Image.Image) -> None:
+    """JPEG decodes at 1/2, 1/4 or 1/8 scale for free: use it for very large photos."""
+    width, height = im.size
+    factor = _reduction(width * height)
+    if factor > 1 and im.format in ("JPEG", "MPO"):
+        im.draft(None, (width // factor, height // factor))
+
+
+def _reduction(pixels: int) -> int:
+    factor = 1
+    while pixels / (factor * factor) > MAX_WORKING_PIXELS:
+        factor += 1
+    return factor
 
 
 def _to_rgb_array(im: Image.Image) -> np.ndarray:
-    mode = im.mode
-    if mode.startswith("I") or mode == "F":  # 16/32-bit grayscale: rescale, don't clip
-        values = np.asarray(im, dtype=np.float64)
-        wide = mode.startswith("I;16") or values.max(initial=0) > 255
-        top = 65535.0 if wide else 255.0
-        gray = np.clip(values * (255.0 / top), 0, 255).round().astype(np.uint8)
-        return np.ascontiguousarray(np.repeat(gray[:, :, None], 3, axis=2))
+    """8-bit RGB, scaled down by whole factors to at most MAX_WORKING_PIXELS."""
+    factor = _reduction(im.width * im.height)
+    if im.mode == "RGB" and factor == 1:
+        return np.asarray(im, dtype=np.uint8)
+    return _convert_in_bands(im, _band_converter(im), factor)
+
+
+def _upright(image: np.ndarray, orientation: int) -> np.ndarray:
+    if orientation not in _TRANSPOSITIONS:
+        return image
+    return np.ascontiguousarray(_TRANSPOSITIONS[orientation](image))
+
+
+def _band_converter(im: Image.Image):
+    """A function turning a band of rows of `im` into 8-bit RGB."""
+    if im.mode.startswith("I") or im.mode == "F":  # 16/32-bit grayscale: rescale, don't clip
+        _, high = im.getextrema()
+        top = 65535 if im.mode.startswith("I;16") or high > 255 else 255
+        return partial(_wide_gray_band_to_rgb, scale=np.float32(255 / top))
     if im.has_transparency_data:  # alpha channel, or a transparent palette/colour entry
-        rgba = im.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        im = Image.alpha_composite(background, rgba)
-    if im.mode != "RGB":
-        im = im.convert("RGB")
-    return np.asarray(im, dtype=np.uint8)
+        return _flattened_band_on_white
+    return partial(Image.Image.convert, mode="RGB")
+
+
+def _convert_in_bands(im: Image.Image, convert, factor: int) -> np.ndarray:
+    rows = factor * max(1, _BAND_ROWS // factor)
+    out = np.empty((-(-im.height // factor), -(-im.width // factor), 3), dtype=np.uint8)
+    for y in range(0, im.height, rows):
+        band = convert(im.crop((0, y, im.width, min(y + rows, im.height))))
+        band = band.reduce(factor) if factor > 1 else band
+        out[y // factor : y // factor + band.height] = np.asarray(band, dtype=np.uint8)
+    return out
+
+
+def _wide_gray_band_to_rgb(band: Image.Image, *, scale: np.float32) -> Image.Image:
+    values = np.asarray(band).astype(np.float32)
+    gray = np.rint(np.clip(values * scale, 0, 255)).astype(np.uint8)
+    return Image.fromarray(gray).convert("RGB")
+
+
+def _flattened_band_on_white(band: Image.Image) -> Image.Image:
+    rgba = band.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, rgba).convert("RGB")
 
 
 # ---------------------------------------------------------------------------------------
 # Finding and encoding faces
 
 
-def find_faces(image: np.ndarray, config: FaceConfig | None = None) -> list[DetectedFace]:
+def find_faces(
+    image: np.ndarray, config: FaceConfig | None = None, *, max_faces: int | None = None
+) -> list[DetectedFace]:
     """Every face in an RGB frame (a check-in frame or a group photo), left to right.
 
     Detection runs on a copy scaled down to `detection_max_side`; landmarks and encodings
-    use the full-resolution frame, so scaling costs no encoding accuracy.
+    use the full-resolution frame, so scaling costs no encoding accuracy. With `max_faces`,
+    only that many faces are encoded (~75 ms each): the largest, i.e. nearest the camera.
     """
     cfg = config or FaceConfig.from_settings()
     image = _as_rgb_uint8(image)
-    return _encode(image, _detect(image, cfg, cfg.detection_max_side), cfg)
+    rects = _detect(image, cfg, cfg.detection_max_side)
+    if max_faces is not None and len(rects) > max_faces:
+        largest = sorted(rects, key=lambda r: r.width() * r.height(), reverse=True)[:max_faces]
+        rects = sorted(largest, key=lambda r: (r.left(), r.top()))
+    return _encode(image, rects, cfg)
 
 
 def encode_enrollment_photo(source, config: FaceConfig | None = None) -> DetectedFace:
@@ -412,6 +515,7 @@ __all__ = [
     "FaceBox",
     "FaceConfig",
     "ImageRejected",
+    "check_image_header",
     "encode_enrollment_photo",
     "find_faces",
     "load_image",

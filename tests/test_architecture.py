@@ -1,6 +1,7 @@
 """The project's apps depend on each other in one direction only, read from the source.
 
-recognition (the face pipeline and the stored classifier) knows no other app; people
+accounts (credentials: tokens, client address, password resets) and recognition (the
+face pipeline and the stored classifier) know no other app; people
 (students, courses, photos, training) builds on it; attendance on both; the dashboard and
 the project package sit on top. A cycle would mean two apps are one component, or a
 function lives in the wrong home.
@@ -10,7 +11,7 @@ import ast
 
 from tests.conftest import PROJECT_ROOT
 
-LAYERS = ["recognition", "people", "attendance", "dashboard", "attendance_site"]
+LAYERS = ["accounts", "recognition", "people", "attendance", "dashboard", "attendance_site"]
 
 
 def imported_apps(app: str) -> dict[str, set[str]]:

@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from attendance.models import AttendanceSession
+from attendance.kiosk_access import kiosk_session
 
 
 @never_cache
 @require_GET
 def kiosk(request, token: str):
-    session = AttendanceSession.objects.select_related("course").filter(kiosk_token=token).first()
+    session = kiosk_session(token)  # None also once a closed session's grace period is over
     if session is None:
         return render(request, "dashboard/kiosk_invalid.html", status=404)
     context = {

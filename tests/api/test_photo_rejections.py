@@ -62,10 +62,11 @@ def test_a_photo_whose_face_is_tiny_is_rejected(
     assert "small" in photo["rejection_reason"].lower()
 
 
-def test_a_file_that_is_not_an_image_is_rejected(teacher_api, person):
-    photo = photo_after_upload(teacher_api, person, b"these are not pixels\n" * 20, "face.jpg")
-    assert photo["status"] == "rejected"
-    assert "not be read" in photo["rejection_reason"] or "unreadable" in photo["rejection_reason"]
+def test_a_file_that_is_not_an_image_is_refused_at_once(teacher_api, person):
+    response = upload_bytes(teacher_api, person, b"these are not pixels\n" * 20, "face.jpg")
+    assert response.status_code == 400
+    assert "could not be read" in str(response.json())
+    assert not person.photos.exists()
 
 
 def test_a_truncated_jpeg_is_rejected(teacher_api, person, shared_faces):
@@ -75,13 +76,14 @@ def test_a_truncated_jpeg_is_rejected(teacher_api, person, shared_faces):
     assert photo["rejection_reason"]
 
 
-def test_an_image_with_too_many_pixels_is_rejected_without_decoding_it(teacher_api, person):
+def test_an_image_with_too_many_pixels_is_refused_without_decoding_it(teacher_api, person):
     bomb = io.BytesIO()
     Image.new("1", (12_000, 12_000)).save(bomb, "PNG")  # 144 MP in a few kB
     assert len(bomb.getvalue()) < 100_000
-    photo = photo_after_upload(teacher_api, person, bomb.getvalue(), "bomb.png")
-    assert photo["status"] == "rejected"
-    assert "too large" in photo["rejection_reason"].lower()
+    response = upload_bytes(teacher_api, person, bomb.getvalue(), "bomb.png")
+    assert response.status_code == 400
+    assert "too large" in str(response.json()).lower()
+    assert not person.photos.exists()
 
 
 def test_an_exif_rotated_phone_photo_is_accepted(teacher_api, person, shared_faces):

@@ -45,7 +45,7 @@ TOO_LARGE = "too large"
 
 UPLOADS = {
     "empty_file": Refused(400, "empty"),
-    "text_named_jpg": Rejected(UNREADABLE),
+    "text_named_jpg": Refused(400, UNREADABLE),
     "truncated_jpeg": Rejected(UNREADABLE),
     "png_with_alpha": Accepted(),
     "grayscale_jpeg": Accepted(),
@@ -54,15 +54,15 @@ UPLOADS = {
     "png_16bit_rgb": Accepted(),
     "animated_gif": Accepted(),
     "webp": Accepted(),
-    "heic": Rejected(UNREADABLE),
-    "svg": Rejected(UNREADABLE),
-    "pdf": Rejected(UNREADABLE),
-    "fifty_megabytes": Refused(400, TOO_LARGE),
-    "decompression_bomb": Rejected(TOO_LARGE),
+    "heic": Refused(400, UNREADABLE),
+    "svg": Refused(400, UNREADABLE),
+    "pdf": Refused(400, UNREADABLE),
+    "fifty_megabytes": Refused(413, TOO_LARGE),  # from Content-Length, before reading
+    "decompression_bomb": Refused(400, TOO_LARGE),
     "one_pixel": Rejected("no face"),
     "jpeg_sent_as_text_plain": Accepted(),
     "jpeg_sent_as_json": Accepted(),
-    "text_sent_as_image_jpeg": Rejected(UNREADABLE),
+    "text_sent_as_image_jpeg": Refused(400, UNREADABLE),
 }
 
 CHECK_INS = {
@@ -79,7 +79,7 @@ CHECK_INS = {
     "heic": Refused(400, UNREADABLE),
     "svg": Refused(400, UNREADABLE),
     "pdf": Refused(400, UNREADABLE),
-    "fifty_megabytes": Refused(400, TOO_LARGE),
+    "fifty_megabytes": Refused(413, TOO_LARGE),  # from Content-Length, before reading
     "decompression_bomb": Refused(400, TOO_LARGE),
     "one_pixel": NoFace(),
     "jpeg_sent_as_text_plain": Accepted(),

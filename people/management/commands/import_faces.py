@@ -27,14 +27,26 @@ class Command(BaseCommand):
             metavar="YYYY-MM-DD",
             help="Date on which these people's consent to face recognition was recorded.",
         )
+        parser.add_argument(
+            "--record-consent-for-existing",
+            action="store_true",
+            help="Also record that date for people who exist already without consent (e.g. "
+            "withdrawn); without it their folders are skipped.",
+        )
 
     def handle(self, *args, folder: Path, course: str | None, consent_recorded_on, **options):
+        record_for_existing = options.get("record_consent_for_existing", False)
         if not folder.is_dir():
             raise CommandError(f"{folder} is not a folder.")
         target = None
         if course:
             target = Course.objects.filter(name=course).first() or create_course(name=course)
-        report = import_folder(root=folder, course=target, consent_recorded_on=consent_recorded_on)
+        report = import_folder(
+            root=folder,
+            course=target,
+            consent_recorded_on=consent_recorded_on,
+            record_consent_for_existing=record_for_existing,
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{report.people_created} people created, {report.people_found} already known, "
@@ -42,4 +54,4 @@ class Command(BaseCommand):
             )
         )
         for path in report.skipped:
-            self.stdout.write(f"skipped (not an image file name): {path}")
+            self.stdout.write(f"skipped: {path}")

@@ -1,0 +1,60 @@
+"""Request bodies refused before they are read (issue 10, point 3).
+
+Django's multipart parser spools file uploads to disk before any view can look at their
+size, so a 1 GB body would be written in full to /tmp and only then refused. This
+middleware answers 413 from the declared `Content-Length` alone, with a limit per endpoint:
+photo uploads and check-in frames may be as large as an image (MAX_UPLOAD_BYTES, several
+photos for the dashboard's multi-upload), everything else (JSON, forms, logins) far less
+(REQUEST_MAX_BYTES). A chunked body (no Content-Length) is refused with 411: Django would
+not read it anyway. The proxy in front should refuse at the same size
+(`client_max_body_size`, see the README).
+"""
+
+import re
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+
+_MULTIPLE_PHOTOS = 10  # the dashboard's upload form sends several photos at once
+_MULTIPART_OVERHEAD = 1024 * 1024
+
+# (path pattern, how many images the body may hold)
+_IMAGE_ENDPOINTS = [
+    (re.compile(r"^/api/people/\d+/photos/$"), 1),
+    (re.compile(r"^/api/sessions/\d+/checkin/$"), 1),
+    (re.compile(r"^/courses/\d+/students/\d+/photos/$"), _MULTIPLE_PHOTOS),
+    (re.compile(r"^/admin/people/person/"), _MULTIPLE_PHOTOS),
+]
+
+
+def body_limit(path: str) -> int:
+    """The largest request body accepted on this path, in bytes."""
+    for pattern, images in _IMAGE_ENDPOINTS:
+        if pattern.match(path):
+            return images * settings.MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD
+    return settings.REQUEST_MAX_BYTES
+
+
+def _refusal(request, status: int, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class RequestBodyLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.META.get("HTTP_TRANSFER_ENCODING", "").lower().strip() == "chunked":
+            return _refusal(request, 411, "Send the request with a Content-Length header.")
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(declared)
+        except ValueError:
+            return _refusal(request, 400, "The Content-Length header is not a number.")
+        limit = body_limit(request.path_info)
+        if length > limit:
+            megabytes = f"{limit / (1024 * 1024):.0f}" if limit >= 1024 * 1024 else "1"
+            return _refusal(request, 413, f"The request is too large: at most {megabytes} MB here.")
+        return self.get_response(request)

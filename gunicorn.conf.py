@@ -1,0 +1,13 @@
+"""gunicorn's settings, read by itself when started from this folder (issue 10, point 21).
+
+It listens on the loopback address only: the HTTPS proxy in front (see README, "Running in
+production") is the one public entry, where body size limits and headers are enforced.
+Command-line options (e.g. --bind, --workers) override these.
+"""
+
+import gunicorn.http.wsgi
+
+bind = "127.0.0.1:8000"
+workers = 2
+# Responses say "Server: web" instead of gunicorn's name and version.
+gunicorn.http.wsgi.SERVER = "web"

@@ -1,0 +1,82 @@
+"""Peak memory of one request, measured in a fresh process (run by test_memory.py).
+
+    python -m tests.reliability.memory_probe checkin|enroll IMAGE_FILE
+
+Sets up the app on a throwaway SQLite database with tasks in-process (so an enrollment
+request also runs its encoding), warms up with a small upload, resets the kernel's peak-RSS
+mark, sends IMAGE_FILE and prints one JSON line: the status code and by how many bytes the
+process's peak resident memory rose above its resident memory before the request.
+"""
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def _rss(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def main(target: str, image_path: str) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="memory-probe-"))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="attendance_site.settings",
+        DATABASE_URL=f"sqlite:///{workdir / 'db.sqlite3'}",
+        MEDIA_ROOT=str(workdir / "media"),
+        REDIS_URL="",
+        ALLOWED_HOSTS="testserver",
+        CHECKIN_RATE_PER_CREDENTIAL="",
+        CHECKIN_RATE_PER_ADDRESS="",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from rest_framework.test import APIClient
+
+    from tests.api.conftest import open_session_of
+    from tests.factories import CourseFactory, PersonFactory, UserFactory
+    from tests.reliability.odd_files import jpeg
+
+    teacher = UserFactory(username="teacher")
+    course = CourseFactory(teachers=[teacher])
+    person = PersonFactory(created_by=teacher)
+    course.roster.add(person)
+    session = open_session_of(course)
+    client = APIClient()
+    client.force_authenticate(teacher)
+    url = {
+        "checkin": f"/api/sessions/{session.pk}/checkin/",
+        "enroll": f"/api/people/{person.pk}/photos/",
+    }[target]
+
+    def send(name: str, data: bytes) -> int:
+        upload = SimpleUploadedFile(name, data, content_type="image/png")
+        return client.post(url, {"image": upload}).status_code
+
+    send("warm-up.jpg", jpeg())  # imports, dlib models, first queries
+    data = Path(image_path).read_bytes()
+    before = _rss("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
+    status = send(Path(image_path).name, data)
+    peak = _rss("VmHWM")
+    photo_status = None
+    if target == "enroll":
+        from people.models import EnrollmentPhoto
+
+        photo = EnrollmentPhoto.objects.order_by("-pk").first()
+        photo_status = photo and photo.status
+    print(json.dumps({"status": status, "rise": peak - before, "photo": photo_status}))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
