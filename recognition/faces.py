@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+from recognition import onnx_encoder
+
 _load_truncated_images = ImageFile.LOAD_TRUNCATED_IMAGES
 with warnings.catch_warnings():
     # face_recognition_models imports pkg_resources, which warns that it is deprecated.
@@ -120,6 +122,10 @@ class FaceConfig:
       works on a 150 px chip and small faces give poor encodings.
     - `max_image_pixels`: larger images are rejected before decoding (memory, and
       decompression bombs); also set as Pillow's own guard.
+    - `encoder_runtime`: "onnx" (dlib's network and weights run by ONNX Runtime, see
+      `recognition.onnx_encoder`; ~10x faster) or "dlib" (dlib itself, the reference).
+      Their encodings differ by < 1e-6, so they share one `encoder_name`. With jitters > 1
+      dlib encodes (its random jitters cannot be reproduced exactly outside it).
     """
 
     detector_model: str = "hog"
@@ -129,6 +135,7 @@ class FaceConfig:
     landmarks_model: str = "small"
     min_face_px: int = 80
     max_image_pixels: int = 50_000_000
+    encoder_runtime: str = "onnx"
 
     def __post_init__(self):
         if self.detector_model not in ("hog", "cnn"):
@@ -141,6 +148,10 @@ class FaceConfig:
             raise ValueError("upsample >= 0, jitters >= 1 and detection_max_side >= 32")
         if self.min_face_px < 0 or self.max_image_pixels < 1:
             raise ValueError("min_face_px >= 0 and max_image_pixels >= 1")
+        if self.encoder_runtime not in ("onnx", "dlib"):
+            raise ValueError(
+                f"encoder_runtime must be 'onnx' or 'dlib', not {self.encoder_runtime!r}"
+            )
 
     @classmethod
     def from_settings(cls) -> FaceConfig:
@@ -156,6 +167,7 @@ class FaceConfig:
             "landmarks_model": "FACE_LANDMARKS_MODEL",
             "min_face_px": "FACE_MIN_SIZE_PX",
             "max_image_pixels": "FACE_MAX_IMAGE_PIXELS",
+            "encoder_runtime": "FACE_ENCODER_RUNTIME",
         }
         try:
             from django.conf import settings
@@ -363,12 +375,19 @@ def _encode(image: np.ndarray, rects: list, cfg: FaceConfig) -> list[DetectedFac
         if cfg.landmarks_model == "small"
         else _fr.pose_predictor_68_point
     )
+    if cfg.encoder_runtime == "onnx" and cfg.jitters == 1 and rects:
+        # The same 150x150 chips as compute_face_descriptor (padding 0.25), one batch.
+        shapes = dlib.full_object_detections([predictor(image, rect) for rect in rects])
+        chips = np.stack(dlib.get_face_chips(image, shapes, size=150, padding=0.25))
+        encodings = list(onnx_encoder.encode(chips))
+    else:
+        encodings = [
+            _fr.face_encoder.compute_face_descriptor(image, predictor(image, rect), cfg.jitters)
+            for rect in rects
+        ]
     faces = []
-    for rect in rects:
-        shape = predictor(image, rect)
-        encoding = np.asarray(
-            _fr.face_encoder.compute_face_descriptor(image, shape, cfg.jitters), dtype=np.float32
-        )
+    for rect, values in zip(rects, encodings, strict=True):
+        encoding = np.array(values, dtype=np.float32)
         encoding.flags.writeable = False
         faces.append(DetectedFace(box=_box(rect, image.shape), encoding=encoding))
     return faces
