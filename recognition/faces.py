@@ -376,10 +376,13 @@ def _encode(image: np.ndarray, rects: list, cfg: FaceConfig) -> list[DetectedFac
         else _fr.pose_predictor_68_point
     )
     if cfg.encoder_runtime == "onnx" and cfg.jitters == 1 and rects:
-        # The same 150x150 chips as compute_face_descriptor (padding 0.25), one batch.
-        shapes = dlib.full_object_detections([predictor(image, rect) for rect in rects])
-        chips = np.stack(dlib.get_face_chips(image, shapes, size=150, padding=0.25))
-        encodings = list(onnx_encoder.encode(chips))
+        # The same 150x150 chip as compute_face_descriptor of one face (padding 0.25): one
+        # at a time, as dlib's get_face_chips of several faces can sample a face differently.
+        chips = [
+            dlib.get_face_chip(image, predictor(image, rect), size=150, padding=0.25)
+            for rect in rects
+        ]
+        encodings = list(onnx_encoder.encode(np.stack(chips)))
     else:
         encodings = [
             _fr.face_encoder.compute_face_descriptor(image, predictor(image, rect), cfg.jitters)
