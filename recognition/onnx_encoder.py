@@ -24,6 +24,8 @@ larger size with zeros at the end, which is the same.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import logging
 import os
 import tempfile
@@ -277,6 +279,12 @@ class OnnxFaceEncoder:
         )
 
     def _load(self):
+        try:
+            return self._load_or_convert()
+        finally:
+            _release_freed_memory()
+
+    def _load_or_convert(self):
         if self.path.exists():
             try:
                 session = self._open()
@@ -300,6 +308,16 @@ class OnnxFaceEncoder:
         if len(chips) == 0:
             return np.zeros((0, 128), dtype=np.float32)
         return self.session.run([OUTPUT_NAME], {INPUT_NAME: chips})[0]
+
+
+def _release_freed_memory() -> None:
+    """Give back to the system what loading freed (the parsed model, ~55 MB).
+
+    glibc's malloc keeps freed memory in the process; without this a web worker stays
+    ~54 MiB larger after loading the session (measured: +118 MiB RSS instead of +66 MiB).
+    """
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 _encoder: OnnxFaceEncoder | None = None
