@@ -271,11 +271,13 @@ class OnnxFaceEncoder:
             and meta.get("converter_version") == CONVERTER_VERSION
         )
 
-    def _open(self):
+    def _open(self, model: bytes | None = None):
         import onnxruntime as ort
 
         return ort.InferenceSession(
-            str(self.path), session_options(self.threads), providers=["CPUExecutionProvider"]
+            model or str(self.path),
+            session_options(self.threads),
+            providers=["CPUExecutionProvider"],
         )
 
     def _load(self):
@@ -293,8 +295,18 @@ class OnnxFaceEncoder:
                 logger.info("%s was made from other weights: rebuilding it", self.path)
             except Exception as exc:  # truncated or corrupt file
                 logger.warning("cannot load %s (%s): rebuilding it", self.path, exc)
-        convert(self.source, self.path)
         self.rebuilt = True
+        try:
+            convert(self.source, self.path)
+        except OSError as exc:  # a read-only or misconfigured cache directory
+            logger.warning(
+                "cannot write %s (%s): converting in memory; set FACE_MODEL_CACHE_DIR to a "
+                "writable folder to convert once",
+                self.path,
+                exc,
+            )
+            model = build_model(dlib_weights.load(self.source)).SerializeToString()
+            return self._open(model)
         session = self._open()
         if not self._is_current(session):
             raise RuntimeError(f"{self.path} does not match {self.source} after conversion")

@@ -307,3 +307,13 @@ def test_the_cache_directory_is_made_when_missing(tmp_path):
     target = tmp_path / "a" / "b"
     onnx_encoder.OnnxFaceEncoder(cache_dir=target)
     assert (target / onnx_encoder.MODEL_FILENAME).is_file()
+
+
+def test_an_unwritable_cache_directory_converts_in_memory(tmp_path, caplog):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    encoder = onnx_encoder.OnnxFaceEncoder(cache_dir=blocker / "models")
+    assert encoder.rebuilt and "converting in memory" in caplog.text
+    chip = np.full((1, 150, 150, 3), 128, dtype=np.uint8)
+    cached = onnx_encoder.OnnxFaceEncoder(cache_dir=tmp_path / "ok")
+    assert np.array_equal(encoder.encode(chip), cached.encode(chip))
