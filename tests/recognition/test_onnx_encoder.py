@@ -317,3 +317,13 @@ def test_an_unwritable_cache_directory_converts_in_memory(tmp_path, caplog):
     chip = np.full((1, 150, 150, 3), 128, dtype=np.uint8)
     cached = onnx_encoder.OnnxFaceEncoder(cache_dir=tmp_path / "ok")
     assert np.array_equal(encoder.encode(chip), cached.encode(chip))
+
+
+def test_with_68_point_landmarks_the_runtimes_agree_too(shared_faces):
+    """compute_face_descriptor accepts 68-point shapes; get_face_chip cuts the same chip."""
+    image = faces.load_image(shared_faces / "probe/obama_and_biden.jpg")
+    large = {r: FaceConfig(landmarks_model="large", encoder_runtime=r) for r in ("onnx", "dlib")}
+    ours, theirs = faces.find_faces(image, large["onnx"]), faces.find_faces(image, large["dlib"])
+    assert len(ours) == len(theirs) == 3
+    for a, b in zip(ours, theirs, strict=True):
+        assert np.abs(a.encoding - b.encoding).max() <= MAX_ABS_DIFF
