@@ -220,6 +220,7 @@ def convert(source: Path, target: Path) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(model.SerializeToString())
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from a server running as another user
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

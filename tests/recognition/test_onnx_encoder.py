@@ -225,6 +225,7 @@ def test_the_model_is_converted_once_then_loaded_from_the_cache(tmp_path):
     second = onnx_encoder.OnnxFaceEncoder(cache_dir=tmp_path)
     assert not second.rebuilt
     assert [p.name for p in tmp_path.iterdir()] == [onnx_encoder.MODEL_FILENAME]
+    assert (tmp_path / onnx_encoder.MODEL_FILENAME).stat().st_mode & 0o777 == 0o644
 
 
 def test_a_missing_model_is_rebuilt(tmp_path):
