@@ -29,6 +29,7 @@ migrate: install
 # Serves on http://127.0.0.1:8000/. With REDIS_URL set, a Celery worker runs beside it.
 run: migrate
 	$(BIN)/python manage.py ensure_first_teacher
+	$(BIN)/python manage.py build_face_encoder
 ifeq ($(strip $(REDIS_URL)),)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 else

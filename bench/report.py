@@ -87,10 +87,85 @@ def targets(results: dict) -> list[dict]:
         f"{eight['errors']} errors in {eight['check_ins']} check-ins" if eight else "not run",
         eight["errors"] == 0 if eight else None,
     )
+    _encoder_targets(results, add)
     duration = results.get("duration_s")
     if duration is not None and results.get("mode") == "full":
         add("full run < 10 minutes", f"{duration / 60:.1f} min", duration < LIMIT_S)
     return rows
+
+
+def _encoder_targets(results: dict, add) -> None:
+    """Issue 15: the ONNX Runtime encoder against dlib's, and what it frees at check-in."""
+    enc = results.get("encoder")
+    if not enc:
+        return
+    add(
+        "encodings equal to dlib's (max abs difference ≤ 1e-4 per dimension)",
+        f"{enc['max_abs_diff']:.1e} on {enc['faces']} faces",
+        enc["max_abs_diff"] <= 1e-4,
+    )
+    one = next(r for r in enc["rows"] if r["encoder"].startswith("onnx, 1 thread"))
+    dlib = next(r for r in enc["rows"] if r["encoder"] == "dlib")
+    add(
+        "encoding ≤ 0.2× dlib's per face (ONNX Runtime, 1 thread, one face a call)",
+        f"{one['ratio_to_dlib']:.3f}× ({one['p50_ms']:g} vs {dlib['p50_ms']:g} ms)",
+        one["ratio_to_dlib"] <= 0.2,
+    )
+    growth = enc["memory"].get("growth_mib")
+    add(
+        "memory per web worker grows < 100 MB (loading the ONNX session)",
+        f"{growth:g} MiB" if growth is not None else "not measured",
+        growth < 100 if growth is not None else None,
+    )
+    row = _frame(results, "640x480")
+    add(
+        "check-in p50 ≤ 0.3× recipe at 640x480",
+        f"{row['ratio_http_to_recipe']:.2f}× ({row['http']['p50_ms']:g} vs "
+        f"{row['recipe']['p50_ms']:g} ms)"
+        if row and row["ratio_http_to_recipe"]
+        else "not run",
+        row["ratio_http_to_recipe"] <= 0.3 if row and row["ratio_http_to_recipe"] else None,
+    )
+    eight = next((r for r in results["concurrency"] if r["kiosks"] == 8), None)
+    add(
+        "≥ 40 check-ins/s with 8 kiosks",
+        f"{eight['per_second']:g}/s" if eight else "not run",
+        eight["per_second"] >= 40 if eight and eight["per_second"] else None,
+    )
+
+
+def _encoder_section(results: dict) -> list[str]:
+    enc = results.get("encoder")
+    if not enc:
+        return []
+    memory = enc["memory"]
+    out = [
+        "",
+        f"## Face encoder: dlib vs ONNX Runtime (ms per face, p50 / p95, {enc['faces']} "
+        f"sample faces x {enc['reps']} runs, interleaved)",
+        "",
+        "The same network and weights (dlib's .dat converted to ONNX); max abs difference of "
+        f"the encodings {enc['max_abs_diff']:.1e}. The app runs ONNX Runtime with "
+        f"{enc['app_threads']} intra-op thread(s) per process (FACE_ENCODER_THREADS).",
+        "",
+    ]
+    out += _table(
+        ["encoder", "call", "p50 ms", "p95 ms", "÷ dlib"],
+        [
+            [r["encoder"], r["call"], f"{r['p50_ms']:g}", f"{r['p95_ms']:g}"]
+            + [f"{r['ratio_to_dlib']:.3f}×"]
+            for r in enc["rows"]
+        ],
+    )
+    if "growth_mib" in memory:
+        out += [
+            "",
+            f"Resident memory of a fresh process with the face module loaded: "
+            f"{memory['rss_before_mib']:g} MiB; after loading the ONNX session and encoding "
+            f"one face {memory['rss_after_mib']:g} MiB, after a batch of 8 "
+            f"{memory['rss_after_batch_mib']:g} MiB: +{memory['growth_mib']:g} MiB.",
+        ]
+    return out
 
 
 def _yes(value) -> str:
@@ -181,6 +256,7 @@ def markdown(results: dict) -> str:
     errors = [e for r in results["checkin"] for e in r["errors"]]
     if errors:
         out += ["", f"Check-in errors: {len(errors)}, e.g. {errors[0]}"]
+    out += _encoder_section(results)
     if results.get("detector"):
         out += ["", "## Detector settings (pipeline alone, same frames)", ""]
         out += _table(

@@ -32,6 +32,7 @@ class Sizes:
 
     mode: str = "full"
     reps: int = 15
+    encoder_reps: int = 5  # per face of the 9 sample faces, each runtime (bench.encoder)
     frames: int = 4  # the first N webcam frames (640x480, 853x480, 1280x720, three faces)
     kiosks: tuple[int, ...] = (1, 4, 8)
     kiosk_seconds: float = 30
@@ -56,6 +57,7 @@ class Sizes:
         return cls(
             mode="quick",
             reps=2,
+            encoder_reps=2,
             kiosk_seconds=3,
             enrollment_passes=1,
             train_reps={30: 1, 300: 1, 1000: 1},
@@ -69,6 +71,7 @@ class Sizes:
         return cls(
             mode="tiny",
             reps=2,
+            encoder_reps=1,
             frames=2,
             kiosks=(1, 2),
             kiosk_seconds=1,
@@ -94,7 +97,7 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
     import numpy as np
     from django.conf import settings
 
-    from bench import checkin, enrollment, frames, memory, recipe, report, school, training
+    from bench import checkin, encoder, enrollment, frames, memory, recipe, report, school, training
     from bench.stack import Gunicorn
     from bench.stats import load_average, machine
     from recognition import classifier, faces
@@ -144,6 +147,9 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
         )
         log("detector settings: the app's settings vs FaceConfig's defaults")
         results["detector"] = checkin.bench_detector_settings(webcam, pipelines, sizes.reps)
+
+    log(f"face encoder: dlib vs ONNX Runtime, {sizes.encoder_reps} runs a face")
+    results["encoder"] = encoder.bench_encoder(sizes.encoder_reps)
 
     log("enrollment through the encode task")
     results["enrollment"] = enrollment.bench_enrollment(

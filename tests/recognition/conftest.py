@@ -6,6 +6,7 @@ check what the kiosk would do.
 """
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -38,8 +39,9 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(scope="session")
 def face_config() -> faces.FaceConfig:
-    """The module's measured defaults, whatever the project settings say."""
-    return faces.FaceConfig()
+    """The module's measured defaults, whatever the project settings say, except the
+    encoder runtime: FACE_ENCODER_RUNTIME=dlib runs these tests on dlib's own encoder."""
+    return faces.FaceConfig(encoder_runtime=os.environ.get("FACE_ENCODER_RUNTIME", "onnx"))
 
 
 @pytest.fixture(scope="session")

@@ -341,6 +341,7 @@ def test_the_configuration_comes_from_django_settings(settings):
     settings.FACE_LANDMARKS_MODEL = "large"
     settings.FACE_MIN_SIZE_PX = 100
     settings.FACE_MAX_IMAGE_PIXELS = 20_000_000
+    settings.FACE_ENCODER_RUNTIME = "dlib"
     config = FaceConfig.from_settings()
     assert config == FaceConfig(
         detector_model=settings.FACE_DETECTOR_MODEL,
@@ -350,6 +351,7 @@ def test_the_configuration_comes_from_django_settings(settings):
         landmarks_model="large",
         min_face_px=100,
         max_image_pixels=20_000_000,
+        encoder_runtime="dlib",
     )
     assert config.encoder_name == "dlib-resnet-v1/large/j2"
 
@@ -363,6 +365,7 @@ def test_settings_left_out_fall_back_to_the_measured_defaults(settings):
         "FACE_LANDMARKS_MODEL",
         "FACE_MIN_SIZE_PX",
         "FACE_MAX_IMAGE_PIXELS",
+        "FACE_ENCODER_RUNTIME",
     ):
         if hasattr(settings, name):
             delattr(settings, name)
