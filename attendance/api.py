@@ -34,6 +34,13 @@ def _conflict(error: services.SessionStateError) -> SessionConflict:
     return SessionConflict(detail=str(error))
 
 
+def _credential(request, session) -> str:
+    """Who sends the frames, for the liveness challenge (issue 12): kiosk link or account."""
+    if isinstance(request.auth, KioskGrant):
+        return f"kiosk:{session.kiosk_token}"
+    return f"user:{request.user.pk}"
+
+
 class SessionViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
     serializer_class = SessionSerializer
@@ -87,7 +94,9 @@ class SessionViewSet(viewsets.ModelViewSet):
         except UploadRefused as refused:
             raise serializers.ValidationError({"image": [str(refused)]}) from None
         try:
-            outcomes = services.check_in(session=session, image_source=image)
+            outcomes = services.check_in(
+                session=session, image_source=image, credential=_credential(request, session)
+            )
         except services.SessionStateError as error:
             raise _conflict(error) from None
         except faces.ImageRejected as rejection:

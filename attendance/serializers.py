@@ -57,6 +57,7 @@ class RecordSerializer(serializers.ModelSerializer):
             "method",
             "recorded_at",
             "distance",
+            "liveness",
             "changed_by",
             "updated_at",
         ]
@@ -77,10 +78,24 @@ class FacePersonSerializer(serializers.Serializer):
     full_name = serializers.CharField()
 
 
+class ChallengeSerializer(serializers.Serializer):
+    turn = serializers.ChoiceField(choices=["left", "right"], help_text="As the student sees it.")
+    expires_in = serializers.FloatField(help_text="Seconds left to turn.")
+    progress = serializers.FloatField(help_text="Share of the required turn made so far, 0-1.")
+
+
 class FaceOutcomeSerializer(serializers.Serializer):
     box = serializers.DictField(child=serializers.IntegerField())
     person = FacePersonSerializer(allow_null=True)
-    outcome = serializers.ChoiceField(choices=["present", "late", "already_checked_in", "unknown"])
+    outcome = serializers.ChoiceField(
+        choices=["present", "late", "already_checked_in", "unknown", "challenge"]
+    )
+    challenge = ChallengeSerializer(
+        allow_null=True, help_text="With outcome 'challenge': the head turn the kiosk asks for."
+    )
+    liveness = serializers.CharField(
+        allow_null=True, help_text="'passed' when the mark followed a head-turn challenge."
+    )
     status = serializers.CharField(allow_null=True)
     checked_in_at = serializers.DateTimeField(allow_null=True)
     distance = serializers.FloatField(allow_null=True)
@@ -94,6 +109,8 @@ class FaceOutcomeSerializer(serializers.Serializer):
             "status": record.status if record else None,
             "checked_in_at": record.recorded_at.isoformat() if record else None,
             "distance": None if face.distance is None else round(float(face.distance), 4),
+            "challenge": face.challenge,
+            "liveness": record.liveness if record else None,
         }
 
 

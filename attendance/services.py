@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from attendance import liveness
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.snapshots import keep_snapshot
 from people.models import Person
@@ -23,12 +24,14 @@ class FaceOutcome:
 
     UNKNOWN = "unknown"
     ALREADY = "already_checked_in"
+    CHALLENGE = "challenge"
 
     box: faces.FaceBox
-    outcome: str  # present, late, already_checked_in or unknown
+    outcome: str  # present, late, already_checked_in, unknown or challenge
     distance: float | None
     person: Person | None = None
     record: AttendanceRecord | None = None
+    challenge: dict | None = None  # {"turn": "left"|"right", "expires_in": s}
 
 
 def open_session(*, session: AttendanceSession) -> AttendanceSession:
@@ -74,15 +77,21 @@ def ensure_open(session: AttendanceSession) -> None:
         raise SessionStateError("This session is not open yet: ask your teacher to open it.")
 
 
-def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
+def check_in(
+    *, session: AttendanceSession, image_source, credential: str = ""
+) -> list[FaceOutcome]:
     """Identify every face in a snapshot and mark each recognised student of the course once.
+
+    With the course's liveness check on, a student is marked only after passing a head-turn
+    challenge over several snapshots from the same `credential` (attendance.liveness).
 
     Raises SessionStateError when the session is not open, faces.ImageRejected when the
     snapshot is not a readable image.
     """
     ensure_open(session)
     image = faces.load_image(image_source)
-    detected = faces.find_faces(image)
+    live = liveness.required(session.course)
+    detected = faces.find_faces(image, landmarks68=live)
     if not detected:
         return []
     _, model = registry.current_model(session.course_id)
@@ -105,16 +114,42 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
         if person is None:
             outcomes.append(FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance))
             continue
-        record, created = _record_face_check_in(session, person, match.distance, now)
+        when, passed = now, ""
+        if live:  # issue 12: the head-turn challenge comes before the mark
+            challenge = _liveness_challenge(session, person, face, credential, now)
+            if isinstance(challenge, dict):
+                outcomes.append(
+                    FaceOutcome(
+                        face.box, FaceOutcome.CHALLENGE, match.distance, person, None, challenge
+                    )
+                )
+                continue
+            when, passed = challenge, liveness.PASSED
+        record, created = _record_face_check_in(session, person, match.distance, when, passed)
         outcome = record.status if created else FaceOutcome.ALREADY
         outcomes.append(FaceOutcome(face.box, outcome, match.distance, person, record))
     return outcomes
 
 
-def _record_face_check_in(session, person, distance, when) -> tuple[AttendanceRecord, bool]:
+def _liveness_challenge(session, person, face, credential, now):
+    """The pending challenge's dict, or when the passed challenge started (issue 12).
+
+    A student who already has a record is not challenged (the caller reports it)."""
+    if AttendanceRecord.objects.filter(session=session, person=person).exists():
+        return now
+    verdict = liveness.evaluate(
+        session_id=session.pk, person_id=person.pk, credential=credential, face=face, now=now
+    )
+    return verdict.started_at if verdict.passed else verdict.as_dict()
+
+
+def _record_face_check_in(
+    session, person, distance, when, passed=""
+) -> tuple[AttendanceRecord, bool]:
     """At most one record per person and session, even under simultaneous check-ins."""
     status = Status.LATE if session.is_late(when) else Status.PRESENT
     fields = {"status": status, "method": "face", "distance": distance, "recorded_at": when}
+    fields["liveness"] = passed
     try:
         with transaction.atomic():
             return AttendanceRecord.objects.get_or_create(

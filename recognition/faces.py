@@ -95,10 +95,15 @@ class FaceBox:
 
 @dataclass(frozen=True, eq=False)
 class DetectedFace:
-    """One face: where it is and its encoding (float32, shape (128,), read-only)."""
+    """One face: where it is and its encoding (float32, shape (128,), read-only).
+
+    `landmarks68`: dlib's 68 landmark points, float64 (68, 2) as (x, y) in full-resolution
+    pixels, only when find_faces was asked for them (head pose, recognition.head_pose).
+    """
 
     box: FaceBox
     encoding: np.ndarray
+    landmarks68: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -266,15 +271,25 @@ def _to_rgb_array(im: Image.Image) -> np.ndarray:
 # Finding and encoding faces
 
 
-def find_faces(image: np.ndarray, config: FaceConfig | None = None) -> list[DetectedFace]:
+def find_faces(
+    image: np.ndarray, config: FaceConfig | None = None, *, landmarks68: bool = False
+) -> list[DetectedFace]:
     """Every face in an RGB frame (a check-in frame or a group photo), left to right.
 
     Detection runs on a copy scaled down to `detection_max_side`; landmarks and encodings
-    use the full-resolution frame, so scaling costs no encoding accuracy.
+    use the full-resolution frame, so scaling costs no encoding accuracy. With
+    `landmarks68`, each face also carries its 68 landmark points (~0.6 ms a face).
     """
     cfg = config or FaceConfig.from_settings()
     image = _as_rgb_uint8(image)
-    return _encode(image, _detect(image, cfg, cfg.detection_max_side), cfg)
+    rects = _detect(image, cfg, cfg.detection_max_side)
+    found = _encode(image, rects, cfg)
+    if not landmarks68:
+        return found
+    return [
+        DetectedFace(face.box, face.encoding, _landmarks68(image, rect))
+        for face, rect in zip(found, rects, strict=True)
+    ]
 
 
 def encode_enrollment_photo(source, config: FaceConfig | None = None) -> DetectedFace:
@@ -355,6 +370,14 @@ def _box(rect: dlib.rectangle, shape: tuple[int, ...]) -> FaceBox:
         bottom=min(rect.bottom(), height),
         left=max(rect.left(), 0),
     )
+
+
+def _landmarks68(image: np.ndarray, rect: dlib.rectangle) -> np.ndarray:
+    """The 68 (x, y) points of dlib's large landmark model for one face, read-only."""
+    shape = _fr.pose_predictor_68_point(image, rect)
+    points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+    points.flags.writeable = False
+    return points
 
 
 def _encode(image: np.ndarray, rects: list, cfg: FaceConfig) -> list[DetectedFace]:
