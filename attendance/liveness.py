@@ -71,6 +71,10 @@ class Verdict:
         }
 
 
+def random_turn(turns: tuple[str, ...]) -> str:
+    return secrets.choice(turns)
+
+
 def required(course) -> bool:
     return course.liveness == course.Liveness.CHALLENGE
 
@@ -100,13 +104,15 @@ def evaluate(
     credential: str,
     face: DetectedFace,
     now: datetime | None = None,
-    choose: Callable[[tuple[str, ...]], str] = secrets.choice,
+    choose: Callable[[tuple[str, ...]], str] | None = None,
 ) -> Verdict:
     """One frame of a recognised person: continue, pass, or (re)start their challenge.
 
     `face.landmarks68` must be present (find_faces(..., landmarks68=True)); a face without
-    usable landmarks cannot pass. `choose` picks the direction of a new challenge.
+    usable landmarks cannot pass. `choose` picks the direction of a new challenge (default:
+    at random).
     """
+    choose = choose or random_turn
     now = now or timezone.now()
     stamp = now.timestamp()
     key = _key(session_id, person_id, credential)

@@ -87,6 +87,10 @@ def targets(results: dict) -> list[dict]:
         f"{eight['errors']} errors in {eight['check_ins']} check-ins" if eight else "not run",
         eight["errors"] == 0 if eight else None,
     )
+    if "liveness" in results:  # issue 12
+        from bench import liveness
+
+        rows += liveness.targets(results["liveness"])
     duration = results.get("duration_s")
     if duration is not None and results.get("mode") == "full":
         add("full run < 10 minutes", f"{duration / 60:.1f} min", duration < LIMIT_S)
@@ -383,4 +387,8 @@ def markdown(results: dict) -> str:
             for r in results["memory"]
         ],
     )
+    if "liveness" in results:  # issue 12
+        from bench import liveness
+
+        out += ["", *liveness.markdown(results["liveness"])]
     return "\n".join(out) + "\n"

@@ -192,6 +192,10 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
         space, samples[0][1], students=students, courses=courses, courses_each=each
     )
 
+    from bench import liveness  # issue 12
+
+    results["liveness"] = liveness.bench_liveness(mode=sizes.mode, log=log)
+
     if sizes.celery:
         log("Celery worker memory")
         results["memory"].append(
