@@ -84,3 +84,13 @@ def test_the_attendance_api_gives_the_liveness_of_each_record(teacher, marks, ad
     api.force_authenticate(teacher)
     records = api.get(f"/api/sessions/{marks.pk}/attendance/").json()
     assert {r["person"]: r["liveness"] for r in records}[ada.pk] == "passed"
+
+
+def test_the_admin_lists_and_filters_by_liveness(client, staff, course, marks):
+    client.force_login(staff)
+    courses = client.get("/admin/people/course/?liveness__exact=off").content.decode()
+    assert "Mathematics 1" in courses and "Off: a recognised face is marked at once" in courses
+    records = client.get("/admin/attendance/attendancerecord/?liveness__exact=passed")
+    assert records.status_code == 200
+    assert "Ada Lovelace" in records.content.decode()
+    assert "Alan Turing" not in records.content.decode()

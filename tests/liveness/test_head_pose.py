@@ -89,3 +89,17 @@ def test_a_photo_of_the_frontal_face_seen_at_an_angle_keeps_its_yaw(frontal, vie
     straight = head_pose.yaw(landmarks_of(frontal))
     seen = head_pose.yaw(landmarks_of(photo_view(frontal, **view)))
     assert abs(seen - straight) < 0.15  # a real turn changes it by 0.8
+
+
+def test_find_faces_gives_the_68_landmarks_only_when_asked(frontal):
+    from recognition import faces
+
+    config = faces.FaceConfig()
+    (plain,) = faces.find_faces(frontal, config)
+    (face,) = faces.find_faces(frontal, config, landmarks68=True)
+    assert plain.landmarks68 is None
+    assert face.landmarks68.shape == (68, 2) and not face.landmarks68.flags.writeable
+    assert np.array_equal(face.encoding, plain.encoding) and face.box == plain.box
+    box = face.box
+    nose_x, nose_y = face.landmarks68[30]
+    assert box.left < nose_x < box.right and box.top < nose_y < box.bottom
