@@ -115,32 +115,30 @@ def check_in(
             outcomes.append(FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance))
             continue
         when, passed = now, ""
-        if live:  # issue 12: the head-turn challenge comes before the mark
-            challenge = _liveness_challenge(session, person, face, credential, now)
-            if isinstance(challenge, dict):
+        verdict = _liveness_verdict(session, person, face, credential, now) if live else None
+        if verdict is not None:  # issue 12: the head-turn challenge comes before the mark
+            if not verdict.passed:
+                challenge = verdict.as_dict()
+                outcome = FaceOutcome.CHALLENGE
                 outcomes.append(
-                    FaceOutcome(
-                        face.box, FaceOutcome.CHALLENGE, match.distance, person, None, challenge
-                    )
+                    FaceOutcome(face.box, outcome, match.distance, person, None, challenge)
                 )
                 continue
-            when, passed = challenge, liveness.PASSED
+            when, passed = verdict.started_at, liveness.PASSED
         record, created = _record_face_check_in(session, person, match.distance, when, passed)
         outcome = record.status if created else FaceOutcome.ALREADY
         outcomes.append(FaceOutcome(face.box, outcome, match.distance, person, record))
     return outcomes
 
 
-def _liveness_challenge(session, person, face, credential, now):
-    """The pending challenge's dict, or when the passed challenge started (issue 12).
-
-    A student who already has a record is not challenged (the caller reports it)."""
+def _liveness_verdict(session, person, face, credential, now) -> liveness.Verdict | None:
+    """This frame's step of the person's head-turn challenge (issue 12); None for a student
+    who already has a record (not challenged: the caller reports them as checked in)."""
     if AttendanceRecord.objects.filter(session=session, person=person).exists():
-        return now
-    verdict = liveness.evaluate(
+        return None
+    return liveness.evaluate(
         session_id=session.pk, person_id=person.pk, credential=credential, face=face, now=now
     )
-    return verdict.started_at if verdict.passed else verdict.as_dict()
 
 
 def _record_face_check_in(
