@@ -23,6 +23,7 @@ spaced as the kiosk sends them during a challenge (every 0.28 s):
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -181,6 +182,35 @@ def bench_added_time(config, *, reps: int) -> dict:
 MODES = {"full": (3, 10, 0.14, 2), "quick": (2, 8, 0.28, 1), "tiny": (1, 3, 1.0, 1)}
 
 
+def bench_http(kiosk, live_kiosk, frame, reps: int) -> dict:
+    """The same one-face frame posted to the gunicorn server, interleaved: to a session of
+    a course with liveness off (the student already checked in: today's repeated check-in)
+    and to one with the challenge on (the still frame keeps the challenge pending, so every
+    post runs the whole liveness path: 68 landmarks, yaw, a record query, the cached state
+    in Redis when the stack has it)."""
+    from bench.checkin import Upload, post
+
+    upload = Upload(frame)
+    times = {"off": [], "challenge": []}
+    outcomes = {"off": set(), "challenge": set()}
+    post(kiosk, upload)  # marks the student in the liveness-off session
+    for _ in range(reps):
+        for mode, target in (("off", kiosk), ("challenge", live_kiosk)):
+            status, body, seconds = post(target, upload)
+            if status == 200:
+                times[mode].append(seconds * 1000)
+                outcomes[mode] |= {f["outcome"] for f in json.loads(body)["faces"]}
+    p50 = {mode: statistics.median(values) for mode, values in times.items() if values}
+    return {
+        "frame": frame.name,
+        "posts": {mode: len(values) for mode, values in times.items()},
+        "outcomes": {mode: sorted(values) for mode, values in outcomes.items()},
+        "off_p50_ms": round(p50.get("off", float("nan")), 1),
+        "challenge_p50_ms": round(p50.get("challenge", float("nan")), 1),
+        "added_p50_ms": round(p50.get("challenge", 0) - p50.get("off", 0), 1),
+    }
+
+
 def bench_liveness(*, mode: str = "full", log=print) -> dict:
     from recognition import faces
 
@@ -210,10 +240,21 @@ def targets(result: dict) -> list[dict]:
         },
         {
             "target": "liveness: <= 10 ms added server time per frame",
-            "measured": f"{added['added_p50_ms']} ms (p50)",
-            "met": added["added_p50_ms"] <= 10,
+            "measured": _added_measured(result),
+            "met": max(added["added_p50_ms"], result.get("http", {}).get("added_p50_ms", 0)) <= 10,
         },
     ]
+
+
+def _added_measured(result: dict) -> str:
+    pipeline = f"{result['added_time']['added_p50_ms']} ms in the pipeline (paired p50)"
+    http = result.get("http")
+    if not http:
+        return pipeline
+    return (
+        f"{http['added_p50_ms']} ms over HTTP (p50 {http['challenge_p50_ms']} vs "
+        f"{http['off_p50_ms']} ms); {pipeline}"
+    )
 
 
 def markdown(result: dict) -> list[str]:
@@ -243,6 +284,15 @@ def markdown(result: dict) -> list[str]:
         f"{added['plain_p50_ms']} ms; with 68 landmarks, yaw and the challenge state "
         f"{added['liveness_p50_ms']} ms; added {added['added_p50_ms']} ms (paired).",
     ]
+    http = result.get("http")
+    if http:
+        out += [
+            "",
+            f"Through gunicorn, the same {http['frame']} frame, interleaved "
+            f"({http['posts']['challenge']} posts each): liveness off (already checked in) "
+            f"p50 {http['off_p50_ms']} ms, challenge pending p50 {http['challenge_p50_ms']} ms: "
+            f"added {http['added_p50_ms']} ms.",
+        ]
     failed = [row for row in real["rows"] if row["passed_after_s"] is None]
     if failed:
         starts = ", ".join(f"{row['start_s']} s ({row['turn']})" for row in failed)

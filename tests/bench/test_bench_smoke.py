@@ -67,6 +67,10 @@ def test_the_benchmark_runs_every_section_on_tiny_sizes(stack, tmp_path):
     liveness = results["liveness"]
     assert liveness["spoofs"]["sequences"] > 0 and liveness["real"]["sequences"] > 0
     assert _is_number(liveness["added_time"]["added_p50_ms"] + 100)
+    assert liveness["http"]["outcomes"] == {
+        "off": ["already_checked_in"],
+        "challenge": ["challenge"],
+    }
 
     text = run.write(results, tmp_path / "results")
     assert "## Check-in latency" in text
