@@ -7,8 +7,8 @@ from attendance.models import AttendanceRecord, AttendanceSession, CheckInSnapsh
 class AttendanceRecordInline(admin.TabularInline):
     model = AttendanceRecord
     extra = 0
-    fields = ["person", "status", "method", "recorded_at", "distance", "changed_by"]
-    readonly_fields = ["method", "distance", "changed_by"]
+    fields = ["person", "status", "method", "recorded_at", "distance", "liveness", "changed_by"]
+    readonly_fields = ["method", "distance", "liveness", "changed_by"]
     autocomplete_fields = ["person"]
 
 
@@ -38,13 +38,14 @@ class AttendanceRecordAdmin(admin.ModelAdmin):
         "method",
         "recorded_at",
         "distance",
+        "liveness",
         "changed_by",
     ]
-    list_filter = ["status", "method", "session__course"]
+    list_filter = ["status", "method", "liveness", "session__course"]
     search_fields = ["person__full_name", "person__external_id", "session__course__name"]
     list_select_related = ["person", "session__course", "changed_by"]
     autocomplete_fields = ["person"]
-    readonly_fields = ["changed_by"]
+    readonly_fields = ["changed_by", "liveness"]
 
     def save_model(self, request, obj, form, change):
         obj.changed_by = request.user

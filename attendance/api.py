@@ -28,6 +28,13 @@ from people.selectors import people_for
 from people.services import validate_upload
 
 
+def _credential(request, session) -> str:
+    """Who sends the frames, for the liveness challenge (issue 12): kiosk link or account."""
+    if isinstance(request.auth, KioskGrant):
+        return f"kiosk:{session.kiosk_token}"
+    return f"user:{request.user.pk}"
+
+
 class SessionViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
     # The actions whose service may refuse them for the session's state: 409 (OpenAPI).
@@ -73,7 +80,9 @@ class SessionViewSet(viewsets.ModelViewSet):
         session = self.get_object()
         image = request.FILES.get("image")
         validate_upload(image)  # present, not empty, at most MAX_UPLOAD_BYTES
-        outcomes = services.check_in(session=session, image_source=image)
+        outcomes = services.check_in(
+            session=session, image_source=image, credential=_credential(request, session)
+        )
         charge_extra_faces(request, self, len(outcomes))
         data = {"session": session.pk, "faces": outcomes}
         context = {"hide_distance": isinstance(request.auth, KioskGrant)}

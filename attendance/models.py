@@ -96,6 +96,18 @@ class AttendanceRecord(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now)
     method = models.CharField(max_length=16, choices=Method.choices)
     distance = models.FloatField(null=True, blank=True, help_text="Face distance of the match.")
+
+    class Liveness(models.TextChoices):  # issue 12
+        NOT_CHECKED = "", "Not checked"
+        PASSED = "passed", "Passed"
+
+    liveness = models.CharField(
+        max_length=16,
+        choices=Liveness.choices,
+        default=Liveness.NOT_CHECKED,
+        blank=True,
+        help_text="Whether the face check-in passed a head-turn challenge.",
+    )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -65,6 +65,7 @@ class RecordSerializer(serializers.ModelSerializer):
             "method",
             "recorded_at",
             "distance",
+            "liveness",
             "changed_by",
             "updated_at",
         ]
@@ -85,12 +86,26 @@ class FacePersonSerializer(serializers.Serializer):
     full_name = serializers.CharField()
 
 
+class ChallengeSerializer(serializers.Serializer):
+    turn = serializers.ChoiceField(choices=["left", "right"], help_text="As the student sees it.")
+    expires_in = serializers.FloatField(help_text="Seconds left to turn.")
+    progress = serializers.FloatField(help_text="Share of the required turn made so far, 0-1.")
+
+
 class FaceOutcomeSerializer(serializers.Serializer):
     """One face of a check-in answer (attendance.services.FaceOutcome)."""
 
     box = serializers.DictField(child=serializers.IntegerField(), source="box.as_dict")
     person = FacePersonSerializer(allow_null=True)
     outcome = serializers.ChoiceField(choices=FaceOutcome.OUTCOMES)
+    challenge = ChallengeSerializer(
+        allow_null=True, help_text="With outcome 'challenge': the head turn the kiosk asks for."
+    )
+    liveness = serializers.CharField(
+        source="record.liveness",
+        allow_null=True,
+        help_text="'passed' when the mark followed a head-turn challenge.",
+    )
     status = serializers.CharField(source="record.status", allow_null=True)
     checked_in_at = serializers.DateTimeField(source="record.recorded_at", allow_null=True)
     distance = serializers.DecimalField(

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from attendance import liveness
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.snapshots import keep_snapshot
 from people import training
@@ -29,13 +30,15 @@ class FaceOutcome:
 
     UNKNOWN = "unknown"
     ALREADY = "already_checked_in"
-    OUTCOMES = (Status.PRESENT, Status.LATE, ALREADY, UNKNOWN)
+    CHALLENGE = "challenge"
+    OUTCOMES = (Status.PRESENT, Status.LATE, ALREADY, UNKNOWN, CHALLENGE)
 
     box: faces.FaceBox
     outcome: str  # one of OUTCOMES
     distance: float | None
     person: Person | None = None
     record: AttendanceRecord | None = None
+    challenge: dict | None = None  # {"turn": "left"|"right", "expires_in": s}
 
 
 @transaction.atomic
@@ -85,8 +88,13 @@ def ensure_open(session: AttendanceSession) -> None:
         raise SessionStateError("This session is not open yet: ask your teacher to open it.")
 
 
-def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
+def check_in(
+    *, session: AttendanceSession, image_source, credential: str = ""
+) -> list[FaceOutcome]:
     """Identify every face in a snapshot and mark each recognised student of the course once.
+
+    With the course's liveness check on, a student is marked only after passing a head-turn
+    challenge over several snapshots from the same `credential` (attendance.liveness).
 
     Raises SessionStateError when the session is not open, faces.ImageRejected when the
     snapshot is not a readable image.
@@ -94,7 +102,10 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
     ensure_open(session)
     config = faces.FaceConfig.from_settings()
     image = faces.load_image(image_source, config, max_pixels=settings.CHECKIN_MAX_IMAGE_PIXELS)
-    detected = faces.find_faces(image, config, max_faces=settings.CHECKIN_MAX_FACES)
+    live = liveness.required(session.course)
+    detected = faces.find_faces(
+        image, config, max_faces=settings.CHECKIN_MAX_FACES, landmarks68=live
+    )
     if not detected:
         return []
     _, model = model_cache.current_model(
@@ -123,13 +134,36 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
         if person is None:
             outcomes.append(FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance))
             continue
-        record, created = _record_face_check_in(session, person, match.distance, now)
+        when, passed = now, ""
+        verdict = _liveness_verdict(session, person, face, credential, now) if live else None
+        if verdict is not None:  # issue 12: the head-turn challenge comes before the mark
+            if not verdict.passed:
+                challenge = verdict.as_dict()
+                outcome = FaceOutcome.CHALLENGE
+                outcomes.append(
+                    FaceOutcome(face.box, outcome, match.distance, person, None, challenge)
+                )
+                continue
+            when, passed = verdict.started_at, liveness.PASSED
+        record, created = _record_face_check_in(session, person, match.distance, when, passed)
         outcome = record.status if created else FaceOutcome.ALREADY
         outcomes.append(FaceOutcome(face.box, outcome, match.distance, person, record))
     return outcomes
 
 
-def _record_face_check_in(session, person, distance, when) -> tuple[AttendanceRecord, bool]:
+def _liveness_verdict(session, person, face, credential, now) -> liveness.Verdict | None:
+    """This frame's step of the person's head-turn challenge (issue 12); None for a student
+    who already has a record (not challenged: the caller reports them as checked in)."""
+    if AttendanceRecord.objects.filter(session=session, person=person).exists():
+        return None
+    return liveness.evaluate(
+        session_id=session.pk, person_id=person.pk, credential=credential, face=face, now=now
+    )
+
+
+def _record_face_check_in(
+    session, person, distance, when, passed=""
+) -> tuple[AttendanceRecord, bool]:
     """At most one record per person and session, even under simultaneous check-ins."""
     status = Status.LATE if session.is_late(when) else Status.PRESENT
     fields = {
@@ -137,6 +171,7 @@ def _record_face_check_in(session, person, distance, when) -> tuple[AttendanceRe
         "method": AttendanceRecord.Method.FACE,
         "distance": distance,
         "recorded_at": when,
+        "liveness": passed,
     }
     try:
         with transaction.atomic():

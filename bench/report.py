@@ -88,6 +88,10 @@ def targets(results: dict) -> list[dict]:
         eight["errors"] == 0 if eight else None,
     )
     _encoder_targets(results, add)
+    if "liveness" in results:  # issue 12
+        from bench import liveness
+
+        rows += liveness.targets(results["liveness"])
     duration = results.get("duration_s")
     if duration is not None and results.get("mode") == "full":
         add("full run < 10 minutes", f"{duration / 60:.1f} min", duration < LIMIT_S)
@@ -459,4 +463,8 @@ def markdown(results: dict) -> str:
             for r in results["memory"]
         ],
     )
+    if "liveness" in results:  # issue 12
+        from bench import liveness
+
+        out += ["", *liveness.markdown(results["liveness"])]
     return "\n".join(out) + "\n"

@@ -139,6 +139,15 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
             kiosk, concurrency_frame, sizes.kiosks, sizes.kiosk_seconds, server.worker_pids
         )
         results["memory"] = [memory.gunicorn_row(server)]
+        from bench import liveness  # issue 12
+
+        log("liveness: check-in with the challenge on vs off, through gunicorn")
+        live_kiosk = replace(
+            kiosk,
+            session_id=seeded["liveness_session_id"],
+            token=seeded["liveness_kiosk_token"],
+        )
+        liveness_http = liveness.bench_http(kiosk, live_kiosk, webcam[0], sizes.reps)
 
     pipelines = {"app settings": pipeline}
     if faces.FaceConfig() != config:
@@ -197,6 +206,11 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
     results["school"] = school.bench_new_photo(
         space, samples[0][1], students=students, courses=courses, courses_each=each
     )
+
+    results["liveness"] = {
+        **liveness.bench_liveness(mode=sizes.mode, log=log),
+        "http": liveness_http,
+    }
 
     if sizes.celery:
         log("Celery worker memory")

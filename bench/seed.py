@@ -26,12 +26,24 @@ def main() -> None:
     from recognition.models import CourseClassifier
 
     now = timezone.now()
-    course = Course.objects.create(name="Benchmark course")
+    course = Course.objects.create(name="Benchmark course", liveness="off")
     import_folder(root=SHARED_FACES / "enroll", course=course, consent_recorded_on=now.date())
     train_course_now(course_id=course.pk)
     session = AttendanceSession.objects.create(
         course=course,
         title="Benchmark",
+        starts_at=now - timedelta(minutes=1),
+        ends_at=now + timedelta(hours=6),
+        late_after_minutes=300,
+        opened_at=now,
+    )
+    # Issue 12: the same students in a course with the head-turn challenge on.
+    live_course = Course.objects.create(name="Benchmark course, liveness", liveness="challenge")
+    live_course.roster.set(course.roster.all())
+    train_course_now(course_id=live_course.pk)
+    live_session = AttendanceSession.objects.create(
+        course=live_course,
+        title="Benchmark, liveness",
         starts_at=now - timedelta(minutes=1),
         ends_at=now + timedelta(hours=6),
         late_after_minutes=300,
@@ -53,6 +65,8 @@ def main() -> None:
                 "course_id": course.pk,
                 "session_id": session.pk,
                 "kiosk_token": session.kiosk_token,
+                "liveness_session_id": live_session.pk,
+                "liveness_kiosk_token": live_session.kiosk_token,
                 "names": {str(p.pk): p.external_id for p in course.roster.all()},
                 "photos": {s: photos.filter(status=s).count() for s in ("ready", "rejected")},
                 "warm_up_photo_id": warm_up_photo.pk,

@@ -31,7 +31,17 @@ def report_csv(report: CourseReport) -> str:
     buffer.write(BOM)
     writer = csv.writer(buffer)
     headings = [session_heading(session) for session in report.sessions]
-    writer.writerow(["Student", "Student number", *headings, "Attended", "Counted", "Rate (%)"])
+    writer.writerow(
+        [
+            "Student",
+            "Student number",
+            *headings,
+            "Attended",
+            "Counted",
+            "Rate (%)",
+            "Liveness passed",
+        ]
+    )
     for row in report.rows:
         rate = "" if row.rate is None else f"{row.rate * 100:.0f}"
         statuses = [status or "" for status in row.statuses]
@@ -43,6 +53,7 @@ def report_csv(report: CourseReport) -> str:
                 row.attended,
                 row.counted,
                 rate,
+                row.live_count,
             ]
         )
     return buffer.getvalue()

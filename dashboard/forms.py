@@ -31,6 +31,13 @@ class CourseForm(forms.ModelForm):
         labels = {"name": "Course name"}
 
 
+class LivenessForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = ["liveness"]
+        labels = {"liveness": "Liveness check"}
+
+
 class StudentForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=200)
     external_id = forms.CharField(label="Student number", max_length=64)

@@ -26,6 +26,15 @@ def rate(statuses) -> float | None:
 class StudentRow:
     person: Person
     statuses: tuple[str | None, ...]  # one per session, None when there is no record
+    live: tuple[bool, ...] = ()  # one per session: the mark passed a liveness check (issue 12)
+
+    @property
+    def cells(self) -> list[tuple[str | None, bool]]:
+        return list(zip(self.statuses, self.live or (False,) * len(self.statuses), strict=True))
+
+    @property
+    def live_count(self) -> int:
+        return sum(self.live)
 
     @property
     def attended(self) -> int:
@@ -59,12 +68,17 @@ def course_report(course: Course) -> CourseReport:
         )
     )
     records = AttendanceRecord.objects.filter(session__in=sessions).values_list(
-        "person_id", "session_id", "status"
+        "person_id", "session_id", "status", "liveness"
     )
-    status_of = {(person_id, session_id): status for person_id, session_id, status in records}
+    status_of = {(person, session): status for person, session, status, _ in records}
+    live = {(person, session) for person, session, _, passed in records if passed == "passed"}
     people = people_of_sessions(course.pk, sessions)
     rows = [
-        StudentRow(person, tuple(status_of.get((person.pk, s.pk)) for s in sessions))
+        StudentRow(
+            person,
+            tuple(status_of.get((person.pk, s.pk)) for s in sessions),
+            tuple((person.pk, s.pk) in live for s in sessions),
+        )
         for person in people
     ]
     return CourseReport(course=course, sessions=sessions, rows=rows)

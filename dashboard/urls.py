@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.password_reset import ThrottledPasswordResetView
-from dashboard.views import consent, courses, kiosk, reports, sessions
+from dashboard.views import consent, courses, kiosk, liveness, reports, sessions
 
 account_patterns = [
     path("password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
@@ -34,6 +34,7 @@ page_patterns = [
     path("courses/new/", courses.create_course, name="course-create"),
     path("courses/<int:pk>/", courses.course_detail, name="course"),
     path("courses/<int:pk>/status.json", courses.course_status, name="course-status"),
+    path("courses/<int:pk>/liveness/", liveness.set_course_liveness, name="course-liveness"),
     path("courses/<int:pk>/students/", courses.add_student, name="student-add"),
     path(
         "courses/<int:pk>/students/<int:person_pk>/remove/",

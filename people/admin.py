@@ -57,9 +57,9 @@ class PersonAdmin(admin.ModelAdmin):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["name", "roster_size", "teacher_names"]
+    list_display = ["name", "roster_size", "teacher_names", "liveness"]
     search_fields = ["name", "teachers__username", "roster__full_name"]
-    list_filter = ["teachers"]
+    list_filter = ["teachers", "liveness"]
     filter_horizontal = ["teachers", "roster"]
     actions = ["retrain_courses"]
 

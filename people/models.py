@@ -56,6 +56,17 @@ class Course(models.Model):
         blank=True,
         help_text="Maximum face distance for a match; empty uses the site default.",
     )
+
+    class Liveness(models.TextChoices):  # issue 12: see attendance/liveness.py
+        OFF = "off", "Off: a recognised face is marked at once"
+        CHALLENGE = "challenge", "Challenge: the student turns their head when asked"
+
+    liveness = models.CharField(
+        max_length=16,
+        choices=Liveness.choices,
+        default=Liveness.CHALLENGE,
+        help_text="Ask each recognised student to turn their head, so a photo cannot check in.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -60,7 +60,15 @@ class CourseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Course
-        fields = ["id", "name", "roster", "teachers", "recognition_tolerance", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "roster",
+            "teachers",
+            "recognition_tolerance",
+            "liveness",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
     def get_fields(self):

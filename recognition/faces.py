@@ -87,10 +87,15 @@ class FaceBox:
 
 @dataclass(frozen=True, eq=False)
 class DetectedFace:
-    """One face: where it is and its encoding (float32, shape (128,), read-only)."""
+    """One face: where it is and its encoding (float32, shape (128,), read-only).
+
+    `landmarks68`: dlib's 68 landmark points, float64 (68, 2) as (x, y) in full-resolution
+    pixels, only when find_faces was asked for them (head pose, recognition.head_pose).
+    """
 
     box: FaceBox
     encoding: np.ndarray
+    landmarks68: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -387,13 +392,18 @@ def _flattened_band_on_white(band: Image.Image) -> Image.Image:
 
 
 def find_faces(
-    image: np.ndarray, config: FaceConfig | None = None, *, max_faces: int | None = None
+    image: np.ndarray,
+    config: FaceConfig | None = None,
+    *,
+    max_faces: int | None = None,
+    landmarks68: bool = False,
 ) -> list[DetectedFace]:
     """Every face in an RGB frame (a check-in frame or a group photo), left to right.
 
     Detection runs on a copy scaled down to `detection_max_side`; landmarks and encodings
     use the full-resolution frame, so scaling costs no encoding accuracy. With `max_faces`,
-    only that many faces are encoded (~75 ms each): the largest, i.e. nearest the camera.
+    only that many faces are encoded: the largest, i.e. nearest the camera. With
+    `landmarks68`, each face also carries its 68 landmark points (~0.6 ms a face).
     """
     cfg = config or FaceConfig.from_settings()
     image = _as_rgb_uint8(image)
@@ -401,7 +411,13 @@ def find_faces(
     if max_faces is not None and len(rects) > max_faces:
         largest = sorted(rects, key=lambda r: r.width() * r.height(), reverse=True)[:max_faces]
         rects = sorted(largest, key=lambda r: (r.left(), r.top()))
-    return _encode(image, rects, cfg)
+    found = _encode(image, rects, cfg)
+    if not landmarks68:
+        return found
+    return [
+        DetectedFace(face.box, face.encoding, _landmarks68(image, rect))
+        for face, rect in zip(found, rects, strict=True)
+    ]
 
 
 def encode_enrollment_photo(source, config: FaceConfig | None = None) -> DetectedFace:
@@ -482,6 +498,14 @@ def _box(rect: dlib.rectangle, shape: tuple[int, ...]) -> FaceBox:
         bottom=min(rect.bottom(), height),
         left=max(rect.left(), 0),
     )
+
+
+def _landmarks68(image: np.ndarray, rect: dlib.rectangle) -> np.ndarray:
+    """The 68 (x, y) points of dlib's large landmark model for one face, read-only."""
+    shape = _model("landmarks_68")(image, rect)
+    points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+    points.flags.writeable = False
+    return points
 
 
 def _encode(image: np.ndarray, rects: list, cfg: FaceConfig) -> list[DetectedFace]:

@@ -27,7 +27,8 @@ def change_note(record: AttendanceRecord | None) -> str:
     if record is None:
         return ""
     if record.method == AttendanceRecord.Method.FACE:
-        return f"face check-in at {local_time(record.recorded_at)}"
+        live = ", liveness check passed" if record.liveness == record.Liveness.PASSED else ""
+        return f"face check-in at {local_time(record.recorded_at)}{live}"
     teacher = record.changed_by
     who = (teacher.get_full_name() or teacher.get_username()) if teacher else "the system"
     return f"set by {who} at {local_time(record.updated_at)}"

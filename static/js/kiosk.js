@@ -1,8 +1,11 @@
 // The kiosk: sends a snapshot about every 0.7 s (never two at once), draws each face's box
 // and name over the mirrored video, and greets the recognised student in large type.
+// With the course's liveness check on, a recognised student is first asked to turn their
+// head (an arrow, the words, a progress bar) and frames go every ~0.28 s until they pass.
 import { cameraErrorMessage, snapshot, startCamera } from "./camera.js";
 
 const INTERVAL_MS = 700;
+const CHALLENGE_INTERVAL_MS = 280;
 const NOT_OPEN_RETRY_MS = 3000;
 const MAX_BACKOFF_MS = 30000;
 const WELCOME_HOLD_MS = 4000;
@@ -16,6 +19,9 @@ const video = document.getElementById("kiosk-video");
 const overlay = document.getElementById("kiosk-overlay");
 const welcome = document.getElementById("kiosk-welcome");
 const message = document.getElementById("kiosk-message");
+const challengeBox = document.getElementById("kiosk-challenge");
+const arrow = document.getElementById("kiosk-arrow");
+const progress = document.getElementById("kiosk-progress");
 const checkinUrl = root.dataset.checkinUrl;
 const token = root.dataset.token;
 
@@ -74,10 +80,25 @@ function drawFaces(faces, shot) {
   overlay.replaceChildren(...boxes);
 }
 
+// The preview is a mirror, so the student's own left is on the screen's left.
+function showChallenge(challenge) {
+  challengeBox.hidden = !challenge;
+  if (!challenge) return;
+  const left = challenge.turn === "left";
+  arrow.textContent = left ? "\u2190" : "\u2192";
+  arrow.className = `kiosk__arrow kiosk__arrow--${challenge.turn}`;
+  progress.value = challenge.progress || 0;
+  setWelcome(`Turn your head to your ${left ? "left" : "right"}`, "challenge");
+}
+
 function showFaces(faces, shot) {
   drawFaces(faces, shot);
-  const known = faces.filter((face) => face.person);
-  if (known.length) {
+  const challenged = faces.filter((face) => face.outcome === "challenge");
+  const known = faces.filter((face) => face.person && face.outcome !== "challenge");
+  showChallenge(challenged.length ? challenged[0].challenge : null);
+  if (challenged.length) {
+    welcomeUntil = 0;
+  } else if (known.length) {
     setWelcome(known.map(greeting).join("\n"), "ok");
     welcomeUntil = Date.now() + WELCOME_HOLD_MS;
   } else if (faces.length) {
@@ -94,6 +115,7 @@ function unreachable(problem = "Cannot reach the server.") {
   failures += 1;
   const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 1));
   overlay.replaceChildren();
+  showChallenge(null);
   showMessage(`${problem} Trying again in ${Math.round(delay / 1000)} s…`);
   return delay;
 }
@@ -126,18 +148,21 @@ async function checkIn() {
   if (response.ok) {
     failures = 0;
     showMessage("");
-    showFaces((await response.json()).faces, shot);
-    return INTERVAL_MS;
+    const faces = (await response.json()).faces;
+    showFaces(faces, shot);
+    return faces.some((face) => face.outcome === "challenge") ? CHALLENGE_INTERVAL_MS : INTERVAL_MS;
   }
   if (response.status === 409) {
     failures = 0;
     overlay.replaceChildren();
+    showChallenge(null);
     setWelcome("", "");
     showMessage((await detailOf(response)) || "This session is not open for check-in.");
     return NOT_OPEN_RETRY_MS; // a session that is not open yet may open soon
   }
   if (response.status === 401 || response.status === 403) {
     overlay.replaceChildren();
+    showChallenge(null);
     setWelcome("", "");
     showMessage(INVALID_LINK_TEXT);
     return null;
@@ -165,7 +190,8 @@ async function loop() {
   }
   if (delay === null) return;
   const elapsed = performance.now() - started;
-  setTimeout(loop, delay === INTERVAL_MS ? Math.max(0, delay - elapsed) : delay);
+  const periodic = delay === INTERVAL_MS || delay === CHALLENGE_INTERVAL_MS;
+  setTimeout(loop, periodic ? Math.max(0, delay - elapsed) : delay);
 }
 
 async function start() {

@@ -65,8 +65,16 @@ def test_the_benchmark_runs_every_section_on_tiny_sizes(stack, tmp_path):
     if reachable(DEFAULT_REDIS_URL, 6379):
         assert memory["Celery"]["rss_mib"] > 0
     assert {"target", "measured", "met"} <= set(results["targets"][0])
+    liveness = results["liveness"]
+    assert liveness["spoofs"]["sequences"] > 0 and liveness["real"]["sequences"] > 0
+    assert _is_number(liveness["added_time"]["added_p50_ms"] + 100)
+    assert liveness["http"]["outcomes"] == {
+        "off": ["already_checked_in"],
+        "challenge": ["challenge"],
+    }
 
     text = run.write(results, tmp_path / "results")
     assert "## Check-in latency" in text
+    assert "## Liveness: head-turn challenge" in text
     assert (tmp_path / "results" / "results.md").read_text() == text
     assert json.loads((tmp_path / "results" / "results.json").read_text())["mode"] == "tiny"

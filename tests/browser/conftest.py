@@ -68,7 +68,11 @@ def launch_chromium(tmp_path, monkeypatch, live_server):
 
     @contextmanager
     def launch(camera: Path):
-        video = write_y4m(camera, tmp_path / f"{camera.stem}.y4m")
+        video = (
+            camera
+            if camera.suffix == ".y4m"
+            else write_y4m(camera, tmp_path / f"{camera.stem}.y4m")
+        )
         with sync_playwright() as playwright:
             context = playwright.chromium.launch_persistent_context(
                 user_data_dir=tmp_path / f"profile-{camera.stem}",

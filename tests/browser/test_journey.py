@@ -88,6 +88,12 @@ def test_a_teacher_enrolls_two_students_and_one_checks_in_at_the_kiosk(
         assert page.evaluate("window.noReload") is True
         screenshot(page, "course")
 
+        # This camera shows a photo: the teacher turns the head-turn challenge off.
+        page.get_by_label("At the kiosk").select_option("off")
+        liveness = page.locator("section", has=page.locator("#liveness-heading"))
+        liveness.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("Liveness check: Off")).to_be_visible()
+
         page.get_by_role("button", name="Create session").click()
         page.get_by_role("button", name="Open session").click()
         expect(page.locator("#session-state")).to_have_text("Open")
@@ -126,7 +132,7 @@ def test_a_teacher_enrolls_two_students_and_one_checks_in_at_the_kiosk(
         assert rows[0][0:2] == ["Student", "Student number"]
         assert rows[1][:3] == ["Barack Obama", "S-1001", "present"]
         assert rows[2][:3] == ["Joe Biden", "S-1002", "absent"]
-        assert [row[-1] for row in rows[1:]] == ["100", "0"]
+        assert [row[-2:] for row in rows[1:]] == [["100", "0"], ["0", "0"]]  # rate, liveness
 
         page.get_by_role("link", name="Courses", exact=True).first.click()
         screenshot(page, "dashboard")

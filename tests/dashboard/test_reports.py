@@ -60,10 +60,10 @@ def test_the_csv_has_a_header_and_one_row_per_student(teacher_client, course, hi
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
     assert rows[0][:2] == ["Student", "Student number"]
-    assert rows[0][-3:] == ["Attended", "Counted", "Rate (%)"]
-    assert len(rows[0]) == 2 + 3 + 3
-    assert rows[1] == ["Ada Lovelace", "S001", "present", "late", "absent", "2", "3", "67"]
-    assert rows[2] == ["Alan Turing", "S002", "absent", "excused", "", "0", "1", "0"]
+    assert rows[0][-4:] == ["Attended", "Counted", "Rate (%)", "Liveness passed"]
+    assert len(rows[0]) == 2 + 3 + 4
+    assert rows[1] == ["Ada Lovelace", "S001", "present", "late", "absent", "2", "3", "67", "0"]
+    assert rows[2] == ["Alan Turing", "S002", "absent", "excused", "", "0", "1", "0", "0"]
     assert len(rows) == 3
 
 
@@ -71,7 +71,7 @@ def test_the_csv_defuses_names_a_spreadsheet_would_run_as_formulas(teacher_clien
     course.roster.add(PersonFactory(full_name='=HYPERLINK("http://x")', external_id="S9"))
     body = teacher_client.get(reverse("dashboard:report-csv", args=[course.pk])).content
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    assert ['\'=HYPERLINK("http://x")', "S9", "0", "0", ""] in rows
+    assert ['\'=HYPERLINK("http://x")', "S9", "0", "0", "", "0"] in rows
 
 
 def test_a_course_without_sessions_has_an_empty_report(teacher_client, course):
