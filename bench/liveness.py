@@ -192,14 +192,20 @@ def bench_http(kiosk, live_kiosk, frame, reps: int) -> dict:
 
     upload = Upload(frame)
     times = {"off": [], "challenge": []}
+    paired = []
     outcomes = {"off": set(), "challenge": set()}
     post(kiosk, upload)  # marks the student in the liveness-off session
-    for _ in range(reps):
-        for mode, target in (("off", kiosk), ("challenge", live_kiosk)):
+    for index in range(reps):
+        order = (("off", kiosk), ("challenge", live_kiosk))
+        pair = {}
+        for mode, target in order if index % 2 == 0 else order[::-1]:
             status, body, seconds = post(target, upload)
             if status == 200:
                 times[mode].append(seconds * 1000)
+                pair[mode] = seconds * 1000
                 outcomes[mode] |= {f["outcome"] for f in json.loads(body)["faces"]}
+        if len(pair) == 2:
+            paired.append(pair["challenge"] - pair["off"])
     p50 = {mode: statistics.median(values) for mode, values in times.items() if values}
     return {
         "frame": frame.name,
@@ -207,7 +213,10 @@ def bench_http(kiosk, live_kiosk, frame, reps: int) -> dict:
         "outcomes": {mode: sorted(values) for mode, values in outcomes.items()},
         "off_p50_ms": round(p50.get("off", float("nan")), 1),
         "challenge_p50_ms": round(p50.get("challenge", float("nan")), 1),
-        "added_p50_ms": round(p50.get("challenge", 0) - p50.get("off", 0), 1),
+        "added_p50_ms": round(statistics.median(paired), 1) if paired else None,
+        "added_share": round(statistics.median(paired) / p50["off"], 3)
+        if paired and p50.get("off")
+        else None,
     }
 
 
@@ -241,7 +250,8 @@ def targets(result: dict) -> list[dict]:
         {
             "target": "liveness: <= 10 ms added server time per frame",
             "measured": _added_measured(result),
-            "met": max(added["added_p50_ms"], result.get("http", {}).get("added_p50_ms", 0)) <= 10,
+            "met": max(added["added_p50_ms"], result.get("http", {}).get("added_p50_ms") or 0)
+            <= 10,
         },
     ]
 
@@ -253,7 +263,8 @@ def _added_measured(result: dict) -> str:
         return pipeline
     return (
         f"{http['added_p50_ms']} ms over HTTP (p50 {http['challenge_p50_ms']} vs "
-        f"{http['off_p50_ms']} ms); {pipeline}"
+        f"{http['off_p50_ms']} ms; median of paired differences, "
+        f"{(http['added_share'] or 0):.1%} of a check-in); {pipeline}"
     )
 
 
@@ -291,7 +302,9 @@ def markdown(result: dict) -> list[str]:
             f"Through gunicorn, the same {http['frame']} frame, interleaved "
             f"({http['posts']['challenge']} posts each): liveness off (already checked in) "
             f"p50 {http['off_p50_ms']} ms, challenge pending p50 {http['challenge_p50_ms']} ms: "
-            f"added {http['added_p50_ms']} ms.",
+            f"added {http['added_p50_ms']} ms (median of back-to-back pairs, order alternated). "
+            "The bench's gunicorn has no Redis cache (per-process state), so a pending "
+            "challenge may restart between workers: the same work per frame either way.",
         ]
     failed = [row for row in real["rows"] if row["passed_after_s"] is None]
     if failed:
