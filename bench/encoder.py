@@ -46,7 +46,7 @@ def _samples():
     for _, path in enrollment_photos():
         image = faces.load_image(path, config)
         for rect in faces._detect(image, config, config.detection_max_side):
-            shape = faces._fr.pose_predictor_5_point(image, rect)
+            shape = faces._model("landmarks_5")(image, rect)
             chip = np.asarray(faces.dlib.get_face_chip(image, shape, size=150, padding=0.25))
             rows.append((image, rect, chip))
     return rows
@@ -84,7 +84,7 @@ def bench_encoder(reps: int, threads: tuple[int, ...] = (1, 2)) -> dict:
     samples = _samples()
     chips = np.stack([chip for _, _, chip in samples])
     encoders = {t: onnx_encoder.OnnxFaceEncoder(threads=t) for t in threads}
-    dlib_encoder = faces._fr.face_encoder
+    dlib_encoder = faces._model("encoder")
 
     reference = np.array([dlib_encoder.compute_face_descriptor(c) for c in chips])
     converted = encoders[threads[0]].encode(chips)
