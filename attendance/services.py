@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from attendance import attempts, reviews
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.snapshots import keep_snapshot
 from people.models import Person
@@ -27,7 +28,8 @@ class FaceOutcome:
 
     UNKNOWN = "unknown"
     ALREADY = "already_checked_in"
-    OUTCOMES = (Status.PRESENT, Status.LATE, ALREADY, UNKNOWN)
+    REVIEW = "review"  # waits for the teacher (attendance.reviews)
+    OUTCOMES = (Status.PRESENT, Status.LATE, ALREADY, UNKNOWN, REVIEW)
 
     box: faces.FaceBox
     outcome: str  # one of OUTCOMES
@@ -100,21 +102,47 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
     roster = {
         person.pk: person
         for person in session.course.roster.filter(
-            is_active=True, pk__in=[m.person_id for m in matches if m.person_id]
+            is_active=True, pk__in=[m.candidate_id for m in matches if m.candidate_id]
         )
     }
     now = timezone.now()
-    keep_snapshot(session=session, source=image_source, person_ids=list(roster))
+    named = [m.person_id for m in matches if m.person_id in roster]
+    keep_snapshot(session=session, source=image_source, person_ids=named)
     outcomes = []
     for face, match in zip(detected, matches, strict=True):
         person = roster.get(match.person_id)
         if person is None:
-            outcomes.append(FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance))
+            outcomes.append(_not_named(session, image, face, match, roster, now))
             continue
         record, created = _record_face_check_in(session, person, match.distance, now)
         outcome = record.status if created else FaceOutcome.ALREADY
         outcomes.append(FaceOutcome(face.box, outcome, match.distance, person, record))
     return outcomes
+
+
+def _not_named(session, image, face, match, roster, now) -> FaceOutcome:
+    """A face beyond the tolerance: in the review band of a roster student it waits for the
+    teacher (or greets a student already marked); otherwise it is logged as unrecognised."""
+    course = session.course
+    band = reviews.classify(
+        match, tolerance=course.effective_tolerance, margin=course.review_margin
+    )
+    candidate = roster.get(match.candidate_id)
+    if band == reviews.REVIEW and candidate is not None:
+        record = AttendanceRecord.objects.filter(session=session, person=candidate).first()
+        if record is not None and record.status != Status.ABSENT:
+            return FaceOutcome(face.box, FaceOutcome.ALREADY, match.distance, candidate, record)
+        reviews.hold_for_review(
+            session=session,
+            person=candidate,
+            image=image,
+            box=face.box,
+            distance=match.distance,
+            when=now,
+        )
+        return FaceOutcome(face.box, FaceOutcome.REVIEW, match.distance)
+    attempts.log_unrecognised(session=session, image=image, box=face.box, when=now)
+    return FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance)
 
 
 def _record_face_check_in(session, person, distance, when) -> tuple[AttendanceRecord, bool]:

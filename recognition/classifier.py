@@ -93,10 +93,14 @@ class Match:
     """The answer for one probe face: a person id, or None for unknown.
 
     distance: to the nearest enrollment encoding (None when the model has none).
+    candidate_id: the person of that nearest encoding when the SVM proposes the same person,
+    whatever the distance (None otherwise): who a face just beyond the tolerance most likely
+    is, for a teacher to confirm. Equals person_id whenever person_id is set.
     """
 
     person_id: int | None
     distance: float | None
+    candidate_id: int | None = None
 
 
 def train(encodings, labels) -> TrainedModel:
@@ -160,10 +164,11 @@ def identify(model: TrainedModel, probes, tolerance: float) -> list[Match]:
         decision = np.vecdot(model.coef[None, :, :], probes[:, None, :]) + model.intercept
         proposed = model.person_ids[decision.argmax(axis=1)]
 
-    accepted = (proposed == nearest_person) & (distances <= tolerance)
+    agreed = proposed == nearest_person
+    accepted = agreed & (distances <= tolerance)
     return [
-        Match(int(person) if ok else None, float(distance))
-        for person, ok, distance in zip(proposed, accepted, distances, strict=True)
+        Match(int(person) if ok else None, float(distance), int(person) if agree else None)
+        for person, ok, distance, agree in zip(proposed, accepted, distances, agreed, strict=True)
     ]
 
 
