@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from attendance.crops import face_crop_jpeg
 from attendance.models import AttendanceRecord, PendingReview
+from people.models import EnrollmentPhoto
 from people.services import add_photo
 from recognition.classifier import Match
 
@@ -85,7 +86,9 @@ def confirm_review(*, review: PendingReview, confirmed_by, use_photo: bool = Fal
         record.refresh_from_db()
     if use_photo:
         with review.crop.open("rb") as handle:
-            add_photo(person=person, upload=ContentFile(handle.read(), name="review.jpg"))
+            photo = add_photo(person=person, upload=ContentFile(handle.read(), name="review.jpg"))
+        # The teacher has just said whose face it is: no wrong-photo check (people.photo_checks).
+        EnrollmentPhoto.objects.filter(pk=photo.pk).update(kept_after_review=True)
     delete_reviews([review])
     return record
 

@@ -13,7 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from attendance.reviews import ReviewRefused
 from attendance.services import NotOnRoster, SessionStateError
-from people.services import StudentNumberTaken, UploadRefused
+from people.services import PhotoNotInReview, StudentNumberTaken, UploadRefused
 from recognition.faces import ImageRejected
 
 
@@ -30,6 +30,7 @@ FIELD_OF_ERROR = {
     NotOnRoster: "person",
     SessionStateError: None,
     ReviewRefused: "use_photo",
+    PhotoNotInReview: None,
 }
 
 

@@ -31,7 +31,7 @@ ERRORS = {
     "401": "Not authenticated, or the credential is not valid.",
     "403": "Not allowed to do this (or not authenticated, for session and token clients).",
     "404": "Not found, or not visible to you.",
-    "409": "The session is not in a state that allows this.",
+    "409": "The session (or photo) is not in a state that allows this.",
     "415": "Unsupported media type.",
     "429": "Too many requests: retry after the number of seconds in Retry-After.",
 }

@@ -32,6 +32,7 @@ class PhotoSerializer(serializers.ModelSerializer):
             "person",
             "status",
             "rejection_reason",
+            "review_reason",
             "face_box",
             "encoder",
             "uploaded_at",
