@@ -59,7 +59,15 @@ class CourseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Course
-        fields = ["id", "name", "roster", "teachers", "recognition_tolerance", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "roster",
+            "teachers",
+            "recognition_tolerance",
+            "review_margin",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
     def get_fields(self):
@@ -73,6 +81,13 @@ class CourseSerializer(serializers.ModelSerializer):
     def validate_recognition_tolerance(self, value):
         if value is not None and not 0.1 <= value <= 1.0:
             raise serializers.ValidationError("Use a distance between 0.1 and 1.0 (default 0.6).")
+        return value
+
+    def validate_review_margin(self, value):
+        if not 0.0 <= value <= 0.3:
+            raise serializers.ValidationError(
+                "Use a distance between 0 (no reviews) and 0.3 (default 0.06)."
+            )
         return value
 
 

@@ -219,3 +219,20 @@ def test_the_purge_runs_on_the_beat_schedule(settings):
     from attendance.tasks import purge_face_crops
 
     assert purge_face_crops.delay().get() == 0
+
+
+def test_the_review_margin_is_a_course_setting_of_the_api(teacher_api, course):
+    url = f"/api/courses/{course.pk}/"
+    assert teacher_api.get(url).json()["review_margin"] == 0.06
+    assert teacher_api.patch(url, {"review_margin": 0.1}, format="json").status_code == 200
+    refused = teacher_api.patch(url, {"review_margin": 0.5}, format="json")
+    assert refused.status_code == 400 and "review_margin" in refused.json()
+
+
+def test_a_margin_of_zero_turns_reviews_off(teacher_api, course, shared_faces):
+    course.review_margin = 0
+    course.save()
+    session = open_session_of(course)
+    faces = check_in(teacher_api, session, shared_faces / "probe" / "obama1.jpg")
+    assert [f["outcome"] for f in faces] == ["unknown"]
+    assert not PendingReview.objects.exists()
