@@ -98,6 +98,11 @@ def reject_review(*, review: PendingReview) -> None:
     delete_reviews([review])
 
 
+def drop_pending_review(*, session, person) -> int:
+    """The student was marked another way (e.g. a later frame within the tolerance)."""
+    return delete_reviews(PendingReview.objects.filter(session=session, candidate=person))
+
+
 def delete_reviews(reviews) -> int:
     """Rows now; their crop files once the deletion is committed (also on cascades, see
     attendance.signals)."""

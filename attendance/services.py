@@ -115,6 +115,8 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
             outcomes.append(_not_named(session, image, face, match, roster, now))
             continue
         record, created = _record_face_check_in(session, person, match.distance, now)
+        if created:  # recognised after all: a review of them waits for nothing
+            reviews.drop_pending_review(session=session, person=person)
         outcome = record.status if created else FaceOutcome.ALREADY
         outcomes.append(FaceOutcome(face.box, outcome, match.distance, person, record))
     return outcomes

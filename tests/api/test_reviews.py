@@ -236,3 +236,15 @@ def test_a_margin_of_zero_turns_reviews_off(teacher_api, course, shared_faces):
     faces = check_in(teacher_api, session, shared_faces / "probe" / "obama1.jpg")
     assert [f["outcome"] for f in faces] == ["unknown"]
     assert not PendingReview.objects.exists()
+
+
+def test_a_review_is_dropped_when_the_student_is_then_recognised(
+    teacher_api, course, shared_faces, django_capture_on_commit_callbacks
+):
+    session = open_session_of(course)
+    check_in(teacher_api, session, shared_faces / "probe" / "obama1.jpg")  # 0.33: review
+    crop = crop_path(PendingReview.objects.get())
+    with django_capture_on_commit_callbacks(execute=True):
+        faces = check_in(teacher_api, session, shared_faces / "probe" / "obama-720p.jpg")  # 0.09
+    assert [f["outcome"] for f in faces] == ["present"]
+    assert not PendingReview.objects.exists() and not crop.exists()
