@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.http import HttpResponseBadRequest
 
-from attendance.models import AttendanceRecord, AttendanceSession, CheckInSnapshot
+from attendance.models import (
+    AttendanceRecord,
+    AttendanceSession,
+    CheckInSnapshot,
+    PendingReview,
+    UnrecognisedAttempt,
+)
 
 
 class AttendanceRecordInline(admin.TabularInline):
@@ -60,6 +66,33 @@ class CheckInSnapshotAdmin(admin.ModelAdmin):
     list_filter = ["session__course"]
     search_fields = ["people__full_name", "session__course__name"]
     fields = ["session", "taken_at", "people"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PendingReview)
+class PendingReviewAdmin(admin.ModelAdmin):
+    """Read-only: decided on the live session page; deleted (with the crop) when decided."""
+
+    list_display = ["candidate", "session", "captured_at", "distance"]
+    list_filter = ["session__course"]
+    search_fields = ["candidate__full_name", "candidate__external_id", "session__course__name"]
+    list_select_related = ["candidate", "session__course"]
+    fields = ["session", "candidate", "captured_at", "distance"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(UnrecognisedAttempt)
+class UnrecognisedAttemptAdmin(admin.ModelAdmin):
+    list_display = ["session", "seen_at"]
+    list_filter = ["session__course"]
+    search_fields = ["session__course__name", "session__title"]
+    fields = ["session", "seen_at"]
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -11,6 +11,8 @@ from accounts.tokens import ExpiringTokenAuthentication
 from attendance import services
 from attendance.kiosk_auth import KioskCanCheckIn, KioskGrant, KioskTokenAuthentication
 from attendance.models import AttendanceSession
+from attendance.review_api import ReviewSerializer
+from attendance.reviews import pending_reviews
 from attendance.selectors import sessions_for
 from attendance.serializers import (
     CheckInResultSerializer,
@@ -110,6 +112,12 @@ class SessionViewSet(viewsets.ModelViewSet):
             changed_by=request.user,
         )
         return Response(RecordSerializer(record).data)
+
+    @extend_schema(request=None, responses=ReviewSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def reviews(self, request, pk=None):
+        """Faces waiting for the teacher's decision (attendance.reviews)."""
+        return Response(ReviewSerializer(pending_reviews(self.get_object()), many=True).data)
 
     @extend_schema(request=None, responses=SessionSerializer)
     @action(detail=True, methods=["post"], url_path="rotate-kiosk-token")

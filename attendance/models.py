@@ -87,6 +87,7 @@ class AttendanceRecord(models.Model):
     class Method(models.TextChoices):
         FACE = "face", "Face"
         MANUAL = "manual", "Manual"
+        CONFIRMED = "confirmed", "Confirmed by the teacher"
 
     session = models.ForeignKey(AttendanceSession, on_delete=models.CASCADE, related_name="records")
     person = models.ForeignKey(
@@ -145,3 +146,50 @@ class CheckInSnapshot(models.Model):
 
     def __str__(self):
         return f"Snapshot of {self.session} at {self.taken_at:%Y-%m-%d %H:%M:%S}"
+
+
+def crop_upload_path(instance, filename: str) -> str:
+    return f"crops/{secrets.token_hex(16)}.jpg"
+
+
+class PendingReview(models.Model):
+    """A face just outside the course's tolerance from one student: the teacher decides.
+
+    Holds the face crop only (never the whole frame). Deleted with its crop when decided,
+    when the session has been closed for REVIEW_GRACE_MINUTES, or after REVIEW_MAX_HOURS.
+    """
+
+    session = models.ForeignKey(AttendanceSession, on_delete=models.CASCADE, related_name="reviews")
+    candidate = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="pending_reviews"
+    )
+    captured_at = models.DateTimeField(default=timezone.now, db_index=True)
+    distance = models.FloatField(help_text="Face distance to the candidate's nearest photo.")
+    crop = models.FileField(upload_to=crop_upload_path)
+
+    class Meta:
+        ordering = ["captured_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "candidate"], name="one_pending_review_per_candidate"
+            )
+        ]
+
+    def __str__(self):
+        return f"Review of {self.candidate} in {self.session}"
+
+
+class UnrecognisedAttempt(models.Model):
+    """An unknown face at the kiosk: when, and its crop only if snapshot retention is on."""
+
+    session = models.ForeignKey(
+        AttendanceSession, on_delete=models.CASCADE, related_name="unrecognised_attempts"
+    )
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+    crop = models.FileField(upload_to=crop_upload_path, blank=True)
+
+    class Meta:
+        ordering = ["-seen_at"]
+
+    def __str__(self):
+        return f"Unrecognised face in {self.session} at {self.seen_at:%H:%M:%S}"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from attendance import liveness
+from attendance import attempts, liveness, reviews
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.snapshots import keep_snapshot
 from people import training
@@ -31,7 +31,8 @@ class FaceOutcome:
     UNKNOWN = "unknown"
     ALREADY = "already_checked_in"
     CHALLENGE = "challenge"
-    OUTCOMES = (Status.PRESENT, Status.LATE, ALREADY, UNKNOWN, CHALLENGE)
+    REVIEW = "review"  # waits for the teacher (attendance.reviews)
+    OUTCOMES = (Status.PRESENT, Status.LATE, ALREADY, UNKNOWN, CHALLENGE, REVIEW)
 
     box: faces.FaceBox
     outcome: str  # one of OUTCOMES
@@ -123,16 +124,17 @@ def check_in(
         for person in session.course.roster.filter(
             is_active=True,
             consent_recorded_on__isnull=False,  # withdrawn: never marked, even by an old model
-            pk__in=[m.person_id for m in matches if m.person_id],
+            pk__in=[m.candidate_id for m in matches if m.candidate_id],
         )
     }
     now = timezone.now()
-    keep_snapshot(session=session, source=image_source, person_ids=list(roster))
+    named = [m.person_id for m in matches if m.person_id in roster]
+    keep_snapshot(session=session, source=image_source, person_ids=named)
     outcomes = []
     for face, match in zip(detected, matches, strict=True):
         person = roster.get(match.person_id)
         if person is None:
-            outcomes.append(FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance))
+            outcomes.append(_not_named(session, image, face, match, roster, now))
             continue
         when, passed = now, ""
         verdict = _liveness_verdict(session, person, face, credential, now) if live else None
@@ -146,6 +148,8 @@ def check_in(
                 continue
             when, passed = verdict.started_at, liveness.PASSED
         record, created = _record_face_check_in(session, person, match.distance, when, passed)
+        if created:  # recognised after all: a review of them waits for nothing
+            reviews.drop_pending_review(session=session, person=person)
         outcome = record.status if created else FaceOutcome.ALREADY
         outcomes.append(FaceOutcome(face.box, outcome, match.distance, person, record))
     return outcomes
@@ -159,6 +163,31 @@ def _liveness_verdict(session, person, face, credential, now) -> liveness.Verdic
     return liveness.evaluate(
         session_id=session.pk, person_id=person.pk, credential=credential, face=face, now=now
     )
+
+
+def _not_named(session, image, face, match, roster, now) -> FaceOutcome:
+    """A face beyond the tolerance: in the review band of a roster student it waits for the
+    teacher (or greets a student already marked); otherwise it is logged as unrecognised."""
+    course = session.course
+    band = reviews.classify(
+        match, tolerance=course.effective_tolerance, margin=course.review_margin
+    )
+    candidate = roster.get(match.candidate_id)
+    if band == reviews.REVIEW and candidate is not None:
+        record = AttendanceRecord.objects.filter(session=session, person=candidate).first()
+        if record is not None and record.status != Status.ABSENT:
+            return FaceOutcome(face.box, FaceOutcome.ALREADY, match.distance, candidate, record)
+        reviews.hold_for_review(
+            session=session,
+            person=candidate,
+            image=image,
+            box=face.box,
+            distance=match.distance,
+            when=now,
+        )
+        return FaceOutcome(face.box, FaceOutcome.REVIEW, match.distance)
+    attempts.log_unrecognised(session=session, image=image, box=face.box, when=now)
+    return FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance)
 
 
 def _record_face_check_in(

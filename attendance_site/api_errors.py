@@ -11,8 +11,9 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from attendance.reviews import ReviewRefused
 from attendance.services import NotOnRoster, SessionStateError
-from people.services import StudentNumberTaken, UploadRefused
+from people.services import PhotoNotInReview, StudentNumberTaken, UploadRefused
 from recognition.faces import ImageRejected
 
 
@@ -28,6 +29,8 @@ FIELD_OF_ERROR = {
     StudentNumberTaken: "external_id",
     NotOnRoster: "person",
     SessionStateError: None,
+    ReviewRefused: "use_photo",
+    PhotoNotInReview: None,
 }
 
 

@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.token_views import ObtainExpiringToken, RevokeOwnTokens
 from attendance.api import SessionViewSet
+from attendance.review_api import ReviewViewSet
 from people.api import CourseViewSet, PersonViewSet, PhotoViewSet
 
 router = DefaultRouter(use_regex_path=False)
@@ -14,6 +15,7 @@ router.register("people", PersonViewSet, basename="person")
 router.register("photos", PhotoViewSet, basename="photo")
 router.register("courses", CourseViewSet, basename="course")
 router.register("sessions", SessionViewSet, basename="session")
+router.register("reviews", ReviewViewSet, basename="review")
 
 urlpatterns = [
     path("", include(router.urls)),

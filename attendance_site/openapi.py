@@ -32,7 +32,7 @@ ERRORS = {
     "401": "Not authenticated, or the credential is not valid.",
     "403": "Not allowed to do this (or not authenticated, for session and token clients).",
     "404": "Not found, or not visible to you.",
-    "409": "The session is not in a state that allows this.",
+    "409": "The session (or photo) is not in a state that allows this.",
     "411": "A chunked body: send a Content-Length.",
     "413": "The body is larger than this endpoint accepts (refused before reading it).",
     "415": "Unsupported media type.",

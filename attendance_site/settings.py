@@ -163,6 +163,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attendance.tasks.purge_snapshots",
         "schedule": crontab(minute=17),
     },
+    "purge-face-crops": {
+        "task": "attendance.tasks.purge_face_crops",
+        "schedule": crontab(minute="*/10"),
+    },
     "resend-lost-training-requests": {
         "task": "people.tasks.resend_lost_training_requests",
         "schedule": crontab(minute="*/2"),
@@ -287,6 +291,10 @@ KIOSK_CLOSED_GRACE_MINUTES = env_int("KIOSK_CLOSED_GRACE_MINUTES", 15)
 # Check-in frames are not kept (0). A positive number keeps them that many days, e.g. to
 # review disputed check-ins; a periodic task deletes older ones.
 CHECKIN_SNAPSHOT_RETENTION_DAYS = env_int("CHECKIN_SNAPSHOT_RETENTION_DAYS", 0)
+# Pending reviews' face crops: deleted this long after their session closes, and never kept
+# longer than REVIEW_MAX_HOURS (at most 24).
+REVIEW_GRACE_MINUTES = env_int("REVIEW_GRACE_MINUTES", 30)
+REVIEW_MAX_HOURS = min(env_int("REVIEW_MAX_HOURS", 24, minimum=1), 24)
 # A photo "processing" for longer than this is considered stalled and queued again. Longer
 # than the broker's visibility timeout, after which Redis itself delivers an unacknowledged
 # task again: the sweep must not race that redelivery.

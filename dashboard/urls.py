@@ -8,7 +8,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.password_reset import ThrottledPasswordResetView
-from dashboard.views import consent, courses, kiosk, liveness, reports, sessions
+from dashboard.views import (
+    calibration,
+    consent,
+    courses,
+    kiosk,
+    liveness,
+    reports,
+    reviews,
+    sessions,
+)
 
 account_patterns = [
     path("password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
@@ -61,6 +70,14 @@ page_patterns = [
         courses.delete_photo,
         name="photo-delete",
     ),
+    path(
+        "courses/<int:pk>/photos/<int:photo_pk>/keep/",
+        reviews.keep_photo,
+        name="photo-keep",
+    ),
+    path("courses/<int:pk>/calibration/", calibration.calibration, name="calibration"),
+    path("reviews/<int:pk>/confirm/", reviews.confirm_review, name="review-confirm"),
+    path("reviews/<int:pk>/reject/", reviews.reject_review, name="review-reject"),
     path("courses/<int:course_pk>/sessions/", sessions.create_session, name="session-create"),
     path("courses/<int:pk>/report/", reports.report, name="report"),
     path("courses/<int:pk>/report.csv", reports.report_csv, name="report-csv"),

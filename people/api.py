@@ -89,9 +89,17 @@ class PhotoViewSet(
 ):
     lookup_value_converter = "int"
     serializer_class = PhotoSerializer
+    state_conflict_actions = {"keep"}  # 409 when the photo is not waiting for review
 
     def get_queryset(self):
         return photos_for(self.request.user).order_by("-uploaded_at", "pk")
+
+    @extend_schema(request=None, responses=PhotoSerializer)
+    @action(detail=True, methods=["post"])
+    def keep(self, request, pk=None):
+        """Keep a photo held for review (people.photo_checks): it becomes ready."""
+        photo = services.keep_photo(photo=self.get_object())
+        return Response(PhotoSerializer(photo).data)
 
 
 class CourseViewSet(viewsets.ModelViewSet):

@@ -56,6 +56,11 @@ class Course(models.Model):
         blank=True,
         help_text="Maximum face distance for a match; empty uses the site default.",
     )
+    review_margin = models.FloatField(
+        default=0.06,
+        help_text="A face this much farther than the tolerance from a student is shown to the "
+        "teacher for review instead of being called a stranger; 0 turns reviews off.",
+    )
 
     class Liveness(models.TextChoices):  # issue 12: see attendance/liveness.py
         OFF = "off", "Off: a recognised face is marked at once"
@@ -118,6 +123,7 @@ class EnrollmentPhoto(models.Model):
         PROCESSING = "processing", "Processing"
         READY = "ready", "Ready"
         REJECTED = "rejected", "Rejected"
+        NEEDS_REVIEW = "needs_review", "Needs review"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to=photo_upload_path)
@@ -135,6 +141,12 @@ class EnrollmentPhoto(models.Model):
     encoding = models.BinaryField(null=True, blank=True, editable=False)
     encoder = models.CharField(max_length=100, blank=True)
     processing_attempts = models.PositiveSmallIntegerField(default=0)
+    review_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why a teacher should look at this photo."
+    )
+    kept_after_review = models.BooleanField(
+        default=False, help_text="A teacher kept it after a review: not checked again."
+    )
 
     BUSY_STATES = (Status.PENDING, Status.PROCESSING)
 

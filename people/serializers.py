@@ -34,6 +34,7 @@ class PhotoSerializer(serializers.ModelSerializer):
             "person",
             "status",
             "rejection_reason",
+            "review_reason",
             "face_box",
             "encoder",
             "uploaded_at",
@@ -67,6 +68,7 @@ class CourseSerializer(serializers.ModelSerializer):
             "teachers",
             "recognition_tolerance",
             "liveness",
+            "review_margin",
             "created_at",
         ]
         read_only_fields = ["created_at"]
@@ -81,6 +83,13 @@ class CourseSerializer(serializers.ModelSerializer):
 
     def validate_recognition_tolerance(self, value):
         check_tolerance(value)
+        return value
+
+    def validate_review_margin(self, value):
+        if not 0.0 <= value <= 0.3:
+            raise serializers.ValidationError(
+                "Use a distance between 0 (no reviews) and 0.3 (default 0.06)."
+            )
         return value
 
 

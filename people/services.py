@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from people import photo_checks
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
 from people.training import request_training_for_person
@@ -34,6 +35,10 @@ class UploadRefused(ValueError):
 
 class StudentNumberTaken(ValueError):
     """Someone the teacher may not see already has this student number."""
+
+
+class PhotoNotInReview(ValueError):
+    """The photo is not waiting for a teacher's review."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -172,10 +177,15 @@ def encode_photo(*, photo_id: int) -> str | None:
         return _finish(
             photo, status=Status.REJECTED, rejection_reason=MISSING_FILE_REASON, mine=True
         )
+    # Held for the teacher when it looks like someone else or unlike the person's photos.
+    reason = photo_checks.review_reason(
+        photo=photo, probe=face.encoding, encoder=config.encoder_name
+    )
     return _finish(
         photo,
         mine=True,
-        status=Status.READY,
+        status=Status.NEEDS_REVIEW if reason else Status.READY,
+        review_reason=reason,
         encoding=encoding.pack(face.encoding),
         face_box=face.box.as_dict(),
         encoder=config.encoder_name,
@@ -217,7 +227,13 @@ def _finish(photo: EnrollmentPhoto, *, status: str, mine: bool = False, **fields
 
     Every finished photo requests its courses' training: a training that found photos
     still encoding left it to the last one (see people.training)."""
-    defaults = {"rejection_reason": "", "encoding": None, "face_box": None, "encoder": ""}
+    defaults = {
+        "rejection_reason": "",
+        "review_reason": "",
+        "encoding": None,
+        "face_box": None,
+        "encoder": "",
+    }
     with transaction.atomic():
         rows = EnrollmentPhoto.objects.filter(pk=photo.pk)
         if mine:
@@ -232,6 +248,23 @@ def _finish(photo: EnrollmentPhoto, *, status: str, mine: bool = False, **fields
         if updated:
             request_training_for_person(photo.person_id)
     return status if updated else None
+
+
+def keep_photo(*, photo: EnrollmentPhoto) -> EnrollmentPhoto:
+    """The teacher looked at a photo held for review and keeps it: it becomes ready (and is
+    trained on); it is not checked again, e.g. when re-encoded."""
+    if photo.status != Status.NEEDS_REVIEW:
+        raise PhotoNotInReview("Only a photo waiting for review can be kept.")
+    with transaction.atomic():
+        EnrollmentPhoto.objects.filter(pk=photo.pk, status=Status.NEEDS_REVIEW).update(
+            status=Status.READY,
+            status_changed_at=timezone.now(),
+            review_reason="",
+            kept_after_review=True,
+        )
+        request_training_for_person(photo.person_id)
+    photo.refresh_from_db()
+    return photo
 
 
 def enroll_photos(*, person: Person, uploads) -> tuple[list[EnrollmentPhoto], list[str]]:

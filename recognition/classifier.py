@@ -13,6 +13,13 @@ What decides, and what the SVM adds:
   tolerance of 1.0) it changed no decision: with well-separated faces it adds nothing
   but a stricter answer for look-alikes, whose faces lie near the boundary between two
   people's encodings. Predicting it is one small matrix product.
+- The same agreement picks the candidate of the review band (Match.candidate_id): a face
+  just beyond the tolerance goes to the teacher only when the SVM and the nearest neighbour
+  name the same student. Measured leave-one-person-out on the sample faces
+  (bench/svm_band.py): the SVM agreed on all 76 genuine faces and vetoed 14 of 29
+  impostors, all at 0.76 or farther; its margin does not separate the nearest impostors
+  (0.70 away, margins 0.26-0.45) from genuine faces of a one-photo student (0.52 away,
+  margins 0.27-0.39), so the margin is not used as a threshold.
 - An SVM needs two people at least; with zero or one person the model is the distance
   check alone.
 
@@ -93,10 +100,14 @@ class Match:
     """The answer for one probe face: a person id, or None for unknown.
 
     distance: to the nearest enrollment encoding (None when the model has none).
+    candidate_id: the person of that nearest encoding when the SVM proposes the same person,
+    whatever the distance (None otherwise): who a face just beyond the tolerance most likely
+    is, for a teacher to confirm. Equals person_id whenever person_id is set.
     """
 
     person_id: int | None
     distance: float | None
+    candidate_id: int | None = None
 
 
 def train(encodings, labels) -> TrainedModel:
@@ -160,10 +171,11 @@ def identify(model: TrainedModel, probes, tolerance: float) -> list[Match]:
         decision = np.vecdot(model.coef[None, :, :], probes[:, None, :]) + model.intercept
         proposed = model.person_ids[decision.argmax(axis=1)]
 
-    accepted = (proposed == nearest_person) & (distances <= tolerance)
+    agreed = proposed == nearest_person
+    accepted = agreed & (distances <= tolerance)
     return [
-        Match(int(person) if ok else None, float(distance))
-        for person, ok, distance in zip(proposed, accepted, distances, strict=True)
+        Match(int(person) if ok else None, float(distance), int(person) if agree else None)
+        for person, ok, distance, agree in zip(proposed, accepted, distances, agreed, strict=True)
     ]
 
 

@@ -244,7 +244,8 @@ def load_image(
             im.load()
             orientation = _orientation(im)
             image = _to_rgb_array(im)
-            im.close()  # frees the decoded pixels before the (possible) rotation copy
+            if not hasattr(source, "read"):  # ours to close; a caller's file stays open
+                im.close()  # frees the decoded pixels before the (possible) rotation copy
         return _upright(image, orientation)
     except ImageRejected:
         raise

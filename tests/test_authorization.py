@@ -10,7 +10,7 @@ import json
 import pytest
 from django.test import Client
 
-from attendance.models import AttendanceSession
+from attendance.models import AttendanceSession, PendingReview
 from people.models import EnrollmentPhoto
 from tests.factories import CourseFactory, PersonFactory, SessionFactory, UserFactory
 
@@ -20,6 +20,7 @@ OK = "ok"  # 2xx
 DENIED = "denied"  # API: 401 or 403
 MISSING = "404"
 INVALID = "400"  # got past authorization, refused on its content
+CONFLICT = "409"  # got past authorization, refused for the object's state
 LOGIN = "login"  # page: redirect to the login page
 ADMIN_LOGIN = "admin-login"
 
@@ -71,6 +72,12 @@ TABLE = [
         data={"person": "{person}", "status": "excused"},
     ),
     row("post", "/api/sessions/{session}/rotate-kiosk-token/", *API_ITEM),
+    row("get", "/api/sessions/{session}/reviews/", *API_ITEM),
+    row("get", "/api/reviews/{review}/", *API_ITEM),
+    row("get", "/api/reviews/{review}/crop/", *API_ITEM),
+    row("post", "/api/reviews/{review}/confirm/", *API_ITEM),
+    row("post", "/api/reviews/{review}/reject/", *API_ITEM),
+    row("post", "/api/photos/{photo}/keep/", DENIED, CONFLICT, MISSING, DENIED, CONFLICT),
     row("get", "/api/schema/", DENIED, OK, OK, DENIED, OK),
     row("get", "/api/docs/", DENIED, OK, OK, DENIED, OK),
     # --- pages ---
@@ -83,6 +90,10 @@ TABLE = [
     row("get", "/sessions/{session}/status.json", *PAGE),
     row("post", "/sessions/{session}/open/", *PAGE),
     row("post", "/sessions/{session}/kiosk-link/", *PAGE),
+    row("post", "/reviews/{review}/confirm/", *PAGE),
+    row("post", "/reviews/{review}/reject/", *PAGE),
+    row("post", "/courses/{course}/photos/{photo}/keep/", *PAGE),
+    row("get", "/courses/{course}/calibration/", *PAGE),
     row("get", "/photos/{photo}/image", *PAGE),
     row("get", "/kiosk/{token}/", OK, OK, OK, OK, OK),
     # the stored file itself is never public, whatever the URL
@@ -105,6 +116,8 @@ def world(db, shared_faces):
     photo.image.save("face.jpg", (shared_faces / "enroll" / "obama" / "obama.jpg").open("rb"))
     session = SessionFactory(course=course)
     other_session = SessionFactory(course=CourseFactory(teachers=[other]))
+    review = PendingReview(session=session, candidate=person, distance=0.63)
+    review.crop.save("face.jpg", (shared_faces / "enroll" / "obama" / "obama.jpg").open("rb"))
     return {
         "person": person.pk,
         "photo": photo.pk,
@@ -113,6 +126,7 @@ def world(db, shared_faces):
         "other_session": other_session.pk,
         "token": session.kiosk_token,
         "photo_file": photo.image.name,
+        "review": review.pk,
     }
 
 

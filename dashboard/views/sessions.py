@@ -14,6 +14,7 @@ from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import sessions_for
 from dashboard import selectors
 from dashboard.forms import SessionForm, StatusForm
+from dashboard.reviews import render_reviews
 from dashboard.views.courses import render_course
 from people.selectors import courses_for
 
@@ -29,6 +30,9 @@ def change_note(record: AttendanceRecord | None) -> str:
     if record.method == AttendanceRecord.Method.FACE:
         live = ", liveness check passed" if record.liveness == record.Liveness.PASSED else ""
         return f"face check-in at {local_time(record.recorded_at)}{live}"
+    if record.method == AttendanceRecord.Method.CONFIRMED and record.changed_by:
+        teacher = record.changed_by.get_full_name() or record.changed_by.get_username()
+        return f"face at {local_time(record.recorded_at)}, confirmed by {teacher}"
     teacher = record.changed_by
     who = (teacher.get_full_name() or teacher.get_username()) if teacher else "the system"
     return f"set by {who} at {local_time(record.updated_at)}"
@@ -58,6 +62,7 @@ def session_detail(request, pk: int):
         "session": session,
         "rows": [(row, change_note(row.record)) for row in selectors.attendance_rows(session)],
         "statuses": AttendanceRecord.Status.choices,
+        "reviews_html": render_reviews(request, session),
         "kiosk_url": request.build_absolute_uri(
             reverse("dashboard:kiosk", args=[session.kiosk_token])
         ),
@@ -75,6 +80,7 @@ def session_status(request, pk: int):
         {
             "state": session.state,
             "state_display": session.state_label,
+            "reviews_html": render_reviews(request, session),
             "rows": [
                 {
                     "person": row.person.pk,

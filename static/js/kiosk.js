@@ -11,6 +11,7 @@ const MAX_BACKOFF_MS = 30000;
 const WELCOME_HOLD_MS = 4000;
 const IDLE_TEXT = "Look at the camera to check in.";
 const UNKNOWN_TEXT = "Not recognised, please look at the camera";
+const REVIEW_TEXT = "Checking with your teacher – please wait";
 const INVALID_LINK_TEXT =
   "This kiosk link is no longer valid. Ask the teacher to open the kiosk again from the session page.";
 
@@ -64,7 +65,8 @@ function drawFaces(faces, shot) {
   const boxes = faces.map((face) => {
     const { top, right, bottom, left } = face.box;
     const box = document.createElement("div");
-    box.className = face.person ? "face-box" : "face-box face-box--unknown";
+    const waiting = face.outcome === "review";
+    box.className = face.person || waiting ? "face-box" : "face-box face-box--unknown";
     Object.assign(box.style, {
       left: `${picture.x + picture.width - right * scale}px`, // the video is shown mirrored
       top: `${picture.y + top * scale}px`,
@@ -73,7 +75,11 @@ function drawFaces(faces, shot) {
     });
     const label = document.createElement("span");
     label.className = "face-box__label";
-    label.textContent = face.person ? face.person.full_name : "Not recognised";
+    label.textContent = face.person
+      ? face.person.full_name
+      : waiting
+        ? "Checking…"
+        : "Not recognised";
     box.append(label);
     return box;
   });
@@ -100,6 +106,9 @@ function showFaces(faces, shot) {
     welcomeUntil = 0;
   } else if (known.length) {
     setWelcome(known.map(greeting).join("\n"), "ok");
+    welcomeUntil = Date.now() + WELCOME_HOLD_MS;
+  } else if (faces.some((face) => face.outcome === "review")) {
+    setWelcome(REVIEW_TEXT, "review");
     welcomeUntil = Date.now() + WELCOME_HOLD_MS;
   } else if (faces.length) {
     setWelcome(UNKNOWN_TEXT, "unknown");

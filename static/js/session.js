@@ -20,6 +20,18 @@ function updateRow(row) {
   tr.classList.add("is-updated");
 }
 
+// Pending reviews and unrecognised attempts (issue 13): swapped in as rendered by the server,
+// unless the teacher is in the middle of deciding one.
+const reviews = document.getElementById("reviews");
+let shownReviews = reviews ? reviews.innerHTML.trim() : "";
+
+function updateReviews(html) {
+  if (!reviews || html === undefined || html.trim() === shownReviews) return;
+  if (reviews.contains(document.activeElement)) return;
+  shownReviews = html.trim();
+  reviews.innerHTML = html;
+}
+
 async function poll() {
   if (document.visibilityState === "visible") {
     try {
@@ -30,6 +42,7 @@ async function poll() {
       if (response.ok) {
         const data = await response.json();
         data.rows.forEach(updateRow);
+        updateReviews(data.reviews_html);
         stateBadge.textContent = data.state_display;
         stateBadge.className = `badge badge--${data.state}`;
         root.dataset.state = data.state;

@@ -73,3 +73,11 @@ def test_check_in_refuses_frames_over_its_own_pixel_limit(db, teacher, settings)
     response = client.post(f"/api/sessions/{session.pk}/checkin/", {"image": frame})
     assert response.status_code == 400
     assert "at most 4 megapixels" in str(response.json())
+
+
+def test_loading_leaves_the_callers_file_open_for_later_readers(shared_faces):
+    """Check-in reads the upload again to keep a snapshot after decoding it."""
+    for name in ("lin-manuel-miranda.png", "obama1.jpg"):
+        with (shared_faces / "probe" / name).open("rb") as handle:
+            faces.load_image(handle)
+            assert not handle.closed, name

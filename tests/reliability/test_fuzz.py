@@ -19,6 +19,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, strategies
 from schemathesis import GenerationMode, checks
 
+from attendance.models import PendingReview
 from attendance_site.wsgi import application
 from people.models import EnrollmentPhoto
 from tests.conftest import PASSWORD
@@ -60,7 +61,15 @@ def existing_ids(teacher) -> dict[str, int]:
     photo = EnrollmentPhoto(person=person, status=EnrollmentPhoto.Status.REJECTED)
     photo.image.save("face.jpg", ContentFile(jpeg()), save=True)
     session = SessionFactory(course=course, opened_at=timezone.now())  # open: check-in works
-    return {"people": person.pk, "courses": course.pk, "photos": photo.pk, "sessions": session.pk}
+    review = PendingReview(session=session, candidate=person, distance=0.63)
+    review.crop.save("face.jpg", ContentFile(jpeg()), save=True)
+    return {
+        "people": person.pk,
+        "courses": course.pk,
+        "photos": photo.pk,
+        "sessions": session.pk,
+        "reviews": review.pk,
+    }
 
 
 def test_the_api_survives_fuzzing_and_matches_its_schema(transactional_db, client, teacher):

@@ -1,0 +1,131 @@
+"""Borderline faces: a teacher confirms or rejects what the model is not sure of.
+
+A face whose nearest enrolled encoding belongs to a roster student (and the SVM proposes
+the same student) at a distance in (tolerance, tolerance + the course's review margin] is
+neither marked nor called a stranger: its crop waits as a `PendingReview` until the teacher
+confirms it (the student is marked at the capture time, method `confirmed`) or rejects it.
+A crop lives until it is decided, until REVIEW_GRACE_MINUTES after the session closes, or
+REVIEW_MAX_HOURS at most (`purge_expired_reviews`, a periodic task).
+"""
+
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from attendance.crops import face_crop_jpeg
+from attendance.models import AttendanceRecord, PendingReview
+from people.models import EnrollmentPhoto
+from people.services import add_photo
+from recognition.classifier import Match
+
+NAMED, REVIEW, UNKNOWN = "named", "review", "unknown"
+
+
+class ReviewRefused(ValueError):
+    """The decision cannot be carried out as asked (message is for people)."""
+
+
+def classify(match: Match, *, tolerance: float, margin: float) -> str:
+    """NAMED within the tolerance; REVIEW just beyond it (the band); UNKNOWN otherwise."""
+    if match.person_id is not None:
+        return NAMED
+    if match.candidate_id is None or match.distance is None or margin <= 0:
+        return UNKNOWN
+    return REVIEW if tolerance < match.distance <= tolerance + margin else UNKNOWN
+
+
+def hold_for_review(*, session, person, image, box, distance: float, when) -> PendingReview:
+    """Keep the face crop for the teacher: one pending review per student and session (the
+    first capture, whose time counts for present or late)."""
+    existing = PendingReview.objects.filter(session=session, candidate=person).first()
+    if existing is not None:
+        return existing
+    review = PendingReview(session=session, candidate=person, captured_at=when, distance=distance)
+    review.crop.save("face.jpg", ContentFile(face_crop_jpeg(image, box)), save=False)
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:  # a simultaneous check-in of the same face won the race
+        review.crop.storage.delete(review.crop.name)
+        return PendingReview.objects.get(session=session, candidate=person)
+    return review
+
+
+@transaction.atomic
+def confirm_review(*, review: PendingReview, confirmed_by, use_photo: bool = False):
+    """Mark the student present (or late) at the capture time, recording who confirmed.
+
+    With `use_photo` (only when the student's consent is on record) the crop also becomes an
+    enrollment photo: encoded and trained on like any upload. Returns the attendance record.
+    """
+    review = PendingReview.objects.select_for_update().select_related("session").get(pk=review.pk)
+    person, session = review.candidate, review.session
+    if use_photo and not person.consent_recorded_on:
+        raise ReviewRefused(
+            f"{person.full_name}'s consent to face recognition is not recorded: "
+            "the picture cannot be used for recognition."
+        )
+    status = AttendanceRecord.Status
+    fields = {
+        "status": status.LATE if session.is_late(review.captured_at) else status.PRESENT,
+        "method": AttendanceRecord.Method.CONFIRMED,
+        "distance": review.distance,
+        "recorded_at": review.captured_at,
+        "changed_by": confirmed_by,
+    }
+    record = AttendanceRecord.objects.filter(session=session, person=person).first()
+    if record is None:
+        record = AttendanceRecord.objects.create(session=session, person=person, **fields)
+    elif record.status == status.ABSENT:  # e.g. confirmed after closing marked them absent
+        AttendanceRecord.objects.filter(pk=record.pk).update(**fields)
+        record.refresh_from_db()
+    if use_photo:
+        with review.crop.open("rb") as handle:
+            photo = add_photo(person=person, upload=ContentFile(handle.read(), name="review.jpg"))
+        # The teacher has just said whose face it is: no wrong-photo check (people.photo_checks).
+        EnrollmentPhoto.objects.filter(pk=photo.pk).update(kept_after_review=True)
+    delete_reviews([review])
+    return record
+
+
+def reject_review(*, review: PendingReview) -> None:
+    """Not that student: the crop is discarded and nobody is marked."""
+    delete_reviews([review])
+
+
+def drop_pending_review(*, session, person) -> int:
+    """The student was marked another way (e.g. a later frame within the tolerance)."""
+    return delete_reviews(PendingReview.objects.filter(session=session, candidate=person))
+
+
+def delete_reviews(reviews) -> int:
+    """Rows now; their crop files once the deletion is committed (also on cascades, see
+    attendance.signals)."""
+    reviews = list(reviews)
+    PendingReview.objects.filter(pk__in=[r.pk for r in reviews]).delete()
+    return len(reviews)
+
+
+def delete_crop_file(field) -> None:
+    if field:
+        transaction.on_commit(partial(field.storage.delete, field.name))
+
+
+def purge_expired_reviews(*, now=None) -> int:
+    """Undecided reviews of sessions closed more than REVIEW_GRACE_MINUTES ago, and any
+    older than REVIEW_MAX_HOURS."""
+    now = now or timezone.now()
+    expired = PendingReview.objects.filter(
+        Q(captured_at__lt=now - timedelta(hours=settings.REVIEW_MAX_HOURS))
+        | Q(session__closed_at__lt=now - timedelta(minutes=settings.REVIEW_GRACE_MINUTES))
+    )
+    return delete_reviews(expired)
+
+
+def pending_reviews(session):
+    return session.reviews.select_related("candidate").order_by("captured_at")

@@ -1,0 +1,62 @@
+"""The teacher's decisions on faces and photos the model was unsure of (dashboard forms)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from attendance import reviews
+from attendance.models import PendingReview
+from attendance.selectors import sessions_for
+from people import services
+from people.selectors import courses_for, photos_for
+
+
+def review_or_404(request, pk: int) -> PendingReview:
+    visible = PendingReview.objects.filter(session__in=sessions_for(request.user))
+    return get_object_or_404(visible.select_related("candidate", "session"), pk=pk)
+
+
+@require_POST
+@login_required
+def confirm_review(request, pk: int):
+    review = review_or_404(request, pk)
+    person, session = review.candidate, review.session
+    try:
+        record = reviews.confirm_review(
+            review=review,
+            confirmed_by=request.user,
+            use_photo=request.POST.get("use_photo") == "on",
+        )
+    except reviews.ReviewRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"{person.full_name}: {record.get_status_display()}.")
+    return redirect(reverse("dashboard:session", args=[session.pk]) + f"#person-{person.pk}")
+
+
+@require_POST
+@login_required
+def reject_review(request, pk: int):
+    review = review_or_404(request, pk)
+    reviews.reject_review(review=review)
+    messages.success(request, "Discarded: nobody was marked.")
+    return redirect("dashboard:session", pk=review.session_id)
+
+
+@require_POST
+@login_required
+def keep_photo(request, pk: int, photo_pk: int):
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    photo = get_object_or_404(
+        photos_for(request.user).filter(person__courses=course).select_related("person"),
+        pk=photo_pk,
+    )
+    try:
+        services.keep_photo(photo=photo)
+    except services.PhotoNotInReview as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The photo of {photo.person.full_name} is kept.")
+    return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{photo.person_id}")
