@@ -12,6 +12,8 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from attendance.services import NotOnRoster, SessionStateError
+from people.photo_import import ArchiveRefused
+from people.roster_import import RosterFileError
 from people.services import StudentNumberTaken, UploadRefused
 from recognition.faces import ImageRejected
 
@@ -28,6 +30,8 @@ FIELD_OF_ERROR = {
     StudentNumberTaken: "external_id",
     NotOnRoster: "person",
     SessionStateError: None,
+    RosterFileError: "file",
+    ArchiveRefused: "file",
 }
 
 
@@ -36,7 +40,8 @@ def as_api_exception(error: Exception) -> exceptions.APIException | None:
         if isinstance(error, kind):
             if field is None:
                 return Conflict(detail=str(error))
-            return exceptions.ValidationError({field: [str(error)]})
+            problems = getattr(error, "problems", [])  # e.g. each bad file of an archive
+            return exceptions.ValidationError({field: [str(error), *problems]})
     return None
 
 

@@ -186,6 +186,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 15 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bulk onboarding (issue 14): a roster CSV, and a ZIP of photos named by student number.
+ROSTER_IMPORT_MAX_BYTES = env_int("ROSTER_IMPORT_MAX_BYTES", 1024 * 1024, minimum=1024)
+PHOTO_IMPORT_MAX_BYTES = env_int("PHOTO_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
+PHOTO_IMPORT_MAX_FILES = env_int("PHOTO_IMPORT_MAX_FILES", 1000, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
