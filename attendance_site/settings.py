@@ -148,6 +148,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attendance.tasks.purge_snapshots",
         "schedule": crontab(minute=17),
     },
+    "run-automatic-sessions": {
+        "task": "attendance.tasks.run_automatic_sessions",
+        "schedule": crontab(minute="*"),
+    },
     "resend-lost-training-requests": {
         "task": "people.tasks.resend_lost_training_requests",
         "schedule": crontab(minute="*/2"),

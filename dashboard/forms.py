@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from attendance.models import AttendanceRecord, AttendanceSession
+from attendance.models import WEEKDAYS, AttendanceRecord, AttendanceSession
 from people.models import Course
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -69,3 +69,23 @@ class SessionForm(forms.ModelForm):
 class StatusForm(forms.Form):
     person = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=AttendanceRecord.Status.choices)
+
+
+class ScheduleForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200, required=False)
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days",
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start_time = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=5, max_value=600, initial=60
+    )
+    late_after_minutes = forms.IntegerField(
+        label="Late after (minutes)", min_value=0, max_value=600, initial=10
+    )
+    auto_open_close = forms.BooleanField(
+        label="Open and close the sessions automatically", required=False
+    )

@@ -47,3 +47,45 @@ def attendance_rows(session: AttendanceSession) -> list[AttendanceRow]:
         for record in session.records.select_related("changed_by").order_by()
     }
     return [AttendanceRow(person, records.get(person.pk)) for person in people]
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """A roster table row: the student, their photo counts, and their last attendance."""
+
+    person: Person
+    ready: int
+    rejected: int
+    busy: int
+    last_record: AttendanceRecord | None
+
+    @property
+    def photo_state(self) -> str:
+        """What the filter matches: no photo ready yet, some rejected, or fine."""
+        if self.rejected:
+            return "rejected"
+        return "ready" if self.ready else "none"
+
+
+def roster_lines(course: Course, roster) -> list[RosterLine]:
+    last = {}
+    records = (
+        AttendanceRecord.objects.filter(session__course=course, person__in=roster)
+        .select_related("session")
+        .order_by("-session__starts_at", "-pk")
+    )
+    for record in records:
+        last.setdefault(record.person_id, record)
+    lines = []
+    for person in roster:
+        statuses = [photo.status for photo in person.photos.all()]
+        lines.append(
+            RosterLine(
+                person=person,
+                ready=statuses.count(EnrollmentPhoto.Status.READY),
+                rejected=statuses.count(EnrollmentPhoto.Status.REJECTED),
+                busy=sum(status in EnrollmentPhoto.BUSY_STATES for status in statuses),
+                last_record=last.get(person.pk),
+            )
+        )
+    return lines

@@ -7,7 +7,7 @@ are included outside the namespace.
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from dashboard.views import courses, kiosk, reports, sessions
+from dashboard.views import courses, flow, history, imports, kiosk, reports, sessions
 
 account_patterns = [
     path("password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
@@ -64,6 +64,24 @@ page_patterns = [
     path("sessions/<int:pk>/attendance/", sessions.set_status, name="session-set-status"),
     path("sessions/<int:pk>/kiosk-link/", sessions.rotate_kiosk_link, name="kiosk-rotate"),
     path("kiosk/<str:token>/", kiosk.kiosk, name="kiosk"),
+    # issue 14: the daily flow
+    path("courses/<int:pk>/start/", flow.start_class_now, name="start-class"),
+    path("courses/<int:pk>/schedules/", flow.create_schedule, name="schedule-create"),
+    path(
+        "courses/<int:pk>/schedules/<int:schedule_pk>/delete/",
+        flow.delete_schedule,
+        name="schedule-delete",
+    ),
+    path("courses/<int:pk>/consent/", courses.record_consent_for_selected, name="consent-many"),
+    path("courses/<int:pk>/import/", imports.roster_import_page, name="roster-import"),
+    path("courses/<int:pk>/photo-import/", imports.photo_import_page, name="photo-import"),
+    path("photo-imports/<int:pk>/", imports.photo_import_job, name="photo-import-job"),
+    path(
+        "courses/<int:pk>/students/<int:person_pk>/history/",
+        history.student_history,
+        name="student-history",
+    ),
+    path("sessions/<int:pk>/reopen/", flow.reopen_session, name="session-reopen"),
 ]
 
 urlpatterns = [

@@ -7,13 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance import services
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import sessions_for
 from dashboard import selectors
 from dashboard.forms import SessionForm, StatusForm
+from dashboard.views.confirm import confirm_page
 from dashboard.views.courses import render_course
 from people.selectors import courses_for
 
@@ -28,6 +29,8 @@ def change_note(record: AttendanceRecord | None) -> str:
         return ""
     if record.method == AttendanceRecord.Method.FACE:
         return f"face check-in at {local_time(record.recorded_at)}"
+    if record.method == AttendanceRecord.Method.ABSENT_AT_CLOSE:
+        return f"no check-in when the session closed at {local_time(record.recorded_at)}"
     teacher = record.changed_by
     who = (teacher.get_full_name() or teacher.get_username()) if teacher else "the system"
     return f"set by {who} at {local_time(record.updated_at)}"
@@ -102,10 +105,23 @@ def open_session(request, pk: int):
     return redirect("dashboard:session", pk=session.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def close_session(request, pk: int):
     session = session_or_404(request, pk)
+    if request.method == "GET":
+        missing = len([row for row in selectors.attendance_rows(session) if not row.record])
+        return confirm_page(
+            request,
+            heading="Close this session?",
+            lines=[
+                f"{missing} student{'s' if missing != 1 else ''} without a check-in will be "
+                "marked absent, and the kiosk stops taking check-ins.",
+                "You can undo this with Reopen.",
+            ],
+            button="Close session",
+            cancel_url=reverse("dashboard:session", args=[session.pk]),
+        )
     try:
         absent = services.close_session(session=session, closed_by=request.user)
     except services.SessionStateError as error:
@@ -138,10 +154,18 @@ def set_status(request, pk: int):
     return redirect(reverse("dashboard:session", args=[session.pk]) + f"#person-{person.pk}")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def rotate_kiosk_link(request, pk: int):
     session = session_or_404(request, pk)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            heading="Make a new kiosk link?",
+            lines=["The kiosk open now stops working until it is opened with the new link."],
+            button="Make a new link",
+            cancel_url=reverse("dashboard:session", args=[session.pk]),
+        )
     services.rotate_kiosk_token(session=session)
     messages.success(request, "New kiosk link made: the old link no longer works.")
     return redirect("dashboard:session", pk=session.pk)
