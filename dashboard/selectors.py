@@ -89,3 +89,18 @@ def roster_lines(course: Course, roster) -> list[RosterLine]:
             )
         )
     return lines
+
+
+def attendance_counts(rows: list[AttendanceRow]) -> dict[str, int]:
+    """The live page's counters: "18 of 25 in, 3 late, 4 not yet" (in includes late)."""
+    statuses = [row.status for row in rows]
+    return {
+        "total": len(statuses),
+        "in": sum(
+            s in (AttendanceRecord.Status.PRESENT, AttendanceRecord.Status.LATE) for s in statuses
+        ),
+        "late": statuses.count(AttendanceRecord.Status.LATE),
+        "absent": statuses.count(AttendanceRecord.Status.ABSENT),
+        "excused": statuses.count(AttendanceRecord.Status.EXCUSED),
+        "missing": statuses.count(None),
+    }

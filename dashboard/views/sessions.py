@@ -14,6 +14,7 @@ from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import sessions_for
 from dashboard import selectors
 from dashboard.forms import SessionForm, StatusForm
+from dashboard.qr import qr_svg
 from dashboard.views.confirm import confirm_page
 from dashboard.views.courses import render_course
 from people.selectors import courses_for
@@ -56,13 +57,15 @@ def session_or_404(request, pk: int) -> AttendanceSession:
 @login_required
 def session_detail(request, pk: int):
     session = session_or_404(request, pk)
+    kiosk_url = request.build_absolute_uri(reverse("dashboard:kiosk", args=[session.kiosk_token]))
+    rows = selectors.attendance_rows(session)
     context = {
         "session": session,
-        "rows": [(row, change_note(row.record)) for row in selectors.attendance_rows(session)],
+        "rows": [(row, change_note(row.record)) for row in rows],
+        "counts": selectors.attendance_counts(rows),
         "statuses": AttendanceRecord.Status.choices,
-        "kiosk_url": request.build_absolute_uri(
-            reverse("dashboard:kiosk", args=[session.kiosk_token])
-        ),
+        "kiosk_url": kiosk_url,
+        "kiosk_qr": qr_svg(kiosk_url, title="QR code of the kiosk link"),
     }
     return render(request, "dashboard/session.html", context)
 

@@ -6,6 +6,8 @@ const INTERVAL_MS = 700;
 const NOT_OPEN_RETRY_MS = 3000;
 const MAX_BACKOFF_MS = 30000;
 const WELCOME_HOLD_MS = 4000;
+const IDLE_AFTER_MS = 20000; // no face for this long: check less often (issue 14)
+const IDLE_INTERVAL_MS = 2000;
 const IDLE_TEXT = "Look at the camera to check in.";
 const UNKNOWN_TEXT = "Not recognised, please look at the camera";
 const INVALID_LINK_TEXT =
@@ -21,6 +23,7 @@ const token = root.dataset.token;
 
 let failures = 0;
 let welcomeUntil = 0;
+let lastFaceAt = Date.now();
 
 function showMessage(text) {
   message.textContent = text || "";
@@ -39,7 +42,7 @@ function clock(iso) {
 function greeting(face) {
   const name = face.person.full_name;
   if (face.status === "present" || face.status === "late") {
-    return `${name} – ${face.status}, ${clock(face.checked_in_at)}`;
+    return `${name} – ${face.status}, ${face.checked_in_at_display || clock(face.checked_in_at)}`;
   }
   return `${name} – recorded as ${face.status}: please see your teacher`;
 }
@@ -76,7 +79,11 @@ function drawFaces(faces, shot) {
 
 function showFaces(faces, shot) {
   drawFaces(faces, shot);
+  if (faces.length) lastFaceAt = Date.now();
   const known = faces.filter((face) => face.person);
+  if (known.some((face) => face.outcome === "present" || face.outcome === "late")) {
+    root.dispatchEvent(new CustomEvent("kiosk:checked-in")); // kiosk_setup.js: the sound
+  }
   if (known.length) {
     setWelcome(known.map(greeting).join("\n"), "ok");
     welcomeUntil = Date.now() + WELCOME_HOLD_MS;
@@ -127,7 +134,7 @@ async function checkIn() {
     failures = 0;
     showMessage("");
     showFaces((await response.json()).faces, shot);
-    return INTERVAL_MS;
+    return Date.now() - lastFaceAt > IDLE_AFTER_MS ? IDLE_INTERVAL_MS : INTERVAL_MS;
   }
   if (response.status === 409) {
     failures = 0;

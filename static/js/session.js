@@ -30,6 +30,7 @@ async function poll() {
       if (response.ok) {
         const data = await response.json();
         data.rows.forEach(updateRow);
+        root.dispatchEvent(new CustomEvent("session:status", { detail: data })); // session_live.js
         stateBadge.textContent = data.state_display;
         stateBadge.className = `badge badge--${data.state}`;
         root.dataset.state = data.state;

@@ -73,3 +73,13 @@ def test_the_student_history_page(teacher_client, course, session, ada):
     url = reverse("dashboard:student-history", args=[course.pk, ada.pk])
     page = teacher_client.get(url).content.decode()
     assert "Ada Lovelace" in page and "Late" in page and "100%" in page
+
+
+def test_the_live_page_counts_and_shows_the_kiosk_qr_code(teacher_client, session, ada):
+    AttendanceRecord.objects.create(session=session, person=ada, status="late", method="face")
+    page = teacher_client.get(reverse("dashboard:session", args=[session.pk])).content.decode()
+    assert '<strong data-count="in">1</strong> of <span data-count="total">2</span> in' in page
+    assert '<span data-count="late">1</span> late' in page
+    assert '<strong data-count="missing">1</strong> not yet' in page
+    assert '<svg role="img"' in page and "QR code of the kiosk link" in page
+    assert "Show only students not checked in" in page
