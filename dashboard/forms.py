@@ -89,3 +89,14 @@ class ScheduleForm(forms.Form):
     auto_open_close = forms.BooleanField(
         label="Open and close the sessions automatically", required=False
     )
+
+
+class ReportRangeForm(forms.Form):
+    start = forms.DateField(label="From", required=False, widget=DateInput())
+    end = forms.DateField(label="To", required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError("The end of the range is before its start.")
+        return data

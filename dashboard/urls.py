@@ -7,9 +7,25 @@ are included outside the namespace.
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from dashboard.views import courses, flow, history, imports, kiosk, reports, sessions
+from dashboard.views import (
+    accounts,
+    courses,
+    flow,
+    history,
+    imports,
+    kiosk,
+    reports,
+    sessions,
+    staff,
+)
 
 account_patterns = [
+    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("password_reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password_reset/done/",
@@ -81,6 +97,9 @@ page_patterns = [
         history.student_history,
         name="student-history",
     ),
+    path("reports/all-courses.csv", staff.export_all_courses, name="export-all"),
+    path("account/", accounts.account_settings, name="account"),
+    path("teachers/invite/", accounts.invite_teacher, name="teacher-invite"),
     path("sessions/<int:pk>/reopen/", flow.reopen_session, name="session-reopen"),
 ]
 

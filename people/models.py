@@ -154,3 +154,27 @@ class PhotoImportJob(models.Model):
 
     def __str__(self):
         return f"Photo import {self.pk} for {self.course}"
+
+
+class SchoolSettings(models.Model):
+    """One row: the school's time zone, chosen at first run (ensure_first_teacher)."""
+
+    time_zone = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name_plural = "school settings"
+
+    def __str__(self):
+        return f"School time zone {self.time_zone}"
+
+
+class TeacherProfile(models.Model):
+    """A teacher's own settings; an empty time zone means the school's."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teacher_profile"
+    )
+    time_zone = models.CharField(max_length=64, blank=True)
+
+    def __str__(self):
+        return f"Profile of {self.user}"

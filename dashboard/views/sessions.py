@@ -21,7 +21,7 @@ from people.selectors import courses_for
 
 
 def local_time(moment) -> str:
-    return date_format(timezone.localtime(moment), "H:i") if moment else ""
+    return date_format(timezone.localtime(moment), "H:i T") if moment else ""
 
 
 def change_note(record: AttendanceRecord | None) -> str:
