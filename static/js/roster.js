@@ -31,3 +31,7 @@ if (tools) {
   filter.addEventListener("change", apply);
   apply();
 }
+
+// Back from an upload or consent form (…#student-12): that student's details are open.
+const target = window.location.hash && document.querySelector(`${window.location.hash} details`);
+if (target) target.open = true;
