@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from attendance.models import AttendanceRecord, AttendanceSession, CheckInSnapshot
+from attendance.models import (
+    AttendanceRecord,
+    AttendanceSession,
+    CheckInSnapshot,
+    CourseSchedule,
+)
 
 
 class AttendanceRecordInline(admin.TabularInline):
@@ -55,3 +60,8 @@ class CheckInSnapshotAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(CourseSchedule)
+class CourseScheduleAdmin(admin.ModelAdmin):
+    list_display = ["course", "weekday_labels", "start_time", "time_zone", "auto_open_close"]

@@ -5,8 +5,12 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError
 
 from people.models import SchoolSettings, TeacherProfile
+
+CACHE_KEY = "school-time-zone"
 
 
 class UnknownTimeZone(ValueError):
@@ -26,13 +30,23 @@ def check_zone(name: str) -> str:
 
 
 def school_time_zone() -> str:
-    row = SchoolSettings.objects.filter(pk=1).first()
-    return row.time_zone if row else settings.TIME_ZONE
+    """Read once a minute at most (every request needs it, the kiosk's too). Before the
+    first migration (e.g. /healthz of a fresh start) it is the TIME_ZONE setting."""
+    name = cache.get(CACHE_KEY)
+    if name is None:
+        try:
+            row = SchoolSettings.objects.filter(pk=1).first()
+        except DatabaseError:
+            return settings.TIME_ZONE
+        name = row.time_zone if row else settings.TIME_ZONE
+        cache.set(CACHE_KEY, name, 60)
+    return name
 
 
 def set_school_time_zone(name: str) -> str:
     name = check_zone(name)
     SchoolSettings.objects.update_or_create(pk=1, defaults={"time_zone": name})
+    cache.delete(CACHE_KEY)
     return name
 
 

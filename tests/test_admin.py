@@ -2,8 +2,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from attendance.models import AttendanceRecord, CheckInSnapshot
-from people.models import EnrollmentPhoto
+from attendance.models import AttendanceRecord, CheckInSnapshot, CourseSchedule
+from people.models import EnrollmentPhoto, PhotoImportJob, SchoolSettings, TeacherProfile
 from recognition.models import CourseClassifier
 from tests.factories import CourseFactory, PersonFactory, SessionFactory
 
@@ -21,6 +21,10 @@ def one_of_each(teacher):
     AttendanceRecord.objects.create(session=session, person=person, status="present", method="face")
     CourseClassifier.objects.get_or_create(course=course)
     CheckInSnapshot.objects.create(session=session, image="snapshots/missing.jpg")
+    PhotoImportJob.objects.create(course=course, created_by=teacher)
+    SchoolSettings.objects.create(pk=1, time_zone="UTC")
+    TeacherProfile.objects.create(user=teacher, time_zone="Europe/Berlin")
+    CourseSchedule.objects.create(course=course, weekdays=[0], start_time="08:30", time_zone="UTC")
 
 
 def test_every_project_model_is_in_the_admin():

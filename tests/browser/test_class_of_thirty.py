@@ -90,7 +90,9 @@ def test_a_class_of_thirty_in_ten_minutes(
 
         # 2. Photos from a ZIP, with a progress bar and a result per file.
         page.get_by_role("link", name="Import photos from a ZIP file").click()
-        page.get_by_label("ZIP file", exact=True).set_input_files(photos_zip(tmp_path, shared_faces))
+        page.get_by_label("ZIP file", exact=True).set_input_files(
+            photos_zip(tmp_path, shared_faces)
+        )
         page.get_by_role("button", name="Import photos").click()
         expect(page.locator("[data-progress-label]")).to_have_text(
             "4 of 4 photos checked", timeout=60_000

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -16,6 +17,14 @@ from people import time_zones
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_school_zone():
+    """The zone is cached; the rows of one test are rolled back before the next."""
+    cache.delete(time_zones.CACHE_KEY)
+    yield
+    cache.delete(time_zones.CACHE_KEY)
 
 
 def test_a_teacher_changes_their_password(teacher_client, teacher):

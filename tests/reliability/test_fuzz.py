@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, strategies
 from schemathesis import GenerationMode, checks
 
 from attendance_site.wsgi import application
-from people.models import EnrollmentPhoto
+from people.models import EnrollmentPhoto, PhotoImportJob
 from tests.conftest import PASSWORD
 from tests.factories import CourseFactory, PersonFactory, SessionFactory
 from tests.reliability.conftest import message_in
@@ -60,7 +60,14 @@ def existing_ids(teacher) -> dict[str, int]:
     photo = EnrollmentPhoto(person=person, status=EnrollmentPhoto.Status.REJECTED)
     photo.image.save("face.jpg", ContentFile(jpeg()), save=True)
     session = SessionFactory(course=course, opened_at=timezone.now())  # open: check-in works
-    return {"people": person.pk, "courses": course.pk, "photos": photo.pk, "sessions": session.pk}
+    job = PhotoImportJob.objects.create(course=course, created_by=teacher)
+    return {
+        "people": person.pk,
+        "courses": course.pk,
+        "photos": photo.pk,
+        "sessions": session.pk,
+        "photo-imports": job.pk,
+    }
 
 
 def test_the_api_survives_fuzzing_and_matches_its_schema(transactional_db, client, teacher):
