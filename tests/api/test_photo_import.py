@@ -4,8 +4,10 @@ Real photos of the sample faces, encoded by the real dlib pipeline in the backgr
 """
 
 import io
+import time
 import zipfile
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from people.models import EnrollmentPhoto, PhotoImportJob
@@ -130,3 +132,27 @@ def test_jobs_of_other_teachers_are_not_found(teacher, other_teacher, other_teac
     course = course_of(teacher, "S1")
     job = PhotoImportJob.objects.create(course=course, created_by=teacher)
     assert other_teacher_api.get(f"/api/photo-imports/{job.pk}/").status_code == 404
+
+
+@pytest.mark.worker
+def test_the_import_runs_in_a_real_worker_and_its_progress_can_be_polled(
+    real_worker, teacher, teacher_api, shared_faces
+):
+    course = course_of(teacher, "S1", "S2")
+    archive = make_zip(
+        {
+            "S1/a.jpg": face(shared_faces, "obama", 0),
+            "S1/b.jpg": face(shared_faces, "obama", 1),
+            "S2.jpg": face(shared_faces, "biden"),
+        }
+    )
+    response = post(teacher_api, course, archive)
+    assert response.status_code == 202, response.content
+    assert response.json()["state"] == "queued" and response.json()["finished"] is False
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        progress = teacher_api.get(f"/api/photo-imports/{response.json()['id']}/").json()
+        if progress["finished"]:
+            break
+        time.sleep(0.5)
+    assert progress["state"] == "done" and progress["ready"] == 3, progress
