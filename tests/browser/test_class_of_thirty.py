@@ -13,6 +13,7 @@ import segno
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from attendance.services import set_status
 from people.models import Course, Person
 from tests.browser.conftest import axe_violations, log_in
 
@@ -139,21 +140,34 @@ def test_a_class_of_thirty_in_ten_minutes(
         audit(kiosk, "kiosk")
         kiosk.close()
         expect(page.locator("#live-counts")).to_contain_text("1 of 30 in, 0 late, 29 not yet")
-        page.get_by_label("Show only students not checked in").check()
+
+        # A student added meanwhile, and a teacher's note, appear without a reload.
+        page.evaluate("window.noReload = true")
+        newcomer = Person.objects.create(full_name="Ada Newcomer", external_id="S-2000")
+        course.roster.add(newcomer)
+        expect(page.locator(f"#person-{newcomer.pk}")).to_be_visible(timeout=6_000)
+        expect(page.locator("#live-counts")).to_contain_text("1 of 31 in, 0 late, 30 not yet")
         obama = Person.objects.get(external_id="S-1001")
+        session = course.sessions.get(opened_at__isnull=False)
+        set_status(session=session, person=obama, status="present", changed_by=teacher)
+        note = page.locator(f'#person-{obama.pk} [data-cell="note"]')
+        expect(note).to_contain_text("set by teacher at", timeout=6_000)
+        assert page.evaluate("window.noReload") is True
+
+        page.get_by_label("Show only students not checked in").check()
         expect(page.locator(f"#person-{obama.pk}")).to_be_hidden()
         page.get_by_label("Show only students not checked in").uncheck()
 
         # 6. Close asks first; Reopen undoes it.
         page.get_by_role("link", name="Close session…").click()
         expect(page.get_by_role("heading", name="Close this session?")).to_be_visible()
-        expect(page.locator(".confirm")).to_contain_text("29 students without a check-in")
+        expect(page.locator(".confirm")).to_contain_text("30 students without a check-in")
         audit(page, "confirm-close")
         page.get_by_role("button", name="Close session").click()
-        expect(page.locator("#live-counts")).to_contain_text("29 absent")
+        expect(page.locator("#live-counts")).to_contain_text("30 absent")
         page.get_by_role("button", name="Reopen session").click()
-        expect(page.locator(".message--success")).to_contain_text("29 absence(s)")
-        expect(page.locator("#live-counts")).to_contain_text("1 of 30 in, 0 late, 29 not yet")
+        expect(page.locator(".message--success")).to_contain_text("30 absence(s)")
+        expect(page.locator("#live-counts")).to_contain_text("1 of 31 in, 0 late, 30 not yet")
         page.get_by_role("link", name="Close session…").click()
         page.get_by_role("button", name="Close session").click()
 
@@ -163,8 +177,8 @@ def test_a_class_of_thirty_in_ten_minutes(
         page.get_by_label("From", exact=True).fill(today)
         page.get_by_label("To", exact=True).fill(today)
         page.get_by_role("button", name="Show").click()
-        expect(page.locator("table.report tbody tr")).to_have_count(30)
-        expect(page.locator("tr.is-below")).to_have_count(29)
+        expect(page.locator("table.report tbody tr")).to_have_count(31)
+        expect(page.locator("tr.is-below")).to_have_count(30)
         audit(page, "report")
         page.get_by_role("link", name="Barack Obama").click()
         expect(page.locator("h1")).to_contain_text("Barack Obama")
