@@ -80,12 +80,15 @@ def course_status(request, pk: int):
         {
             "busy": selectors.any_photo_busy(roster),
             "classifier": classifier_json(classifier),
-            "students": [student_json(request, course, person) for person in roster],
+            "students": [
+                student_json(request, course, line.person, line)
+                for line in selectors.roster_lines(course, roster)
+            ],
         }
     )
 
 
-def student_json(request, course, person) -> dict:
+def student_json(request, course, person, line=None) -> dict:
     """The data, and the same markup the page renders, so the script only swaps it in."""
     photos = person.photos.all()
     context = {"photos": photos, "course": course}
@@ -93,6 +96,9 @@ def student_json(request, course, person) -> dict:
         "id": person.pk,
         "photos": PhotoSerializer(photos, many=True).data,
         "html": render_to_string("dashboard/_photos.html", context, request=request),
+        "counts_html": render_to_string("dashboard/_photo_counts.html", {"line": line})
+        if line
+        else "",
     }
 
 

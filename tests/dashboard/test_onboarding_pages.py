@@ -112,3 +112,9 @@ def test_remove_and_photo_delete_ask_first(teacher_client, course, ada, photo):
     delete = reverse("dashboard:photo-delete", args=[course.pk, photo.pk])
     assert "Delete this photo of Ada Lovelace?" in teacher_client.get(delete).content.decode()
     assert photo.__class__.objects.filter(pk=photo.pk).exists()
+
+
+def test_the_status_json_carries_each_students_photo_counts(teacher_client, course, photo, ada):
+    data = teacher_client.get(reverse("dashboard:course-status", args=[course.pk])).json()
+    ada_row = next(student for student in data["students"] if student["id"] == ada.pk)
+    assert "0 ready" in ada_row["counts_html"] and "1 rejected" in ada_row["counts_html"]
