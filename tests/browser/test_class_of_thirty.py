@@ -188,9 +188,12 @@ def test_a_class_of_thirty_in_ten_minutes(
             ("home", "/"),
             ("account", "/account/"),
             ("password", "/accounts/password_change/"),
+            ("photo-import-form", f"/courses/{course.pk}/photo-import/"),
+            ("confirm-remove", f"/courses/{course.pk}/students/{obama.pk}/remove/"),
+            ("kiosk-invalid", "/kiosk/not-a-valid-link/"),
         ):
             page.goto(f"{live_server.url}{path}")
             audit(page, name)
 
-    assert len(audit.pages) == 13
+    assert len(audit.pages) == 16
     assert audit.violations == [], "\n".join(audit.violations)
