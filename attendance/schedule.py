@@ -102,6 +102,8 @@ def _create_session(schedule: CourseSchedule, starts_at: datetime) -> int:
 def start_class_now(*, course, now=None) -> AttendanceSession:
     """Open today's lesson if it is about to start or running; else a new one-hour session."""
     now = now or timezone.now()
+    # Without a periodic task (make run without Redis) the week's lessons are made here.
+    create_scheduled_sessions(schedules=course.schedules.all(), now=now)
     lesson = (
         AttendanceSession.objects.filter(
             course=course,

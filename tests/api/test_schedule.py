@@ -159,3 +159,12 @@ def test_reopen_through_the_api(course, teacher_api):
     assert response.status_code == 200, response.content
     assert response.json()["closed_at"] is None
     assert not session.records.exists()
+
+
+def test_start_class_now_finds_a_lesson_even_without_the_periodic_task(course):
+    lesson = weekly(course)
+    AttendanceSession.objects.filter(schedule=lesson).delete()  # as if beat never ran
+    next_monday = MONDAY_MORNING + timedelta(days=7, minutes=20)
+    session = flow.start_class_now(course=course, now=next_monday)
+    assert session.schedule == lesson
+    assert session.starts_at == datetime(2026, 9, 14, 6, 30, tzinfo=UTC)
