@@ -5,6 +5,7 @@ from attendance.models import (
     AttendanceRecord,
     AttendanceSession,
     CheckInSnapshot,
+    CourseSchedule,
     PendingReview,
     UnrecognisedAttempt,
 )
@@ -97,3 +98,8 @@ class UnrecognisedAttemptAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(CourseSchedule)
+class CourseScheduleAdmin(admin.ModelAdmin):
+    list_display = ["course", "weekday_labels", "start_time", "time_zone", "auto_open_close"]

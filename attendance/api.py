@@ -40,7 +40,7 @@ def _credential(request, session) -> str:
 class SessionViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
     # The actions whose service may refuse them for the session's state: 409 (OpenAPI).
-    state_conflict_actions = {"open", "close", "checkin"}
+    state_conflict_actions = {"open", "close", "reopen", "checkin"}
     serializer_class = SessionSerializer
 
     def get_queryset(self):
@@ -59,6 +59,18 @@ class SessionViewSet(viewsets.ModelViewSet):
     def close(self, request, pk=None):
         session = self.get_object()
         services.close_session(session=session, closed_by=request.user)
+        session.refresh_from_db()
+        return Response(self.get_serializer(session).data)
+
+    @extend_schema(
+        request=None,
+        responses=SessionSerializer,
+        summary="Undo a close: absences recorded at close are removed, manual changes kept.",
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        session = self.get_object()
+        services.reopen_session(session=session)
         session.refresh_from_db()
         return Response(self.get_serializer(session).data)
 

@@ -29,6 +29,17 @@ class AttendanceSession(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     kiosk_token = models.CharField(max_length=64, unique=True, default=new_kiosk_token)
     created_at = models.DateTimeField(auto_now_add=True)
+    # issue 14: the weekly schedule that made it, automatic opening/closing, and Reopen
+    schedule = models.ForeignKey(
+        "attendance.CourseSchedule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+    )
+    auto_open = models.BooleanField(default=False, help_text="Opened automatically at its start.")
+    auto_close = models.BooleanField(default=False, help_text="Closed automatically at its end.")
+    reopened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -37,7 +48,10 @@ class AttendanceSession(models.Model):
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="session_ends_after_start",
                 violation_error_message="The session must end after it starts.",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["schedule", "starts_at"], name="one_session_per_scheduled_lesson"
+            ),
         ]
 
     def __str__(self):
@@ -77,6 +91,36 @@ class AttendanceSession(models.Model):
         return (when or timezone.now()) > self.late_from
 
 
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+class CourseSchedule(models.Model):
+    """A weekly lesson of a course: the sessions are made from it (attendance.schedule)."""
+
+    course = models.ForeignKey("people.Course", on_delete=models.CASCADE, related_name="schedules")
+    title = models.CharField(max_length=200, blank=True)
+    weekdays = models.JSONField(default=list, help_text="Days of the week, 0 = Monday.")
+    start_time = models.TimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    late_after_minutes = models.PositiveSmallIntegerField(default=10)
+    time_zone = models.CharField(max_length=64, help_text="The zone the start time is in.")
+    auto_open_close = models.BooleanField(
+        default=False, help_text="Open each session at its start and close it at its end."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_time", "pk"]
+
+    def __str__(self):
+        days = ", ".join(label for value, label in WEEKDAYS if value in self.weekdays)
+        return f"{self.course}: {days} {self.start_time:%H:%M}"
+
+    @property
+    def weekday_labels(self) -> str:
+        return ", ".join(label for value, label in WEEKDAYS if value in self.weekdays)
+
+
 class AttendanceRecord(models.Model):
     class Status(models.TextChoices):
         PRESENT = "present", "Present"
@@ -88,6 +132,7 @@ class AttendanceRecord(models.Model):
         FACE = "face", "Face"
         MANUAL = "manual", "Manual"
         CONFIRMED = "confirmed", "Confirmed by the teacher"
+        ABSENT_AT_CLOSE = "closed", "Absent at close"
 
     session = models.ForeignKey(AttendanceSession, on_delete=models.CASCADE, related_name="records")
     person = models.ForeignKey(

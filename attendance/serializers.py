@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -108,6 +109,9 @@ class FaceOutcomeSerializer(serializers.Serializer):
     )
     status = serializers.CharField(source="record.status", allow_null=True)
     checked_in_at = serializers.DateTimeField(source="record.recorded_at", allow_null=True)
+    checked_in_at_display = serializers.SerializerMethodField(
+        help_text="The check-in time as the kiosk shows it, in the school's time zone."
+    )
     distance = serializers.DecimalField(
         max_digits=6, decimal_places=4, coerce_to_string=False, allow_null=True
     )
@@ -117,6 +121,11 @@ class FaceOutcomeSerializer(serializers.Serializer):
         if self.context.get("hide_distance"):  # a kiosk: no oracle for tuning fake images
             data["distance"] = None
         return data
+
+    def get_checked_in_at_display(self, outcome) -> str | None:
+        if outcome.record is None:
+            return None
+        return timezone.localtime(outcome.record.recorded_at).strftime("%H:%M %Z")
 
 
 class CheckInResultSerializer(serializers.Serializer):

@@ -73,7 +73,7 @@ def close_session(*, session: AttendanceSession, closed_by=None) -> int:
             session=session,
             person=person,
             status=Status.ABSENT,
-            method=AttendanceRecord.Method.MANUAL,
+            method=AttendanceRecord.Method.ABSENT_AT_CLOSE,
             changed_by=closed_by,
         )
         for person in missing
@@ -82,8 +82,33 @@ def close_session(*, session: AttendanceSession, closed_by=None) -> int:
     return len(absent)
 
 
+@transaction.atomic
+def reopen_session(*, session: AttendanceSession) -> int:
+    """Undo a close: the absences the close recorded go, a teacher's changes stay.
+
+    Returns how many absences were removed. A session reopened after its end is no longer
+    closed automatically.
+    """
+    session = AttendanceSession.objects.select_for_update().get(pk=session.pk)
+    if not session.closed_at:
+        raise SessionStateError("This session is not closed.")
+    session.closed_at = None
+    session.reopened_at = timezone.now()
+    session.save(update_fields=["closed_at", "reopened_at"])
+    removed, _ = session.records.filter(method=AttendanceRecord.Method.ABSENT_AT_CLOSE).delete()
+    return removed
+
+
+def is_past_automatic_close(session: AttendanceSession, now=None) -> bool:
+    """An automatically closed session takes no check-ins after its end, even before the
+    periodic task has closed it; unless the teacher reopened it after the end."""
+    now = now or timezone.now()
+    reopened_late = session.reopened_at and session.reopened_at >= session.ends_at
+    return session.auto_close and now >= session.ends_at and not reopened_late
+
+
 def ensure_open(session: AttendanceSession) -> None:
-    if session.closed_at:
+    if session.closed_at or is_past_automatic_close(session):
         raise SessionStateError("This session is closed: check-in is over.")
     if not session.opened_at:
         raise SessionStateError("This session is not open yet: ask your teacher to open it.")

@@ -13,6 +13,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from attendance.reviews import ReviewRefused
 from attendance.services import NotOnRoster, SessionStateError
+from people.photo_import import ArchiveRefused
+from people.roster_import import RosterFileError
 from people.services import PhotoNotInReview, StudentNumberTaken, UploadRefused
 from recognition.faces import ImageRejected
 
@@ -31,6 +33,8 @@ FIELD_OF_ERROR = {
     SessionStateError: None,
     ReviewRefused: "use_photo",
     PhotoNotInReview: None,
+    RosterFileError: "file",
+    ArchiveRefused: "file",
 }
 
 
@@ -39,7 +43,8 @@ def as_api_exception(error: Exception) -> exceptions.APIException | None:
         if isinstance(error, kind):
             if field is None:
                 return Conflict(detail=str(error))
-            return exceptions.ValidationError({field: [str(error)]})
+            problems = getattr(error, "problems", [])  # e.g. each bad file of an archive
+            return exceptions.ValidationError({field: [str(error), *problems]})
     return None
 
 

@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.token_views import ObtainExpiringToken, RevokeOwnTokens
 from attendance.api import SessionViewSet
 from attendance.review_api import ReviewViewSet
-from people.api import CourseViewSet, PersonViewSet, PhotoViewSet
+from people.api import CourseViewSet, PersonViewSet, PhotoImportViewSet, PhotoViewSet
 
 router = DefaultRouter(use_regex_path=False)
 # No ".json" suffix routes: the custom actions do not take a `format` argument (they
@@ -14,6 +14,7 @@ router.include_format_suffixes = False
 router.register("people", PersonViewSet, basename="person")
 router.register("photos", PhotoViewSet, basename="photo")
 router.register("courses", CourseViewSet, basename="course")
+router.register("photo-imports", PhotoImportViewSet, basename="photo-import")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("reviews", ReviewViewSet, basename="review")
 

@@ -27,11 +27,22 @@ _IMAGE_ENDPOINTS = [
 ]
 
 
+# (path pattern, the setting that limits the uploaded file) for the bulk imports
+_IMPORT_ENDPOINTS = [
+    (re.compile(r"^(/api)?/courses/\d+/import/$"), "ROSTER_IMPORT_MAX_BYTES"),
+    (re.compile(r"^/api/courses/\d+/roster-import/$"), "ROSTER_IMPORT_MAX_BYTES"),
+    (re.compile(r"^(/api)?/courses/\d+/photo-import/$"), "PHOTO_IMPORT_MAX_BYTES"),
+]
+
+
 def body_limit(path: str) -> int:
     """The largest request body accepted on this path, in bytes."""
     for pattern, images in _IMAGE_ENDPOINTS:
         if pattern.match(path):
             return images * settings.MAX_UPLOAD_BYTES + _MULTIPART_OVERHEAD
+    for pattern, setting in _IMPORT_ENDPOINTS:
+        if pattern.match(path):
+            return getattr(settings, setting) + _MULTIPART_OVERHEAD
     return settings.REQUEST_MAX_BYTES
 
 

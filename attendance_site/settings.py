@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "attendance_site.time_zone_middleware.TeacherTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -102,6 +103,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The client's address from NUM_PROXIES-aware X-Forwarded-For, as for the check-in limits.
 AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+LOGIN_WARNING_AFTER_FAILURES = 3  # the login page warns before the lockout
 
 ROOT_URLCONF = "attendance_site.urls"
 WSGI_APPLICATION = "attendance_site.wsgi.application"
@@ -167,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "attendance.tasks.purge_face_crops",
         "schedule": crontab(minute="*/10"),
     },
+    "run-automatic-sessions": {
+        "task": "attendance.tasks.run_automatic_sessions",
+        "schedule": crontab(minute="*"),
+    },
     "resend-lost-training-requests": {
         "task": "people.tasks.resend_lost_training_requests",
         "schedule": crontab(minute="*/2"),
@@ -210,6 +217,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 # they are read (attendance_site/body_limits.py).
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Bulk onboarding (issue 14): a roster CSV, and a ZIP of photos named by student number.
+ROSTER_IMPORT_MAX_BYTES = env_int("ROSTER_IMPORT_MAX_BYTES", 1024 * 1024, minimum=1024)
+PHOTO_IMPORT_MAX_BYTES = env_int("PHOTO_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
+# Reports highlight students whose attendance rate is under this percentage.
+ATTENDANCE_THRESHOLD_PERCENT = env_int("ATTENDANCE_THRESHOLD_PERCENT", 80, minimum=1)
+PHOTO_IMPORT_MAX_FILES = env_int("PHOTO_IMPORT_MAX_FILES", 1000, minimum=1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

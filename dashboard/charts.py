@@ -74,3 +74,56 @@ def percent_bar_chart(points: list[tuple[str, float | None]]) -> BarChart:
         GridLine(y=round(baseline - plot_height * s / 100, 1), label=f"{s}%") for s in GRID_STEPS
     ]
     return BarChart(WIDTH, HEIGHT, bars, grid, baseline, LEFT)
+
+
+@dataclass(frozen=True)
+class StackedBar:
+    """One session: on-time (bottom) and late (on top) shares, with their labels."""
+
+    x: float
+    width: float
+    present_y: float
+    present_height: float
+    late_y: float
+    late_height: float
+    label: str
+    value: str
+    label_x: float
+    value_y: float
+
+
+def present_late_chart(points: list[tuple[str, float | None, float]]) -> BarChart:
+    """(label, present fraction or None, late fraction): late drawn on top, in its own colour."""
+    plot_width = WIDTH - LEFT - RIGHT
+    plot_height = HEIGHT - TOP - BOTTOM
+    baseline = TOP + plot_height
+    slot = plot_width / max(len(points), 1)
+    bar_width = min(slot * 0.7, 48)
+    bars = []
+    for index, (label, present, late) in enumerate(points):
+        x = LEFT + slot * index + (slot - bar_width) / 2
+        present_height = plot_height * (present or 0)
+        late_height = plot_height * (late if present is not None else 0)
+        if present is None:
+            value = "no data"
+        else:
+            value = f"{present + late:.0%}" + (f" ({late:.0%} late)" if late else "")
+        top = baseline - present_height - late_height
+        bars.append(
+            StackedBar(
+                x=round(x, 1),
+                width=round(bar_width, 1),
+                present_y=round(baseline - present_height, 1),
+                present_height=round(present_height, 1),
+                late_y=round(top, 1),
+                late_height=round(late_height, 1),
+                label=label,
+                value=value,
+                label_x=round(x + bar_width / 2, 1),
+                value_y=round(top - 4, 1),
+            )
+        )
+    grid = [
+        GridLine(y=round(baseline - plot_height * s / 100, 1), label=f"{s}%") for s in GRID_STEPS
+    ]
+    return BarChart(WIDTH, HEIGHT, bars, grid, baseline, LEFT)

@@ -22,7 +22,7 @@ def safe_cell(value) -> str:
 
 
 def session_heading(session) -> str:
-    when = timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M")
+    when = timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M %Z")
     return f"{when} {session.title}".strip()
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from attendance.models import AttendanceRecord, AttendanceSession
+from attendance.models import WEEKDAYS, AttendanceRecord, AttendanceSession
 from people.models import Course
 from people.validation import check_consent_date
 
@@ -80,3 +80,34 @@ class SessionForm(forms.ModelForm):
 class StatusForm(forms.Form):
     person = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=AttendanceRecord.Status.choices)
+
+
+class ScheduleForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200, required=False)
+    weekdays = forms.TypedMultipleChoiceField(
+        label="Days",
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start_time = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=5, max_value=600, initial=60
+    )
+    late_after_minutes = forms.IntegerField(
+        label="Late after (minutes)", min_value=0, max_value=600, initial=10
+    )
+    auto_open_close = forms.BooleanField(
+        label="Open and close the sessions automatically", required=False
+    )
+
+
+class ReportRangeForm(forms.Form):
+    start = forms.DateField(label="From", required=False, widget=DateInput())
+    end = forms.DateField(label="To", required=False, widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError("The end of the range is before its start.")
+        return data

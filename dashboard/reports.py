@@ -55,18 +55,37 @@ class CourseReport:
     sessions: list[AttendanceSession]
     rows: list[StudentRow]
 
+    def session_shares(self) -> list[tuple[float | None, float]]:
+        """Per session: the share present on time and the share late, of those counted."""
+        shares = []
+        for index in range(len(self.sessions)):
+            statuses = [row.statuses[index] for row in self.rows]
+            counted = [status for status in statuses if status in COUNTED]
+            if not counted:
+                shares.append((None, 0.0))
+                continue
+            shares.append(
+                (
+                    counted.count(Status.PRESENT) / len(counted),
+                    counted.count(Status.LATE) / len(counted),
+                )
+            )
+        return shares
+
     def session_rates(self) -> list[float | None]:
         return [
             rate(row.statuses[index] for row in self.rows) for index in range(len(self.sessions))
         ]
 
 
-def course_report(course: Course) -> CourseReport:
-    sessions = list(
-        AttendanceSession.objects.filter(course=course, opened_at__isnull=False).order_by(
-            "starts_at", "pk"
-        )
-    )
+def course_report(course: Course, *, start=None, end=None) -> CourseReport:
+    """`start`/`end` (aware datetimes) limit the sessions to a date range."""
+    sessions = AttendanceSession.objects.filter(course=course, opened_at__isnull=False)
+    if start is not None:
+        sessions = sessions.filter(starts_at__gte=start)
+    if end is not None:
+        sessions = sessions.filter(starts_at__lt=end)
+    sessions = list(sessions.order_by("starts_at", "pk"))
     records = AttendanceRecord.objects.filter(session__in=sessions).values_list(
         "person_id", "session_id", "status", "liveness"
     )

@@ -47,3 +47,60 @@ def attendance_rows(session: AttendanceSession) -> list[AttendanceRow]:
         for record in session.records.select_related("changed_by").order_by()
     }
     return [AttendanceRow(person, records.get(person.pk)) for person in people]
+
+
+@dataclass(frozen=True)
+class RosterLine:
+    """A roster table row: the student, their photo counts, and their last attendance."""
+
+    person: Person
+    ready: int
+    rejected: int
+    busy: int
+    last_record: AttendanceRecord | None
+
+    @property
+    def photo_state(self) -> str:
+        """What the filter matches: no photo ready yet, some rejected, or fine."""
+        if self.rejected:
+            return "rejected"
+        return "ready" if self.ready else "none"
+
+
+def roster_lines(course: Course, roster) -> list[RosterLine]:
+    last = {}
+    records = (
+        AttendanceRecord.objects.filter(session__course=course, person__in=roster)
+        .select_related("session")
+        .order_by("-session__starts_at", "-pk")
+    )
+    for record in records:
+        last.setdefault(record.person_id, record)
+    lines = []
+    for person in roster:
+        statuses = [photo.status for photo in person.photos.all()]
+        lines.append(
+            RosterLine(
+                person=person,
+                ready=statuses.count(EnrollmentPhoto.Status.READY),
+                rejected=statuses.count(EnrollmentPhoto.Status.REJECTED),
+                busy=sum(status in EnrollmentPhoto.BUSY_STATES for status in statuses),
+                last_record=last.get(person.pk),
+            )
+        )
+    return lines
+
+
+def attendance_counts(rows: list[AttendanceRow]) -> dict[str, int]:
+    """The live page's counters: "18 of 25 in, 3 late, 4 not yet" (in includes late)."""
+    statuses = [row.status for row in rows]
+    return {
+        "total": len(statuses),
+        "in": sum(
+            s in (AttendanceRecord.Status.PRESENT, AttendanceRecord.Status.LATE) for s in statuses
+        ),
+        "late": statuses.count(AttendanceRecord.Status.LATE),
+        "absent": statuses.count(AttendanceRecord.Status.ABSENT),
+        "excused": statuses.count(AttendanceRecord.Status.EXCUSED),
+        "missing": statuses.count(None),
+    }

@@ -9,17 +9,28 @@ from django.urls import include, path
 
 from accounts.password_reset import ThrottledPasswordResetView
 from dashboard.views import (
+    accounts,
     calibration,
     consent,
     courses,
+    flow,
+    history,
+    imports,
     kiosk,
     liveness,
     reports,
     reviews,
     sessions,
+    staff,
 )
 
 account_patterns = [
+    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("password_reset/", ThrottledPasswordResetView.as_view(), name="password_reset"),
     path(
         "password_reset/done/",
@@ -88,6 +99,27 @@ page_patterns = [
     path("sessions/<int:pk>/attendance/", sessions.set_status, name="session-set-status"),
     path("sessions/<int:pk>/kiosk-link/", sessions.rotate_kiosk_link, name="kiosk-rotate"),
     path("kiosk/<slug:token>/", kiosk.kiosk, name="kiosk"),
+    # issue 14: the daily flow
+    path("courses/<int:pk>/start/", flow.start_class_now, name="start-class"),
+    path("courses/<int:pk>/schedules/", flow.create_schedule, name="schedule-create"),
+    path(
+        "courses/<int:pk>/schedules/<int:schedule_pk>/delete/",
+        flow.delete_schedule,
+        name="schedule-delete",
+    ),
+    path("courses/<int:pk>/consent/", courses.record_consent_for_selected, name="consent-many"),
+    path("courses/<int:pk>/import/", imports.roster_import_page, name="roster-import"),
+    path("courses/<int:pk>/photo-import/", imports.photo_import_page, name="photo-import"),
+    path("photo-imports/<int:pk>/", imports.photo_import_job, name="photo-import-job"),
+    path(
+        "courses/<int:pk>/students/<int:person_pk>/history/",
+        history.student_history,
+        name="student-history",
+    ),
+    path("reports/all-courses.csv", staff.export_all_courses, name="export-all"),
+    path("account/", accounts.account_settings, name="account"),
+    path("teachers/invite/", accounts.invite_teacher, name="teacher-invite"),
+    path("sessions/<int:pk>/reopen/", flow.reopen_session, name="session-reopen"),
 ]
 
 urlpatterns = [

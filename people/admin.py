@@ -4,7 +4,14 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from people import services, training
-from people.models import Course, EnrollmentPhoto, Person
+from people.models import (
+    Course,
+    EnrollmentPhoto,
+    Person,
+    PhotoImportJob,
+    SchoolSettings,
+    TeacherProfile,
+)
 
 
 def thumbnail(photo: EnrollmentPhoto) -> str:
@@ -113,3 +120,20 @@ class EnrollmentPhotoAdmin(admin.ModelAdmin):
         """E.g. after an encoder upgrade, or for photos that gave up: back to pending, queued."""
         count = services.reencode_photos(photo_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{count} photo(s) queued for encoding.")
+
+
+@admin.register(PhotoImportJob)
+class PhotoImportJobAdmin(admin.ModelAdmin):
+    list_display = ["pk", "course", "state", "total", "created_by", "created_at", "finished_at"]
+    list_filter = ["state"]
+    readonly_fields = ["course", "created_by", "archive", "state", "total", "results", "error"]
+
+
+@admin.register(SchoolSettings)
+class SchoolSettingsAdmin(admin.ModelAdmin):
+    list_display = ["time_zone"]
+
+
+@admin.register(TeacherProfile)
+class TeacherProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "time_zone"]

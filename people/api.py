@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -9,15 +10,20 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from people import services
+from people import photo_import, roster_import, services
 from people.access import sees_everything, shared_with_others
+from people.models import PhotoImportJob
 from people.selectors import courses_for, people_for, photos_for
 from people.serializers import (
     ClassifierSerializer,
     CourseSerializer,
     PersonSerializer,
+    PhotoImportJobSerializer,
+    PhotoImportSerializer,
     PhotoSerializer,
     PhotoUploadSerializer,
+    RosterImportResultSerializer,
+    RosterImportSerializer,
 )
 from recognition.models import CourseClassifier
 
@@ -122,3 +128,57 @@ class CourseViewSet(viewsets.ModelViewSet):
         course = self.get_object()
         row, _ = CourseClassifier.objects.get_or_create(course=course)
         return Response(ClassifierSerializer(row).data)
+
+    @extend_schema(
+        request={"multipart/form-data": RosterImportSerializer},
+        responses={200: RosterImportResultSerializer, 201: RosterImportResultSerializer},
+        summary="Add students from a CSV file, all or none; dry_run only previews.",
+        description="200: the preview of a dry run. 201: every row was added. 400: a row "
+        "has an error (the answer lists each row's errors; nothing was added) or the file "
+        "cannot be read (`file`).",
+    )
+    @action(detail=True, methods=["post"], url_path="roster-import")
+    def roster_import(self, request, pk=None):
+        course = self.get_object()
+        params = RosterImportSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        result = roster_import.import_roster(
+            course=course,
+            data=params.validated_data["file"].read(settings.ROSTER_IMPORT_MAX_BYTES + 1),
+            added_by=request.user,
+            dry_run=params.validated_data["dry_run"],
+        )
+        body = RosterImportResultSerializer(result.as_dict()).data
+        if params.validated_data["dry_run"]:
+            return Response(body)
+        return Response(body, status=201 if result.imported else 400)
+
+    @extend_schema(
+        request={"multipart/form-data": PhotoImportSerializer},
+        responses={202: PhotoImportJobSerializer},
+        summary="Add photos from a ZIP named by student number; poll the job it answers.",
+    )
+    @action(detail=True, methods=["post"], url_path="photo-import")
+    def photo_import(self, request, pk=None):
+        course = self.get_object()
+        params = PhotoImportSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        job = photo_import.start_photo_import(
+            course=course, upload=params.validated_data["file"], started_by=request.user
+        )
+        body = PhotoImportJobSerializer(photo_import.job_progress(job)).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class PhotoImportViewSet(viewsets.GenericViewSet):
+    """The progress of a photo import: each file, and its photo's status."""
+
+    lookup_value_converter = "int"
+    serializer_class = PhotoImportJobSerializer
+
+    def get_queryset(self):
+        courses = courses_for(self.request.user)
+        return PhotoImportJob.objects.filter(course__in=courses).order_by("-created_at", "pk")
+
+    def retrieve(self, request, pk=None):
+        return Response(photo_import.job_progress(self.get_object()))

@@ -161,3 +161,63 @@ class EnrollmentPhoto(models.Model):
     @staticmethod
     def stalled_cutoff():
         return timezone.now() - timezone.timedelta(seconds=settings.PHOTO_STALLED_AFTER_SECONDS)
+
+
+def import_archive_path(job: "PhotoImportJob", filename: str) -> str:
+    return f"imports/{uuid.uuid4().hex}.zip"
+
+
+class PhotoImportJob(models.Model):
+    """A ZIP of photos named by student number, stored in the background (people.photo_import).
+
+    `results` holds one entry per file of the archive: its name, the student number, and the
+    photo made from it (whose status tells whether a face was found).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Adding photos"
+        DONE = "done", "Photos added"
+        FAILED = "failed", "Failed"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="photo_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archive = models.FileField(upload_to=import_archive_path, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=list, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Photo import {self.pk} for {self.course}"
+
+
+class SchoolSettings(models.Model):
+    """One row: the school's time zone, chosen at first run (ensure_first_teacher)."""
+
+    time_zone = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name_plural = "school settings"
+
+    def __str__(self):
+        return f"School time zone {self.time_zone}"
+
+
+class TeacherProfile(models.Model):
+    """A teacher's own settings; an empty time zone means the school's."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teacher_profile"
+    )
+    time_zone = models.CharField(max_length=64, blank=True)
+
+    def __str__(self):
+        return f"Profile of {self.user}"

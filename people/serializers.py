@@ -98,3 +98,60 @@ class ClassifierSerializer(serializers.ModelSerializer):
         model = CourseClassifier
         fields = ["version", "trained_at", "people_count", "photos_count", "training_requested_at"]
         read_only_fields = fields
+
+
+class RosterImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="CSV, UTF-8 (with or without BOM), `;` or `,`; a header row naming the "
+        "columns full name, student number, and optionally e-mail and consent date."
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="Only check the file and answer the preview."
+    )
+
+
+class RosterRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    full_name = serializers.CharField()
+    external_id = serializers.CharField()
+    email = serializers.CharField()
+    consent_recorded_on = serializers.DateField(allow_null=True)
+    existing = serializers.BooleanField(help_text="Already one of your students.")
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class RosterImportResultSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    errors = serializers.IntegerField(help_text="Rows with an error.")
+    imported = serializers.IntegerField(help_text="Students added (0 on a dry run or an error).")
+    rows = RosterRowSerializer(many=True)
+
+
+class PhotoImportSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A ZIP of photos named by student number: S001.jpg, S001_2.jpg or S001/a.jpg."
+    )
+
+
+class PhotoImportFileSerializer(serializers.Serializer):
+    file = serializers.CharField()
+    person = serializers.IntegerField()
+    full_name = serializers.CharField()
+    external_id = serializers.CharField()
+    photo = serializers.IntegerField()
+    status = serializers.CharField()
+    rejection_reason = serializers.CharField()
+
+
+class PhotoImportJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    course = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    state_display = serializers.CharField()
+    error = serializers.CharField()
+    total = serializers.IntegerField()
+    done = serializers.IntegerField(help_text="Photos ready or rejected.")
+    ready = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    finished = serializers.BooleanField()
+    files = PhotoImportFileSerializer(many=True)

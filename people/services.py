@@ -99,6 +99,16 @@ def record_consent(*, person: Person, consent_recorded_on) -> Person:
     return person
 
 
+@transaction.atomic
+def record_consent_for(*, people, consent_recorded_on) -> int:
+    """One date for several students (e.g. the forms collected at the start of the year)."""
+    count = 0
+    for person in people:
+        record_consent(person=person, consent_recorded_on=consent_recorded_on)
+        count += 1
+    return count
+
+
 # ---------------------------------------------------------------------------------------
 # Enrollment photos
 

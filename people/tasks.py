@@ -3,7 +3,7 @@ function and owns only its retry policy."""
 
 from celery import shared_task
 
-from people import services, training
+from people import photo_import, services, training
 
 
 @shared_task(
@@ -46,3 +46,8 @@ def run_requested_training(self, course_id: int) -> int | None:
 @shared_task
 def resend_lost_training_requests() -> int:
     return training.resend_lost_training_requests()
+
+
+@shared_task(acks_late=True)
+def run_photo_import(job_id: int) -> str | None:
+    return photo_import.run_photo_import(job_id=job_id)

@@ -41,7 +41,11 @@ def media_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_media_and_eager_tasks(settings, media_root):
-    """Files go to a temporary folder; tasks run in-process unless a test asks for a worker."""
+    """Files go to a temporary folder; tasks run in-process unless a test asks for a worker.
+    The cached school time zone of an earlier test is forgotten."""
+    from django.core.cache import cache
+
+    cache.delete("school-time-zone")
     settings.MEDIA_ROOT = media_root
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True

@@ -2,8 +2,14 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from attendance.models import AttendanceRecord, CheckInSnapshot, PendingReview, UnrecognisedAttempt
-from people.models import EnrollmentPhoto
+from attendance.models import (
+    AttendanceRecord,
+    CheckInSnapshot,
+    CourseSchedule,
+    PendingReview,
+    UnrecognisedAttempt,
+)
+from people.models import EnrollmentPhoto, PhotoImportJob, SchoolSettings, TeacherProfile
 from recognition.models import CourseClassifier
 from tests.factories import CourseFactory, PersonFactory, SessionFactory
 
@@ -25,6 +31,10 @@ def one_of_each(teacher):
         session=session, candidate=person, distance=0.63, crop="crops/missing.jpg"
     )
     UnrecognisedAttempt.objects.create(session=session)
+    PhotoImportJob.objects.create(course=course, created_by=teacher)
+    SchoolSettings.objects.create(pk=1, time_zone="UTC")
+    TeacherProfile.objects.create(user=teacher, time_zone="Europe/Berlin")
+    CourseSchedule.objects.create(course=course, weekdays=[0], start_time="08:30", time_zone="UTC")
 
 
 def test_every_project_model_is_in_the_admin():

@@ -78,6 +78,8 @@ TABLE = [
     row("post", "/api/reviews/{review}/confirm/", *API_ITEM),
     row("post", "/api/reviews/{review}/reject/", *API_ITEM),
     row("post", "/api/photos/{photo}/keep/", DENIED, CONFLICT, MISSING, DENIED, CONFLICT),
+    row("post", "/api/courses/{course}/roster-import/", DENIED, INVALID, MISSING, DENIED, INVALID),
+    row("post", "/api/courses/{course}/photo-import/", DENIED, INVALID, MISSING, DENIED, INVALID),
     row("get", "/api/schema/", DENIED, OK, OK, DENIED, OK),
     row("get", "/api/docs/", DENIED, OK, OK, DENIED, OK),
     # --- pages ---
@@ -95,6 +97,18 @@ TABLE = [
     row("post", "/courses/{course}/photos/{photo}/keep/", *PAGE),
     row("get", "/courses/{course}/calibration/", *PAGE),
     row("get", "/photos/{photo}/image", *PAGE),
+    # issue 14
+    row("get", "/courses/{course}/import/", *PAGE),
+    row("get", "/courses/{course}/photo-import/", *PAGE),
+    row("get", "/courses/{course}/students/{person}/history/", *PAGE),
+    row("get", "/courses/{course}/students/{person}/remove/", *PAGE),
+    row("post", "/courses/{course}/start/", *PAGE),
+    row("get", "/sessions/{session}/close/", *PAGE),
+    row("get", "/sessions/{session}/kiosk-link/", *PAGE),
+    row("post", "/sessions/{session}/reopen/", *PAGE),
+    row("get", "/account/", LOGIN, OK, OK, LOGIN, OK),
+    row("get", "/teachers/invite/", *(ADMIN_LOGIN,) * 4, OK),
+    row("get", "/reports/all-courses.csv", *(ADMIN_LOGIN,) * 4, OK),
     row("get", "/kiosk/{token}/", OK, OK, OK, OK, OK),
     # the stored file itself is never public, whatever the URL
     row("get", "/media/{photo_file}", *(MISSING,) * 5),

@@ -8,11 +8,12 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.selectors import sessions_for
 from dashboard import selectors
-from dashboard.forms import ConsentForm, CourseForm, SessionForm, StudentForm
+from dashboard.forms import ConsentForm, CourseForm, ScheduleForm, SessionForm, StudentForm
+from dashboard.views import confirm
 from people import services
 from people.selectors import courses_for, people_for, photos_for
 from people.serializers import PhotoSerializer
@@ -49,6 +50,9 @@ def render_course(request, course, status=200, **forms):
     context = {
         "course": course,
         "roster": roster,
+        "roster_lines": selectors.roster_lines(course, roster),
+        "schedules": course.schedules.all(),
+        "schedule_form": forms.get("schedule_form") or ScheduleForm(),
         "busy": selectors.any_photo_busy(roster) or training,
         "classifier": classifier,
         "sessions": sessions_for(request.user).filter(course=course).order_by("-starts_at"),
@@ -76,12 +80,15 @@ def course_status(request, pk: int):
         {
             "busy": selectors.any_photo_busy(roster),
             "classifier": classifier_json(classifier),
-            "students": [student_json(request, course, person) for person in roster],
+            "students": [
+                student_json(request, course, line.person, line)
+                for line in selectors.roster_lines(course, roster)
+            ],
         }
     )
 
 
-def student_json(request, course, person) -> dict:
+def student_json(request, course, person, line=None) -> dict:
     """The data, and the same markup the page renders, so the script only swaps it in."""
     photos = person.photos.all()
     context = {"photos": photos, "course": course}
@@ -89,6 +96,9 @@ def student_json(request, course, person) -> dict:
         "id": person.pk,
         "photos": PhotoSerializer(photos, many=True).data,
         "html": render_to_string("dashboard/_photos.html", context, request=request),
+        "counts_html": render_to_string("dashboard/_photo_counts.html", {"line": line})
+        if line
+        else "",
     }
 
 
@@ -116,11 +126,19 @@ def add_student(request, pk: int):
     return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{person.pk}")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def remove_student(request, pk: int, person_pk: int):
     course = get_object_or_404(courses_for(request.user), pk=pk)
     person = get_object_or_404(course.roster.all(), pk=person_pk)
+    if request.method == "GET":
+        return confirm.confirm_page(
+            request,
+            heading=f"Remove {person.full_name} from {course.name}?",
+            lines=["Their photos and past attendance are kept; you can add them again later."],
+            button="Remove from course",
+            cancel_url=reverse("dashboard:course", args=[course.pk]),
+        )
     services.remove_student(course=course, person=person)
     messages.success(request, f"{person.full_name} was removed from the roster.")
     return redirect("dashboard:course", pk=course.pk)
@@ -160,7 +178,7 @@ def upload_photos(request, pk: int, person_pk: int):
     return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{person.pk}")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def delete_photo(request, pk: int, photo_pk: int):
     """E.g. a rejected photo: its file goes, and the course retrains if it was in use."""
@@ -169,6 +187,32 @@ def delete_photo(request, pk: int, photo_pk: int):
         photos_for(request.user).filter(person__courses=course).select_related("person"),
         pk=photo_pk,
     )
+    if request.method == "GET":
+        return confirm.confirm_page(
+            request,
+            heading=f"Delete this photo of {photo.person.full_name}?",
+            lines=["The photo is erased and face recognition is trained again without it."],
+            button="Delete photo",
+            cancel_url=f"{reverse('dashboard:course', args=[course.pk])}#student-{photo.person_id}",
+        )
     services.delete_photo(photo=photo)
     messages.success(request, f"A photo of {photo.person.full_name} was deleted.")
     return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{photo.person_id}")
+
+
+@require_POST
+@login_required
+def record_consent_for_selected(request, pk: int):
+    """ "Record consent for the selected students" with one date."""
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    form = ConsentForm(request.POST)
+    chosen = [value for value in request.POST.getlist("people")[:1000] if value.isdigit()]
+    people = course.roster.filter(pk__in=chosen)
+    if not form.is_valid():
+        messages.error(request, "Enter the date on which consent was given.")
+    elif not people:
+        messages.error(request, "Select the students whose consent was given.")
+    else:
+        count = services.record_consent_for(people=people, **form.cleaned_data)
+        messages.success(request, f"Consent recorded for {count} student{pluralize(count)}.")
+    return redirect("dashboard:course", pk=course.pk)

@@ -1,5 +1,8 @@
 """A course's attendance report: the table, a chart, and the same table as CSV."""
 
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -8,18 +11,43 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from dashboard import charts, csv_export
+from dashboard.forms import ReportRangeForm
 from dashboard.reports import course_report
 from people.selectors import courses_for
+
+
+def date_range(request) -> tuple[ReportRangeForm, dict]:
+    """The report's optional date range (teacher's zone), as course_report's arguments."""
+    form = ReportRangeForm(request.GET or None)
+    if not form.is_valid():
+        return form, {}
+    zone = timezone.get_current_timezone()
+    start, end = form.cleaned_data.get("start"), form.cleaned_data.get("end")
+    bounds = {}
+    if start:
+        bounds["start"] = datetime.combine(start, time.min, tzinfo=zone)
+    if end:
+        bounds["end"] = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    return form, bounds
 
 
 @require_GET
 @login_required
 def report(request, pk: int):
     course = get_object_or_404(courses_for(request.user), pk=pk)
-    data = course_report(course)
-    labels = [timezone.localtime(s.starts_at).strftime("%d %b") for s in data.sessions]
-    chart = charts.percent_bar_chart(list(zip(labels, data.session_rates(), strict=True)))
-    context = {"course": course, "report": data, "chart": chart}
+    form, bounds = date_range(request)
+    data = course_report(course, **bounds)
+    labels = [timezone.localtime(s.starts_at).strftime("%d %b %H:%M") for s in data.sessions]
+    points = [(label, *share) for label, share in zip(labels, data.session_shares(), strict=True)]
+    context = {
+        "course": course,
+        "report": data,
+        "chart": charts.present_late_chart(points),
+        "range_form": form,
+        "query": request.GET.urlencode(),
+        "threshold": settings.ATTENDANCE_THRESHOLD_PERCENT / 100,
+        "threshold_percent": settings.ATTENDANCE_THRESHOLD_PERCENT,
+    }
     return render(request, "dashboard/report.html", context)
 
 
@@ -27,7 +55,7 @@ def report(request, pk: int):
 @login_required
 def report_csv(request, pk: int):
     course = get_object_or_404(courses_for(request.user), pk=pk)
-    data = course_report(course)
+    data = course_report(course, **date_range(request)[1])
     response = HttpResponse(csv_export.report_csv(data), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=csv_export.report_filename(data)

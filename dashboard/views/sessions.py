@@ -7,20 +7,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance import services
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import sessions_for
 from dashboard import selectors
 from dashboard.forms import SessionForm, StatusForm
+from dashboard.qr import qr_svg
 from dashboard.reviews import render_reviews
+from dashboard.views.confirm import confirm_page
 from dashboard.views.courses import render_course
 from people.selectors import courses_for
 
 
 def local_time(moment) -> str:
-    return date_format(timezone.localtime(moment), "H:i") if moment else ""
+    return date_format(timezone.localtime(moment), "H:i T") if moment else ""
 
 
 def change_note(record: AttendanceRecord | None) -> str:
@@ -33,6 +35,8 @@ def change_note(record: AttendanceRecord | None) -> str:
     if record.method == AttendanceRecord.Method.CONFIRMED and record.changed_by:
         teacher = record.changed_by.get_full_name() or record.changed_by.get_username()
         return f"face at {local_time(record.recorded_at)}, confirmed by {teacher}"
+    if record.method == AttendanceRecord.Method.ABSENT_AT_CLOSE:
+        return f"no check-in when the session closed at {local_time(record.recorded_at)}"
     teacher = record.changed_by
     who = (teacher.get_full_name() or teacher.get_username()) if teacher else "the system"
     return f"set by {who} at {local_time(record.updated_at)}"
@@ -58,14 +62,16 @@ def session_or_404(request, pk: int) -> AttendanceSession:
 @login_required
 def session_detail(request, pk: int):
     session = session_or_404(request, pk)
+    kiosk_url = request.build_absolute_uri(reverse("dashboard:kiosk", args=[session.kiosk_token]))
+    rows = selectors.attendance_rows(session)
     context = {
         "session": session,
-        "rows": [(row, change_note(row.record)) for row in selectors.attendance_rows(session)],
+        "rows": [(row, change_note(row.record)) for row in rows],
+        "counts": selectors.attendance_counts(rows),
         "statuses": AttendanceRecord.Status.choices,
         "reviews_html": render_reviews(request, session),
-        "kiosk_url": request.build_absolute_uri(
-            reverse("dashboard:kiosk", args=[session.kiosk_token])
-        ),
+        "kiosk_url": kiosk_url,
+        "kiosk_qr": qr_svg(kiosk_url, title="QR code of the kiosk link"),
     }
     return render(request, "dashboard/session.html", context)
 
@@ -109,10 +115,23 @@ def open_session(request, pk: int):
     return redirect("dashboard:session", pk=session.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def close_session(request, pk: int):
     session = session_or_404(request, pk)
+    if request.method == "GET":
+        missing = len([row for row in selectors.attendance_rows(session) if not row.record])
+        return confirm_page(
+            request,
+            heading="Close this session?",
+            lines=[
+                f"{missing} student{'s' if missing != 1 else ''} without a check-in will be "
+                "marked absent, and the kiosk stops taking check-ins.",
+                "You can undo this with Reopen.",
+            ],
+            button="Close session",
+            cancel_url=reverse("dashboard:session", args=[session.pk]),
+        )
     try:
         absent = services.close_session(session=session, closed_by=request.user)
     except services.SessionStateError as error:
@@ -145,10 +164,18 @@ def set_status(request, pk: int):
     return redirect(reverse("dashboard:session", args=[session.pk]) + f"#person-{person.pk}")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def rotate_kiosk_link(request, pk: int):
     session = session_or_404(request, pk)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            heading="Make a new kiosk link?",
+            lines=["The kiosk open now stops working until it is opened with the new link."],
+            button="Make a new link",
+            cancel_url=reverse("dashboard:session", args=[session.pk]),
+        )
     services.rotate_kiosk_token(session=session)
     messages.success(request, "New kiosk link made: the old link no longer works.")
     return redirect("dashboard:session", pk=session.pk)

@@ -23,6 +23,8 @@ async function refresh() {
   const data = await response.json();
   for (const student of data.students) {
     swap(document.querySelector(`[data-photos-for="${student.id}"]`), student.id, student.html);
+    const counts = document.querySelector(`[data-counts-for="${student.id}"]`);
+    swap(counts, `counts-${student.id}`, student.counts_html);
   }
   swap(document.getElementById("classifier-state"), "classifier", data.classifier.html);
   root.dataset.busy = data.busy || data.classifier.training ? "true" : "false";

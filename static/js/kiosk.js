@@ -9,6 +9,8 @@ const CHALLENGE_INTERVAL_MS = 280;
 const NOT_OPEN_RETRY_MS = 3000;
 const MAX_BACKOFF_MS = 30000;
 const WELCOME_HOLD_MS = 4000;
+const IDLE_AFTER_MS = 20000; // no face for this long: check less often (issue 14)
+const IDLE_INTERVAL_MS = 2000;
 const IDLE_TEXT = "Look at the camera to check in.";
 const UNKNOWN_TEXT = "Not recognised, please look at the camera";
 const REVIEW_TEXT = "Checking with your teacher – please wait";
@@ -28,6 +30,7 @@ const token = root.dataset.token;
 
 let failures = 0;
 let welcomeUntil = 0;
+let lastFaceAt = Date.now();
 
 function showMessage(text) {
   message.textContent = text || "";
@@ -46,7 +49,7 @@ function clock(iso) {
 function greeting(face) {
   const name = face.person.full_name;
   if (face.status === "present" || face.status === "late") {
-    return `${name} – ${face.status}, ${clock(face.checked_in_at)}`;
+    return `${name} – ${face.status}, ${face.checked_in_at_display || clock(face.checked_in_at)}`;
   }
   return `${name} – recorded as ${face.status}: please see your teacher`;
 }
@@ -99,8 +102,12 @@ function showChallenge(challenge) {
 
 function showFaces(faces, shot) {
   drawFaces(faces, shot);
+  if (faces.length) lastFaceAt = Date.now();
   const challenged = faces.filter((face) => face.outcome === "challenge");
   const known = faces.filter((face) => face.person && face.outcome !== "challenge");
+  if (known.some((face) => face.outcome === "present" || face.outcome === "late")) {
+    root.dispatchEvent(new CustomEvent("kiosk:checked-in")); // kiosk_setup.js: the sound
+  }
   showChallenge(challenged.length ? challenged[0].challenge : null);
   if (challenged.length) {
     welcomeUntil = 0;
@@ -159,7 +166,8 @@ async function checkIn() {
     showMessage("");
     const faces = (await response.json()).faces;
     showFaces(faces, shot);
-    return faces.some((face) => face.outcome === "challenge") ? CHALLENGE_INTERVAL_MS : INTERVAL_MS;
+    if (faces.some((face) => face.outcome === "challenge")) return CHALLENGE_INTERVAL_MS;
+    return Date.now() - lastFaceAt > IDLE_AFTER_MS ? IDLE_INTERVAL_MS : INTERVAL_MS;
   }
   if (response.status === 409) {
     failures = 0;

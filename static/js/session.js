@@ -43,6 +43,7 @@ async function poll() {
         const data = await response.json();
         data.rows.forEach(updateRow);
         updateReviews(data.reviews_html);
+        root.dispatchEvent(new CustomEvent("session:status", { detail: data })); // session_live.js
         stateBadge.textContent = data.state_display;
         stateBadge.className = `badge badge--${data.state}`;
         root.dataset.state = data.state;

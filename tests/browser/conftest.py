@@ -114,3 +114,37 @@ def log_in(page, base_url: str, username: str = "teacher") -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="Your courses").wait_for()
+
+
+AXE_SCRIPT = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core from npm (pinned in package.json/package-lock.json), installed into the
+    git-ignored node_modules/ on first use; never committed."""
+    if not AXE_SCRIPT.exists():
+        import subprocess
+
+        result = subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0 or not AXE_SCRIPT.exists():
+            pytest.fail(f"could not install axe-core with npm: {result.stderr[-500:]}")
+    return AXE_SCRIPT
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core violations of the page as it is now, one line each."""
+    results = page.evaluate("async () => await axe.run(document)")
+    return [
+        f"{page.url} [{violation['impact']}] {violation['id']}: {violation['help']} "
+        f"({len(violation['nodes'])}×, e.g. {violation['nodes'][0]['target']})"
+        for violation in results["violations"]
+        if violation["impact"] in SERIOUS
+    ]

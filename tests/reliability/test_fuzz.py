@@ -21,7 +21,7 @@ from schemathesis import GenerationMode, checks
 
 from attendance.models import PendingReview
 from attendance_site.wsgi import application
-from people.models import EnrollmentPhoto
+from people.models import EnrollmentPhoto, PhotoImportJob
 from tests.conftest import PASSWORD
 from tests.factories import CourseFactory, PersonFactory, SessionFactory
 from tests.reliability.conftest import message_in
@@ -63,12 +63,14 @@ def existing_ids(teacher) -> dict[str, int]:
     session = SessionFactory(course=course, opened_at=timezone.now())  # open: check-in works
     review = PendingReview(session=session, candidate=person, distance=0.63)
     review.crop.save("face.jpg", ContentFile(jpeg()), save=True)
+    job = PhotoImportJob.objects.create(course=course, created_by=teacher)
     return {
         "people": person.pk,
         "courses": course.pk,
         "photos": photo.pk,
         "sessions": session.pk,
         "reviews": review.pk,
+        "photo-imports": job.pk,
     }
 
 

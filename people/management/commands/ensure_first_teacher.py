@@ -3,8 +3,11 @@
 import secrets
 import sys
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management import BaseCommand, call_command
+from django.core.management import BaseCommand, CommandError, call_command
+
+from people import time_zones
 
 
 class Command(BaseCommand):
@@ -19,13 +22,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-input", action="store_true", help="Never prompt, even on a terminal."
         )
+        parser.add_argument(
+            "--time-zone",
+            help="The school's time zone (e.g. Europe/Berlin); default: the TIME_ZONE setting.",
+        )
 
-    def handle(self, *args, username, no_input, **options):
+    def handle(self, *args, username, no_input, time_zone=None, **options):
         users = get_user_model().objects
         if users.exists():
             self.stdout.write(f"{users.count()} account(s) exist; log in at /accounts/login/.")
             return
-        if sys.stdin.isatty() and not no_input:
+        interactive = sys.stdin.isatty() and not no_input
+        self.choose_school_time_zone(time_zone, interactive)
+        if interactive:
             self.stdout.write("No account yet: create the first teacher (also an administrator).")
             call_command("createsuperuser", interactive=True)
             return
@@ -40,3 +49,18 @@ class Command(BaseCommand):
                 "Change the password after logging in."
             )
         )
+
+    def choose_school_time_zone(self, given: str | None, interactive: bool) -> None:
+        """Times are shown and entered in the school's zone: ask once, at first run."""
+        name = given
+        while name is None and interactive:
+            answer = input(f"The school's time zone [{settings.TIME_ZONE}]: ").strip()
+            try:
+                name = time_zones.check_zone(answer or settings.TIME_ZONE)
+            except time_zones.UnknownTimeZone as error:
+                self.stdout.write(str(error))
+        try:
+            zone = time_zones.set_school_time_zone(name or settings.TIME_ZONE)
+        except time_zones.UnknownTimeZone as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(f"School time zone: {zone} (teachers may choose their own).")

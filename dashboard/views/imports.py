@@ -1,0 +1,89 @@
+"""Bulk onboarding pages: a CSV roster (preview, then confirm) and a ZIP of photos (a job
+with a progress bar). The rules are people.roster_import and people.photo_import."""
+
+import base64
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from people import photo_import, roster_import
+from people.models import PhotoImportJob
+from people.selectors import courses_for
+
+SESSION_KEY = "roster-import-{}"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def roster_import_page(request, pk: int):
+    """GET: choose a file. POST with a file: the preview (the file waits in the session).
+    POST with confirm: import what was previewed, all or nothing."""
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    context = {"course": course, "max_kb": settings.ROSTER_IMPORT_MAX_BYTES // 1024}
+    key = SESSION_KEY.format(course.pk)
+    if request.method == "GET":
+        return render(request, "dashboard/roster_import.html", context)
+    confirming = "confirm" in request.POST
+    if confirming:
+        stored = request.session.get(key)
+        if not stored:
+            messages.error(request, "Choose the file again: the preview has expired.")
+            return redirect("dashboard:roster-import", pk=course.pk)
+        data = base64.b64decode(stored)
+    else:
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["error"] = "Choose a CSV file."
+            return render(request, "dashboard/roster_import.html", context, status=400)
+        data = upload.read(settings.ROSTER_IMPORT_MAX_BYTES + 1)
+    try:
+        result = roster_import.import_roster(
+            course=course, data=data, added_by=request.user, dry_run=not confirming
+        )
+    except roster_import.RosterFileError as error:
+        context["error"] = str(error)
+        return render(request, "dashboard/roster_import.html", context, status=400)
+    if result.imported:
+        request.session.pop(key, None)
+        messages.success(request, f"{result.imported} students imported.")
+        return redirect("dashboard:course", pk=course.pk)
+    request.session[key] = base64.b64encode(data).decode()
+    context["preview"] = result
+    status = 200 if result.valid else 400
+    return render(request, "dashboard/roster_import.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def photo_import_page(request, pk: int):
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    context = {"course": course, "max_mb": settings.PHOTO_IMPORT_MAX_BYTES // (1024 * 1024)}
+    if request.method == "POST":
+        try:
+            job = photo_import.start_photo_import(
+                course=course, upload=request.FILES.get("file"), started_by=request.user
+            )
+        except photo_import.ArchiveRefused as refused:
+            context["error"] = str(refused)
+            context["problems"] = refused.problems
+            return render(request, "dashboard/photo_import.html", context, status=400)
+        return redirect("dashboard:photo-import-job", pk=job.pk)
+    return render(request, "dashboard/photo_import.html", context)
+
+
+@require_GET
+@login_required
+def photo_import_job(request, pk: int):
+    jobs = PhotoImportJob.objects.filter(course__in=courses_for(request.user))
+    job = get_object_or_404(jobs.select_related("course"), pk=pk)
+    context = {
+        "job": job,
+        "course": job.course,
+        "progress": photo_import.job_progress(job),
+        "poll_url": reverse("photo-import-detail", args=[job.pk]),
+    }
+    return render(request, "dashboard/photo_import_job.html", context)

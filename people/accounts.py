@@ -1,0 +1,40 @@
+"""Teacher accounts added by staff: created without a password, invited by e-mail to set one."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+
+class AccountExists(ValueError):
+    pass
+
+
+@transaction.atomic
+def invite_teacher(*, username: str, email: str, full_name: str, base_url: str, invited_by):
+    """The new teacher sets their password from the link (Django's password-reset token:
+    valid for PASSWORD_RESET_TIMEOUT, and only until a password is set)."""
+    users = get_user_model().objects
+    if users.filter(username__iexact=username).exists():
+        raise AccountExists(f"The username {username} is taken.")
+    first, _, last = full_name.strip().partition(" ")
+    user = users.create_user(username=username, email=email, first_name=first, last_name=last)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    path = reverse(
+        "password_reset_confirm",
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
+    )
+    context = {"user": user, "link": base_url.rstrip("/") + path, "invited_by": invited_by}
+    body = render_to_string("registration/invitation_email.txt", context)
+    transaction.on_commit(
+        lambda: send_mail("Your face attendance account", body, None, [email], fail_silently=False)
+    )
+    return user

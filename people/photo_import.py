@@ -1,0 +1,222 @@
+"""Photos from a ZIP archive: files (`S001.jpg`, `S001_2.jpg`) or folders (`S001/a.jpg`)
+named by student number.
+
+`check_archive` runs in the request and refuses the whole archive, listing every problem,
+before anything is stored: not a ZIP, too many or too large files, a compression ratio of a
+zip bomb, names that climb out of a folder, files that are not images, student numbers not
+on the course's roster, students without consent. A good archive is kept and a background
+task (`run_photo_import`) adds every photo through `services.add_photo`, in one
+transaction; the photos are then encoded like uploads, and the job's progress is the share
+of its photos that are ready or rejected.
+"""
+
+import zipfile
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from people.models import IMAGE_SUFFIXES, Course, EnrollmentPhoto, Person, PhotoImportJob
+from people.services import UploadRefused, add_photo, ensure_consent
+
+MAX_RATIO = 50  # compressed photos barely shrink; a much higher ratio is a zip bomb
+
+
+class ArchiveRefused(ValueError):
+    """The archive is not imported at all; `problems` lists each file's problem."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class PlannedPhoto:
+    name: str  # the name inside the archive
+    person: Person
+
+
+@dataclass
+class ArchivePlan:
+    archive: zipfile.ZipFile
+    photos: list[PlannedPhoto] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def is_junk(name: str) -> bool:
+    path = PurePosixPath(name)
+    return name.startswith("__MACOSX/") or path.name.startswith(".") or name.endswith("/")
+
+
+def is_unsafe(name: str) -> bool:
+    path = PurePosixPath(name.replace("\\", "/"))
+    return path.is_absolute() or ".." in path.parts or ":" in name
+
+
+def student_number_candidates(name: str) -> list[str]:
+    """The folder names (innermost first), the file's stem, and the stem before _ - or space."""
+    path = PurePosixPath(name)
+    stem = path.stem
+    candidates = list(reversed(path.parent.parts)) + [stem]
+    for separator in ("_", "-", " "):
+        if separator in stem:
+            candidates.append(stem.split(separator)[0])
+    return [candidate.strip() for candidate in candidates if candidate.strip()]
+
+
+def open_archive(upload) -> zipfile.ZipFile:
+    if upload is None:
+        raise ArchiveRefused("Attach a ZIP file in the field 'file'.")
+    if upload.size > settings.PHOTO_IMPORT_MAX_BYTES:
+        limit = settings.PHOTO_IMPORT_MAX_BYTES // (1024 * 1024)
+        raise ArchiveRefused(f"The archive is too large: at most {limit} MB.")
+    upload.seek(0)
+    if not zipfile.is_zipfile(upload):
+        raise ArchiveRefused("The file is not a ZIP archive.")
+    upload.seek(0)
+    try:
+        return zipfile.ZipFile(upload)
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ArchiveRefused(f"The ZIP archive cannot be read: {error}.") from None
+
+
+def check_archive(*, course: Course, upload) -> ArchivePlan:
+    """Every rule, for every file; raises ArchiveRefused listing all problems at once."""
+    archive = open_archive(upload)
+    entries = [info for info in archive.infolist() if not is_junk(info.filename)]
+    if not entries:
+        raise ArchiveRefused("The archive holds no photos.")
+    if len(entries) > settings.PHOTO_IMPORT_MAX_FILES:
+        raise ArchiveRefused(
+            f"The archive holds {len(entries)} files; at most {settings.PHOTO_IMPORT_MAX_FILES}."
+        )
+    roster = {person.external_id: person for person in course.roster.all()}
+    plan, problems = ArchivePlan(archive), []
+    for info in entries:
+        problem, person = check_entry(archive, info, roster)
+        if problem:
+            problems.append(f"{info.filename}: {problem}")
+        else:
+            plan.photos.append(PlannedPhoto(info.filename, person))
+    plan.skipped = [info.filename for info in archive.infolist() if is_junk(info.filename)]
+    if problems:
+        raise ArchiveRefused(
+            f"Nothing was imported: {len(problems)} of {len(entries)} files have a problem.",
+            problems,
+        )
+    return plan
+
+
+def check_entry(archive, info: zipfile.ZipInfo, roster) -> tuple[str | None, Person | None]:
+    name = info.filename
+    if is_unsafe(name):
+        return "the name points outside the archive's folder.", None
+    if PurePosixPath(name).suffix.lower() not in IMAGE_SUFFIXES:
+        return "not an image (JPEG, PNG, WebP…).", None
+    if info.file_size > settings.MAX_UPLOAD_BYTES:
+        limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
+        return f"too large: a photo may be at most {limit} MB.", None
+    if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+        return "compressed suspiciously well (a zip bomb?).", None
+    person = next((roster[c] for c in student_number_candidates(name) if c in roster), None)
+    if person is None:
+        return "no student of this course has this student number.", None
+    try:
+        ensure_consent(person)
+    except UploadRefused as refused:
+        return str(refused), None
+    try:
+        with archive.open(info) as handle, Image.open(handle) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, zipfile.BadZipFile):
+        return "not a readable image.", None
+    return None, person
+
+
+@transaction.atomic
+def start_photo_import(*, course: Course, upload, started_by) -> PhotoImportJob:
+    """Check the archive now (ArchiveRefused), keep it, and queue the job once committed."""
+    plan = check_archive(course=course, upload=upload)
+    upload.seek(0)
+    job = PhotoImportJob(course=course, created_by=started_by, total=len(plan.photos))
+    job.archive.save("photos.zip", upload, save=False)
+    job.save()
+    from people.tasks import run_photo_import
+
+    transaction.on_commit(partial(run_photo_import.delay, job.pk))
+    return job
+
+
+def run_photo_import(*, job_id: int) -> str | None:
+    """Add every photo of the archive, all or none; the job says which files became which photo."""
+    job = PhotoImportJob.objects.select_related("course").filter(pk=job_id).first()
+    if job is None or job.state not in (PhotoImportJob.State.QUEUED, PhotoImportJob.State.RUNNING):
+        return None
+    PhotoImportJob.objects.filter(pk=job.pk).update(state=PhotoImportJob.State.RUNNING)
+    try:
+        with transaction.atomic(), job.archive.open("rb"):
+            plan = check_archive(course=job.course, upload=job.archive)
+            results = [_add(plan.archive, planned) for planned in plan.photos]
+            job.results, job.total, job.state = results, len(results), PhotoImportJob.State.DONE
+    except (ArchiveRefused, UploadRefused) as refused:
+        problems = getattr(refused, "problems", [])
+        job.error = "; ".join([str(refused), *problems])[:500]
+        job.state = PhotoImportJob.State.FAILED
+    job.finished_at = timezone.now()
+    job.archive.delete(save=False)
+    job.save()
+    return job.state
+
+
+def _add(archive: zipfile.ZipFile, planned: PlannedPhoto) -> dict:
+    data = archive.read(planned.name)
+    upload = ContentFile(data, name=PurePosixPath(planned.name).name)
+    photo = add_photo(person=planned.person, upload=upload)
+    return {
+        "file": planned.name,
+        "person": planned.person.pk,
+        "full_name": planned.person.full_name,
+        "external_id": planned.person.external_id,
+        "photo": photo.pk,
+    }
+
+
+def job_progress(job: PhotoImportJob) -> dict:
+    """The job, each file's photo status (ready, rejected with its reason, pending), and counts."""
+    photo_ids = [result["photo"] for result in job.results]
+    photos = {
+        photo.pk: photo
+        for photo in EnrollmentPhoto.objects.filter(pk__in=photo_ids).only(
+            "pk", "status", "rejection_reason"
+        )
+    }
+    files, counts = [], {"ready": 0, "rejected": 0, "busy": 0}
+    for result in job.results:
+        photo = photos.get(result["photo"])
+        status = photo.status if photo else "deleted"
+        key = "busy" if status in EnrollmentPhoto.BUSY_STATES else status
+        counts[key] = counts.get(key, 0) + 1
+        reason = photo.rejection_reason if photo else ""
+        files.append({**result, "status": status, "rejection_reason": reason})
+    finished = job.state == PhotoImportJob.State.FAILED or (
+        job.state == PhotoImportJob.State.DONE and counts["busy"] == 0
+    )
+    done = job.total - counts["busy"] if job.state == PhotoImportJob.State.DONE else 0
+    return {
+        "id": job.pk,
+        "course": job.course_id,
+        "state": job.state,
+        "state_display": job.get_state_display(),
+        "error": job.error,
+        "total": job.total,
+        "done": max(done, 0),
+        "ready": counts["ready"],
+        "rejected": counts["rejected"],
+        "finished": finished,
+        "files": files,
+    }

@@ -1,0 +1,254 @@
+"""Roster import from a CSV file: read, check every row, then add all students or none.
+
+The file is what a spreadsheet exports: UTF-8 with or without a byte-order mark, `;` or `,`
+between fields, a header row whose names may vary ("Name", "Full name", "Student ID"…).
+`preview_roster` says, row by row, what would happen and what is wrong; `import_roster`
+adds the students through `services.add_student` (the same rules as the form and the API),
+in one transaction, and refuses the whole file while any row has an error.
+"""
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from people.models import Course, Person
+from people.selectors import people_for
+from people.services import add_student
+
+MAX_ROWS = 2000
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+COLUMNS = {
+    "full_name": {"fullname", "name", "studentname", "student", "pupil", "pupilname"},
+    "external_id": {
+        "studentnumber",
+        "studentno",
+        "studentid",
+        "number",
+        "id",
+        "externalid",
+        "matriculation",
+        "pupilnumber",
+    },
+    "email": {"email", "mail", "emailaddress"},
+    "consent_recorded_on": {
+        "consentdate",
+        "consent",
+        "consentrecordedon",
+        "consentgivenon",
+        "consentgiven",
+        "consenton",
+    },
+}
+REQUIRED = ("full_name", "external_id")
+LABELS = {
+    "full_name": "full name",
+    "external_id": "student number",
+    "email": "e-mail",
+    "consent_recorded_on": "consent date",
+}
+
+
+class RosterFileError(ValueError):
+    """The file as a whole cannot be read as a roster (nothing is imported)."""
+
+
+@dataclass
+class RosterRow:
+    line: int
+    full_name: str
+    external_id: str
+    email: str = ""
+    consent_recorded_on: date | None = None
+    errors: list[str] = field(default_factory=list)
+    existing: bool = False  # the teacher already knows this student number
+
+    def as_dict(self) -> dict:
+        return {
+            "line": self.line,
+            "full_name": self.full_name,
+            "external_id": self.external_id,
+            "email": self.email,
+            "consent_recorded_on": self.consent_recorded_on,
+            "existing": self.existing,
+            "errors": self.errors,
+        }
+
+
+@dataclass
+class RosterPreview:
+    rows: list[RosterRow]
+    imported: int = 0
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.rows) and not any(row.errors for row in self.rows)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for row in self.rows if row.errors)
+
+    def as_dict(self) -> dict:
+        return {
+            "valid": self.valid,
+            "rows": [row.as_dict() for row in self.rows],
+            "errors": self.error_count,
+            "imported": self.imported,
+        }
+
+
+def decode(data: bytes) -> str:
+    if len(data) > settings.ROSTER_IMPORT_MAX_BYTES:
+        limit = settings.ROSTER_IMPORT_MAX_BYTES // 1024
+        raise RosterFileError(f"The file is too large: a roster file may be at most {limit} KB.")
+    if not data.strip():
+        raise RosterFileError("The file is empty.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RosterFileError(
+            "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” "
+            f"(the first unreadable byte is at position {error.start})."
+        ) from None
+
+
+def normalise_header(name: str) -> str:
+    return re.sub(r"[^a-z]", "", name.lower())
+
+
+def column_map(header: list[str]) -> dict[str, int]:
+    found = {}
+    for index, name in enumerate(header):
+        key = normalise_header(name)
+        for column, aliases in COLUMNS.items():
+            if key in aliases and column not in found:
+                found[column] = index
+    missing = [LABELS[column] for column in REQUIRED if column not in found]
+    if missing:
+        raise RosterFileError(
+            f"The first row must name the columns; no {' or '.join(missing)} column was found "
+            f"(found: {', '.join(h.strip() for h in header if h.strip()) or 'nothing'})."
+        )
+    return found
+
+
+def parse_date(text: str) -> date:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"“{text}” is not a date: write it as 2026-09-01 or 01/09/2026.")
+
+
+def read_rows(text: str) -> list[RosterRow]:
+    first_line = text.splitlines()[0] if text.splitlines() else ""
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+        columns = column_map(header)
+        rows = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise RosterFileError(f"The file has more than {MAX_ROWS} students.")
+            rows.append(read_row(reader.line_num, cells, columns))
+    except csv.Error as error:
+        raise RosterFileError(f"The file is not valid CSV: {error}.") from None
+    if not rows:
+        raise RosterFileError("The file has a header but no students.")
+    return rows
+
+
+def read_row(line: int, cells: list[str], columns: dict[str, int]) -> RosterRow:
+    def cell(column: str) -> str:
+        index = columns.get(column)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    row = RosterRow(line=line, full_name=cell("full_name"), external_id=cell("external_id"))
+    row.email = cell("email")
+    if not row.full_name:
+        row.errors.append("The full name is missing.")
+    elif len(row.full_name) > Person._meta.get_field("full_name").max_length:
+        row.errors.append("The full name is too long (at most 200 characters).")
+    if not row.external_id:
+        row.errors.append("The student number is missing.")
+    elif len(row.external_id) > Person._meta.get_field("external_id").max_length:
+        row.errors.append("The student number is too long (at most 64 characters).")
+    if row.email:
+        try:
+            validate_email(row.email)
+        except ValidationError:
+            row.errors.append(f"“{row.email}” is not an e-mail address.")
+    consent = cell("consent_recorded_on")
+    if consent:
+        try:
+            row.consent_recorded_on = parse_date(consent)
+        except ValueError as error:
+            row.errors.append(str(error))
+        else:
+            if row.consent_recorded_on > timezone.localdate():
+                row.errors.append("The consent date is in the future.")
+    return row
+
+
+def check_against_database(rows: list[RosterRow], *, added_by) -> None:
+    """Duplicates within the file, and student numbers of students the teacher cannot see."""
+    seen: dict[str, int] = {}
+    for row in rows:
+        if row.external_id in seen:
+            row.errors.append(
+                f"Student number {row.external_id} is also on line {seen[row.external_id]}."
+            )
+        seen.setdefault(row.external_id, row.line)
+    numbers = [row.external_id for row in rows if row.external_id]
+    known = set(
+        people_for(added_by).filter(external_id__in=numbers).values_list("external_id", flat=True)
+    )
+    taken = set(
+        Person.objects.filter(external_id__in=numbers).values_list("external_id", flat=True)
+    )
+    for row in rows:
+        row.existing = row.external_id in known
+        if row.external_id in taken - known:
+            row.errors.append(
+                f"Student number {row.external_id} belongs to a student of another teacher. "
+                "Ask an administrator to add them to this course."
+            )
+
+
+def preview_roster(*, data: bytes, added_by) -> RosterPreview:
+    """Read and check the whole file; raises RosterFileError when it cannot be read at all."""
+    rows = read_rows(decode(data))
+    check_against_database(rows, added_by=added_by)
+    return RosterPreview(rows=rows)
+
+
+def import_roster(*, course: Course, data: bytes, added_by, dry_run: bool = False) -> RosterPreview:
+    """All or nothing: with any row in error (or dry_run), nothing is added."""
+    preview = preview_roster(data=data, added_by=added_by)
+    if dry_run or not preview.valid:
+        return preview
+    with transaction.atomic():
+        for row in preview.rows:
+            person = add_student(
+                course=course,
+                full_name=row.full_name,
+                external_id=row.external_id,
+                consent_recorded_on=row.consent_recorded_on,
+                added_by=added_by,
+            )
+            if row.email and not person.email:
+                person.email = row.email
+                person.save(update_fields=["email", "updated_at"])
+    preview.imported = len(preview.rows)
+    return preview

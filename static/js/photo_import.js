@@ -1,0 +1,58 @@
+// The photo import page: polls the job every 1.5 s and updates the progress bar and each
+// file's result until every photo is ready or rejected.
+const POLL_MS = 1500;
+const root = document.getElementById("photo-import");
+
+function badge(status) {
+  const span = document.createElement("span");
+  span.className = `badge badge--${status}`;
+  span.textContent = status.charAt(0).toUpperCase() + status.slice(1);
+  return span;
+}
+
+function render(job) {
+  const bar = root.querySelector("progress");
+  bar.max = Math.max(job.total, 1);
+  bar.value = job.done;
+  bar.textContent = `${job.done} of ${job.total}`;
+  root.querySelector("[data-progress-label]").textContent =
+    `${job.done} of ${job.total} photos checked`;
+  root.querySelector("[data-state]").textContent = job.state_display;
+  root.querySelector("[data-ready]").textContent = job.ready;
+  root.querySelector("[data-rejected]").textContent = job.rejected;
+  const body = root.querySelector("[data-files]");
+  for (const file of job.files) {
+    let row = body.querySelector(`[data-photo="${file.photo}"]`);
+    if (!row) {
+      row = document.createElement("tr");
+      row.dataset.photo = file.photo;
+      const name = document.createElement("td");
+      name.textContent = file.file;
+      const who = document.createElement("th");
+      who.scope = "row";
+      who.textContent = `${file.full_name} ${file.external_id}`;
+      const result = document.createElement("td");
+      result.dataset.result = "";
+      row.append(name, who, result);
+      body.append(row);
+    }
+    const cell = row.querySelector("[data-result]");
+    cell.replaceChildren(badge(file.status), ` ${file.rejection_reason}`);
+  }
+  root.dataset.finished = job.finished ? "true" : "false";
+}
+
+async function tick() {
+  try {
+    const response = await fetch(root.dataset.pollUrl, {
+      headers: { Accept: "application/json" },
+      cache: "no-store",
+    });
+    if (response.ok) render(await response.json());
+  } catch {
+    // offline for a moment: keep trying
+  }
+  if (root.dataset.finished !== "true") setTimeout(tick, POLL_MS);
+}
+
+if (root.dataset.finished !== "true") setTimeout(tick, POLL_MS);

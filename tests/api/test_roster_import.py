@@ -1,0 +1,137 @@
+"""POST /api/courses/{id}/roster-import/: a CSV roster, previewed, then added all or none."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from people.models import Course, Person
+from tests.factories import CourseFactory, PersonFactory
+
+GOOD = (
+    "Full name;Student ID;E-mail;Consent date\n"
+    "Ada Lovelace;S100;ada@school.example;2026-09-01\n"
+    "Alan Turing;S101;;01/09/2026\n"
+    "Grace Hopper;S102;grace@school.example;\n"
+)
+
+
+def post(api, course, content: bytes | str, dry_run=False, name="roster.csv"):
+    data = content.encode() if isinstance(content, str) else content
+    upload = SimpleUploadedFile(name, data, content_type="text/csv")
+    return api.post(
+        f"/api/courses/{course.pk}/roster-import/",
+        {"file": upload, "dry_run": dry_run},
+        format="multipart",
+    )
+
+
+def test_it_adds_every_student_of_a_good_file(teacher, teacher_api):
+    course = CourseFactory(teachers=[teacher])
+    response = post(teacher_api, course, GOOD)
+    assert response.status_code == 201, response.content
+    assert response.json()["imported"] == 3
+    people = {p.external_id: p for p in course.roster.all()}
+    assert set(people) == {"S100", "S101", "S102"}
+    assert people["S100"].email == "ada@school.example"
+    assert str(people["S101"].consent_recorded_on) == "2026-09-01"
+    assert people["S102"].consent_recorded_on is None
+    assert people["S100"].created_by == teacher
+
+
+def test_a_dry_run_previews_and_adds_nothing(teacher, teacher_api):
+    course = CourseFactory(teachers=[teacher])
+    response = post(teacher_api, course, GOOD, dry_run=True)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["valid"] is True and body["imported"] == 0
+    assert [row["external_id"] for row in body["rows"]] == ["S100", "S101", "S102"]
+    assert not Person.objects.exists()
+
+
+def test_it_reads_commas_a_bom_and_other_header_names(teacher, teacher_api):
+    course = CourseFactory(teachers=[teacher])
+    content = "\ufeffName,Student number,Email\nZoë Ångström,S200,\n".encode()
+    response = post(teacher_api, course, content)
+    assert response.status_code == 201, response.content
+    assert course.roster.get().full_name == "Zoë Ångström"
+
+
+def test_bad_rows_are_listed_and_nothing_is_added(teacher, teacher_api):
+    course = CourseFactory(teachers=[teacher])
+    content = (
+        "name;student number;email;consent\n"
+        "Ada Lovelace;S100;not-an-address;2026-09-01\n"
+        ";S101;;\n"
+        "Alan Turing;S100;;yesterday\n"
+        "Grace Hopper;S103;;2099-01-01\n"
+        "Fine Student;S104;;\n"
+    )
+    response = post(teacher_api, course, content)
+    assert response.status_code == 400, response.content
+    rows = {row["line"]: row["errors"] for row in response.json()["rows"]}
+    assert "not an e-mail address" in rows[2][0]
+    assert rows[3] == ["The full name is missing."]
+    assert any("also on line 2" in e for e in rows[4]) and any("not a date" in e for e in rows[4])
+    assert rows[5] == ["The consent date is in the future."]
+    assert rows[6] == []
+    assert response.json()["errors"] == 4
+    assert not Person.objects.exists() and not course.roster.exists()
+
+
+def test_a_student_number_of_another_teacher_is_refused(teacher, other_teacher, teacher_api):
+    course = CourseFactory(teachers=[teacher])
+    CourseFactory(teachers=[other_teacher], roster=[PersonFactory(external_id="S101")])
+    response = post(teacher_api, course, GOOD)
+    assert response.status_code == 400
+    errors = {row["external_id"]: row["errors"] for row in response.json()["rows"]}
+    assert "another teacher" in errors["S101"][0]
+    assert course.roster.count() == 0
+    assert Person.objects.count() == 1
+
+
+def test_a_known_student_is_linked_not_duplicated(teacher, teacher_api):
+    known = PersonFactory(external_id="S100", created_by=teacher, email="")
+    course = CourseFactory(teachers=[teacher])
+    response = post(teacher_api, course, GOOD)
+    assert response.status_code == 201
+    assert response.json()["rows"][0]["existing"] is True
+    assert Person.objects.count() == 3
+    known.refresh_from_db()
+    assert known.email == "ada@school.example"
+
+
+def test_a_file_that_is_not_utf8_is_refused_clearly(teacher, teacher_api):
+    course = CourseFactory(teachers=[teacher])
+    response = post(teacher_api, course, "name;number\nJosé Núñez;S1\n".encode("cp1252"))
+    assert response.status_code == 400
+    assert "not UTF-8" in response.json()["file"][0]
+    assert not Person.objects.exists()
+
+
+def test_a_huge_file_is_refused(teacher, teacher_api, settings):
+    settings.ROSTER_IMPORT_MAX_BYTES = 4096
+    course = CourseFactory(teachers=[teacher])
+    rows = "".join(f"Student {n};S{n:05d}\n" for n in range(1000))
+    response = post(teacher_api, course, "name;number\n" + rows)
+    assert response.status_code == 400
+    assert "too large" in response.json()["file"][0]
+    assert not Person.objects.exists()
+
+
+def test_a_file_without_the_needed_columns_says_which(teacher, teacher_api):
+    course = CourseFactory(teachers=[teacher])
+    response = post(teacher_api, course, "colour;size\nred;big\n")
+    assert response.status_code == 400
+    message = response.json()["file"][0]
+    assert "full name or student number" in message and "colour" in message
+
+
+def test_a_missing_file_is_a_field_error(teacher, teacher_api):
+    course = CourseFactory(teachers=[teacher])
+    response = teacher_api.post(f"/api/courses/{course.pk}/roster-import/", {}, format="multipart")
+    assert response.status_code == 400
+    assert "file" in response.json()
+
+
+def test_another_teachers_course_is_not_found(teacher_api, other_teacher):
+    course = CourseFactory(teachers=[other_teacher])
+    assert post(teacher_api, course, GOOD).status_code == 404
+    assert not Course.objects.get(pk=course.pk).roster.exists()

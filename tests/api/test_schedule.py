@@ -1,0 +1,170 @@
+"""The daily flow: weekly schedules make sessions, "start class now", automatic opening and
+closing by the periodic task, and Reopen undoing a close."""
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from attendance import schedule as flow
+from attendance import services
+from attendance.models import AttendanceRecord, AttendanceSession
+from attendance.tasks import run_automatic_sessions
+from tests.factories import CourseFactory, PersonFactory, SessionFactory
+
+# Monday 7 September 2026, 06:00 UTC = 08:00 in Berlin (summer time)
+MONDAY_MORNING = datetime(2026, 9, 7, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def course(teacher):
+    return CourseFactory(teachers=[teacher], roster=[PersonFactory(), PersonFactory()])
+
+
+def weekly(course, **fields):
+    defaults = {
+        "weekdays": [0, 2],
+        "start_time": time(8, 30),
+        "duration_minutes": 45,
+        "late_after_minutes": 5,
+        "time_zone": "Europe/Berlin",
+        "auto_open_close": True,
+    }
+    return flow.create_schedule(course=course, **{**defaults, **fields})
+
+
+def test_a_schedule_makes_the_weeks_sessions_in_its_time_zone(course):
+    lesson = weekly(course)
+    flow.create_scheduled_sessions(now=MONDAY_MORNING)
+    starts = list(
+        AttendanceSession.objects.filter(schedule=lesson)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+    )
+    assert datetime(2026, 9, 7, 6, 30, tzinfo=UTC) in starts  # Monday 08:30 Berlin
+    assert datetime(2026, 9, 9, 6, 30, tzinfo=UTC) in starts  # Wednesday
+    session = AttendanceSession.objects.get(starts_at=datetime(2026, 9, 7, 6, 30, tzinfo=UTC))
+    assert session.ends_at - session.starts_at == timedelta(minutes=45)
+    assert session.late_after_minutes == 5 and session.auto_close
+
+
+def test_running_it_again_makes_no_duplicates(course):
+    weekly(course)
+    count = AttendanceSession.objects.count()
+    assert flow.create_scheduled_sessions(now=MONDAY_MORNING) >= 0
+    assert flow.create_scheduled_sessions(now=MONDAY_MORNING) == 0
+    assert AttendanceSession.objects.count() >= count
+
+
+def test_the_periodic_task_opens_at_the_start_and_closes_at_the_end(course):
+    weekly(course)
+    flow.create_scheduled_sessions(now=MONDAY_MORNING)
+    lesson = AttendanceSession.objects.get(starts_at=datetime(2026, 9, 7, 6, 30, tzinfo=UTC))
+    flow.run_automatic_sessions(now=MONDAY_MORNING)
+    lesson.refresh_from_db()
+    assert lesson.state == "scheduled"
+
+    flow.run_automatic_sessions(now=lesson.starts_at + timedelta(minutes=1))
+    lesson.refresh_from_db()
+    assert lesson.state == "open"
+
+    result = flow.run_automatic_sessions(now=lesson.ends_at + timedelta(seconds=1))
+    lesson.refresh_from_db()
+    assert lesson.state == "closed" and result["closed"] == 1
+    absences = lesson.records.values_list("method", flat=True)
+    assert list(absences) == [AttendanceRecord.Method.ABSENT_AT_CLOSE] * 2
+
+
+def test_the_celery_task_runs_the_same_function(course):
+    session = SessionFactory(
+        course=course,
+        starts_at=datetime(2020, 1, 1, 8, tzinfo=UTC),
+        ends_at=datetime(2020, 1, 1, 9, tzinfo=UTC),
+        opened_at=datetime(2020, 1, 1, 8, tzinfo=UTC),
+        auto_close=True,
+    )
+    assert run_automatic_sessions.apply().get()["closed"] == 1
+    session.refresh_from_db()
+    assert session.closed_at is not None
+
+
+def test_check_in_is_refused_after_the_end_of_an_automatic_session(course):
+    session = SessionFactory(
+        course=course,
+        starts_at=datetime(2020, 1, 1, 8, tzinfo=UTC),
+        ends_at=datetime(2020, 1, 1, 9, tzinfo=UTC),
+        opened_at=datetime(2020, 1, 1, 8, tzinfo=UTC),
+        auto_close=True,
+    )
+    with pytest.raises(services.SessionStateError, match="closed"):
+        services.ensure_open(session)
+
+
+def test_sessions_without_automatic_close_stay_open(course):
+    session = SessionFactory(
+        course=course,
+        starts_at=datetime(2020, 1, 1, 8, tzinfo=UTC),
+        ends_at=datetime(2020, 1, 1, 9, tzinfo=UTC),
+        opened_at=datetime(2020, 1, 1, 8, tzinfo=UTC),
+    )
+    assert flow.run_automatic_sessions()["closed"] == 0
+    services.ensure_open(session)
+
+
+def test_reopen_removes_absences_of_the_close_and_keeps_manual_changes(course, teacher):
+    first, second = course.roster.all()
+    session = SessionFactory(course=course, opened_at=MONDAY_MORNING)
+    services.close_session(session=session, closed_by=teacher)
+    services.set_status(session=session, person=first, status="excused", changed_by=teacher)
+    removed = services.reopen_session(session=session)
+    session.refresh_from_db()
+    assert removed == 1 and session.state == "open"
+    record = session.records.get()
+    assert record.person == first and record.status == "excused"
+    assert record.method == AttendanceRecord.Method.MANUAL
+
+
+def test_a_session_reopened_after_its_end_is_not_closed_again(course, teacher):
+    session = SessionFactory(
+        course=course,
+        starts_at=datetime(2020, 1, 1, 8, tzinfo=UTC),
+        ends_at=datetime(2020, 1, 1, 9, tzinfo=UTC),
+        auto_close=True,
+    )
+    flow.run_automatic_sessions()
+    services.reopen_session(session=session)
+    assert flow.run_automatic_sessions()["closed"] == 0
+    session.refresh_from_db()
+    services.ensure_open(session)
+
+
+def test_start_class_now_opens_the_lesson_about_to_start(course):
+    weekly(course)
+    flow.create_scheduled_sessions(now=MONDAY_MORNING)
+    session = flow.start_class_now(course=course, now=MONDAY_MORNING + timedelta(minutes=10))
+    assert session.starts_at == datetime(2026, 9, 7, 6, 30, tzinfo=UTC)
+    assert session.state == "open"
+
+
+def test_start_class_now_without_a_lesson_makes_one(course):
+    session = flow.start_class_now(course=course, now=MONDAY_MORNING)
+    assert session.state == "open" and session.starts_at == MONDAY_MORNING
+    assert session.ends_at == MONDAY_MORNING + timedelta(hours=1)
+
+
+def test_reopen_through_the_api(course, teacher_api):
+    session = SessionFactory(course=course, opened_at=MONDAY_MORNING)
+    assert teacher_api.post(f"/api/sessions/{session.pk}/reopen/").status_code == 409
+    teacher_api.post(f"/api/sessions/{session.pk}/close/")
+    response = teacher_api.post(f"/api/sessions/{session.pk}/reopen/")
+    assert response.status_code == 200, response.content
+    assert response.json()["closed_at"] is None
+    assert not session.records.exists()
+
+
+def test_start_class_now_finds_a_lesson_even_without_the_periodic_task(course):
+    lesson = weekly(course)
+    AttendanceSession.objects.filter(schedule=lesson).delete()  # as if beat never ran
+    next_monday = MONDAY_MORNING + timedelta(days=7, minutes=20)
+    session = flow.start_class_now(course=course, now=next_monday)
+    assert session.schedule == lesson
+    assert session.starts_at == datetime(2026, 9, 14, 6, 30, tzinfo=UTC)

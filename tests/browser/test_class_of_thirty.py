@@ -1,0 +1,204 @@
+"""Acceptance of issue 14 in headless Chromium: a class of 30 onboarded from a CSV and a ZIP
+of photos, a weekly schedule, "Start class now", the kiosk opened from its QR code, close
+with confirmation, reopen, and the report over a date range. Every page is checked with
+axe-core at desktop and phone width (0 serious or critical violations) and photographed
+under artifacts/screenshots/."""
+
+import io
+import re
+import zipfile
+
+import pytest
+import segno
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from attendance.services import set_status
+from people.models import Course, Person
+from tests.browser.conftest import axe_violations, log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = {"desktop": (1280, 860), "phone": (390, 844)}
+
+
+def roster_csv(tmp_path):
+    """30 students; the two whose photos we have are S-1001 (Obama) and S-1002 (Biden)."""
+    consent = timezone.localdate().isoformat()
+    lines = ["Full name;Student number;E-mail;Consent date"]
+    lines += [f"Barack Obama;S-1001;;{consent}", f"Joe Biden;S-1002;;{consent}"]
+    lines += [f"Student {n:02d};S-{1000 + n};s{n}@school.example;{consent}" for n in range(3, 31)]
+    path = tmp_path / "class.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    return path
+
+
+def photos_zip(tmp_path, shared_faces):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for number, name in (("S-1001", "obama"), ("S-1002", "biden")):
+            for photo in sorted((shared_faces / "enroll" / name).iterdir()):
+                archive.writestr(f"class photos/{number}/{photo.name}", photo.read_bytes())
+    path = tmp_path / "photos.zip"
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+class Audit:
+    """Screenshots at both widths and axe-core's serious/critical findings of each page."""
+
+    def __init__(self, screenshot):
+        self.screenshot = screenshot
+        self.violations: list[str] = []
+        self.pages: list[str] = []
+
+    def __call__(self, page, name: str) -> None:
+        for label, (width, height) in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(150)
+            self.screenshot(page, f"i14-{name}-{width}")
+            self.violations += [f"{name} @{label}: {v}" for v in axe_violations(page)]
+        page.set_viewport_size({"width": 1280, "height": 860})
+        self.pages.append(name)
+
+
+def test_a_class_of_thirty_in_ten_minutes(
+    live_server, teacher, launch_chromium, screenshot, shared_faces, tmp_path, axe_script
+):
+    audit = Audit(screenshot)
+    with launch_chromium(camera=shared_faces / "probe" / "obama-720p.jpg") as browser:
+        browser.add_init_script(path=str(axe_script))
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        audit(page, "login")
+        log_in(page, live_server.url)
+        page.get_by_label("Course name").fill("Year 9 Civics")
+        page.get_by_role("button", name="Create course").click()
+        expect(page.get_by_role("heading", name="Year 9 Civics", level=1)).to_be_visible()
+        course = Course.objects.get(name="Year 9 Civics")
+
+        # 1. The roster from a CSV: preview first, nothing imported until confirmed.
+        page.get_by_role("link", name="Import students from a CSV file").click()
+        audit(page, "roster-import")
+        page.get_by_label("CSV file", exact=True).set_input_files(roster_csv(tmp_path))
+        page.get_by_role("button", name="Preview").click()
+        expect(page.get_by_role("heading", name="Preview: 30 students")).to_be_visible()
+        assert not course.roster.exists()
+        audit(page, "roster-preview")
+        page.get_by_role("button", name="Import 30 students").click()
+        expect(page.locator(".message--success")).to_contain_text("30 students imported")
+        assert course.roster.count() == 30
+
+        # 2. Photos from a ZIP, with a progress bar and a result per file.
+        page.get_by_role("link", name="Import photos from a ZIP file").click()
+        page.get_by_label("ZIP file", exact=True).set_input_files(
+            photos_zip(tmp_path, shared_faces)
+        )
+        page.get_by_role("button", name="Import photos").click()
+        expect(page.locator("[data-progress-label]")).to_have_text(
+            "4 of 4 photos checked", timeout=60_000
+        )
+        expect(page.locator("[data-ready]")).to_have_text("4")
+        audit(page, "photo-import")
+
+        # 3. The roster table: 30 rows, search narrows it.
+        page.get_by_role("link", name="Back to Year 9 Civics").click()
+        expect(page.locator("[data-roster-row]")).to_have_count(30)
+        page.get_by_label("Search").fill("biden")
+        expect(page.locator("[data-roster-row]:visible")).to_have_count(1)
+        page.get_by_label("Search").fill("")
+        expect(page.locator("#classifier-state")).to_contain_text("4 photos", timeout=30_000)
+        audit(page, "course")
+        # This camera shows a photo: the teacher turns the head-turn challenge off.
+        page.get_by_label("At the kiosk").select_option("off")
+        liveness = page.locator("section", has=page.locator("#liveness-heading"))
+        liveness.get_by_role("button", name="Save").click()
+        expect(page.get_by_text("Liveness check: Off")).to_be_visible()
+
+        # 4. A weekly schedule, then "Start class now".
+        page.get_by_text("Weekly schedule", exact=True).click()
+        for day in ("Mon", "Tue", "Wed", "Thu", "Fri"):
+            page.get_by_label(day, exact=True).check()
+        later = (timezone.localtime() + timezone.timedelta(hours=3)).strftime("%H:%M")
+        page.get_by_label("Starts at").fill(later)
+        page.get_by_role("button", name="Save weekly schedule").click()
+        expect(page.locator(".message--success")).to_contain_text("Weekly schedule saved")
+        assert course.schedules.count() == 1 and course.sessions.count() >= 4
+        page.get_by_role("button", name="Start class now").click()
+        expect(page.locator("#session-state")).to_have_text("Open")
+        expect(page.locator("#live-counts")).to_contain_text("0 of 30 in, 0 late, 30 not yet")
+
+        # 5. The kiosk, opened from the link its QR code encodes.
+        page.get_by_text("Show the QR code of the kiosk link").click()
+        kiosk_url = page.locator("#kiosk-url").input_value()
+        shown = page.locator(".kiosk-qr svg path").get_attribute("d")
+        expected = segno.make(kiosk_url, error="m").svg_inline(scale=4, lineclass=None)
+        assert re.search(r' d="([^"]+)"', expected).group(1) == shown
+        audit(page, "live-session")
+        kiosk = browser.new_page()
+        kiosk.goto(kiosk_url)
+        expect(kiosk.locator("#kiosk-welcome")).to_contain_text(
+            "Barack Obama – present, ", timeout=20_000
+        )
+        kiosk.set_viewport_size({"width": 1024, "height": 768})
+        expect(kiosk.locator("#kiosk-welcome")).to_be_in_viewport()
+        audit(kiosk, "kiosk")
+        kiosk.close()
+        expect(page.locator("#live-counts")).to_contain_text("1 of 30 in, 0 late, 29 not yet")
+
+        # A student added meanwhile, and a teacher's note, appear without a reload.
+        page.evaluate("window.noReload = true")
+        newcomer = Person.objects.create(full_name="Ada Newcomer", external_id="S-2000")
+        course.roster.add(newcomer)
+        expect(page.locator(f"#person-{newcomer.pk}")).to_be_visible(timeout=6_000)
+        expect(page.locator("#live-counts")).to_contain_text("1 of 31 in, 0 late, 30 not yet")
+        obama = Person.objects.get(external_id="S-1001")
+        session = course.sessions.get(opened_at__isnull=False)
+        set_status(session=session, person=obama, status="present", changed_by=teacher)
+        note = page.locator(f'#person-{obama.pk} [data-cell="note"]')
+        expect(note).to_contain_text("set by teacher at", timeout=6_000)
+        assert page.evaluate("window.noReload") is True
+
+        page.get_by_label("Show only students not checked in").check()
+        expect(page.locator(f"#person-{obama.pk}")).to_be_hidden()
+        page.get_by_label("Show only students not checked in").uncheck()
+
+        # 6. Close asks first; Reopen undoes it.
+        page.get_by_role("link", name="Close session…").click()
+        expect(page.get_by_role("heading", name="Close this session?")).to_be_visible()
+        expect(page.locator(".confirm")).to_contain_text("30 students without a check-in")
+        audit(page, "confirm-close")
+        page.get_by_role("button", name="Close session").click()
+        expect(page.locator("#live-counts")).to_contain_text("30 absent")
+        page.get_by_role("button", name="Reopen session").click()
+        expect(page.locator(".message--success")).to_contain_text("30 absence(s)")
+        expect(page.locator("#live-counts")).to_contain_text("1 of 31 in, 0 late, 30 not yet")
+        page.get_by_role("link", name="Close session…").click()
+        page.get_by_role("button", name="Close session").click()
+
+        # 7. The report over a date range, and one student's history.
+        page.goto(f"{live_server.url}/courses/{course.pk}/report/")
+        today = timezone.localdate().isoformat()
+        page.get_by_label("From", exact=True).fill(today)
+        page.get_by_label("To", exact=True).fill(today)
+        page.get_by_role("button", name="Show").click()
+        expect(page.locator("table.report tbody tr")).to_have_count(31)
+        expect(page.locator("tr.is-below")).to_have_count(30)
+        audit(page, "report")
+        page.get_by_role("link", name="Barack Obama").click()
+        expect(page.locator("h1")).to_contain_text("Barack Obama")
+        audit(page, "student-history")
+
+        for name, path in (
+            ("home", "/"),
+            ("account", "/account/"),
+            ("password", "/accounts/password_change/"),
+            ("photo-import-form", f"/courses/{course.pk}/photo-import/"),
+            ("confirm-remove", f"/courses/{course.pk}/students/{obama.pk}/remove/"),
+            ("kiosk-invalid", "/kiosk/not-a-valid-link/"),
+        ):
+            page.goto(f"{live_server.url}{path}")
+            audit(page, name)
+
+    assert len(audit.pages) == 16
+    assert audit.violations == [], "\n".join(audit.violations)
