@@ -9,6 +9,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from attendance import services
+from attendance.class_photo_api import ClassPhotoActions
 from attendance.kiosk_auth import KioskCanCheckIn, KioskGrant, KioskTokenAuthentication
 from attendance.models import AttendanceSession
 from attendance.selectors import sessions_for
@@ -34,7 +35,7 @@ def _conflict(error: services.SessionStateError) -> SessionConflict:
     return SessionConflict(detail=str(error))
 
 
-class SessionViewSet(viewsets.ModelViewSet):
+class SessionViewSet(ClassPhotoActions, viewsets.ModelViewSet):
     lookup_value_converter = "int"
     serializer_class = SessionSerializer
 
@@ -86,8 +87,14 @@ class SessionViewSet(viewsets.ModelViewSet):
             validate_upload(image)  # present, not empty, at most MAX_UPLOAD_BYTES
         except UploadRefused as refused:
             raise serializers.ValidationError({"image": [str(refused)]}) from None
+        params = CheckInUploadSerializer(data={"image": image, **request.POST.dict()})
+        params.is_valid(raise_exception=True)
         try:
-            outcomes = services.check_in(session=session, image_source=image)
+            outcomes = services.check_in(
+                session=session,
+                image_source=image,
+                min_face_px=params.validated_data.get("min_face_px"),
+            )
         except services.SessionStateError as error:
             raise _conflict(error) from None
         except faces.ImageRejected as rejection:

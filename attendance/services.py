@@ -74,17 +74,27 @@ def ensure_open(session: AttendanceSession) -> None:
         raise SessionStateError("This session is not open yet: ask your teacher to open it.")
 
 
-def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
+def check_in(
+    *, session: AttendanceSession, image_source, min_face_px: int | None = None
+) -> list[FaceOutcome]:
     """Identify every face in a snapshot and mark each recognised student of the course once.
 
-    Raises SessionStateError when the session is not open, faces.ImageRejected when the
-    snapshot is not a readable image.
+    `min_face_px`: the smallest face to look for (default FACE_MIN_DETECT_PX); a kiosk whose
+    students stand close asks for more and is answered faster. Raises SessionStateError when
+    the session is not open, faces.ImageRejected when the snapshot is not a readable image.
     """
     ensure_open(session)
     image = faces.load_image(image_source)
-    detected = faces.find_faces(image)
+    detected = faces.find_faces(image, min_face_px=min_face_px)
     if not detected:
         return []
+    matches, roster = identify_on_roster(session, detected)
+    keep_snapshot(session=session, source=image_source, person_ids=list(roster))
+    return record_faces(session, detected, matches, roster, timezone.now())
+
+
+def identify_on_roster(session, detected) -> tuple[list, dict[int, Person]]:
+    """The course model's match for each face, and the active roster students matched."""
     _, model = registry.current_model(session.course_id)
     probes = [face.encoding for face in detected]
     if model is None:
@@ -97,24 +107,29 @@ def check_in(*, session: AttendanceSession, image_source) -> list[FaceOutcome]:
             is_active=True, pk__in=[m.person_id for m in matches if m.person_id]
         )
     }
-    now = timezone.now()
-    keep_snapshot(session=session, source=image_source, person_ids=list(roster))
+    return matches, roster
+
+
+def record_faces(session, detected, matches, roster, now, method="face") -> list[FaceOutcome]:
+    """Mark each recognised roster student once (present or late as of `now`)."""
     outcomes = []
     for face, match in zip(detected, matches, strict=True):
         person = roster.get(match.person_id)
         if person is None:
             outcomes.append(FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance))
             continue
-        record, created = _record_face_check_in(session, person, match.distance, now)
+        record, created = _record_face_check_in(session, person, match.distance, now, method)
         outcome = record.status if created else FaceOutcome.ALREADY
         outcomes.append(FaceOutcome(face.box, outcome, match.distance, person, record))
     return outcomes
 
 
-def _record_face_check_in(session, person, distance, when) -> tuple[AttendanceRecord, bool]:
+def _record_face_check_in(
+    session, person, distance, when, method="face"
+) -> tuple[AttendanceRecord, bool]:
     """At most one record per person and session, even under simultaneous check-ins."""
     status = Status.LATE if session.is_late(when) else Status.PRESENT
-    fields = {"status": status, "method": "face", "distance": distance, "recorded_at": when}
+    fields = {"status": status, "method": method, "distance": distance, "recorded_at": when}
     try:
         with transaction.atomic():
             return AttendanceRecord.objects.get_or_create(

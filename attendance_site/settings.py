@@ -226,10 +226,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
-# Face pipeline. Detection runs on a scaled-down copy; encoding on the full image.
+# Face pipeline. Detection finds every face of at least FACE_MIN_DETECT_PX (pixels of the
+# original frame) whatever the frame's size; encoding runs on the full image.
 FACE_DETECTOR_MODEL = env_choice("FACE_DETECTOR_MODEL", "hog", ("hog", "cnn"))
-FACE_DETECTOR_UPSAMPLE = env_int("FACE_DETECTOR_UPSAMPLE", 1)
-FACE_DETECTION_MAX_SIDE = env_int("FACE_DETECTION_MAX_SIDE", 480, minimum=160)
+FACE_MIN_DETECT_PX = env_int("FACE_MIN_DETECT_PX", 40, minimum=20)
 FACE_ENCODING_JITTERS = env_int("FACE_ENCODING_JITTERS", 1, minimum=1)
 FACE_LANDMARKS_MODEL = env_choice("FACE_LANDMARKS_MODEL", "small", ("small", "large"))
 FACE_MIN_SIZE_PX = env_int("FACE_MIN_SIZE_PX", 80, minimum=1)
@@ -245,6 +245,11 @@ CHECKIN_RATE_PER_ADDRESS = env_str("CHECKIN_RATE_PER_ADDRESS", "600/min")
 # Check-in frames are not kept (0). A positive number keeps them that many days, e.g. to
 # review disputed check-ins; a periodic task deletes older ones.
 CHECKIN_SNAPSHOT_RETENTION_DAYS = env_int("CHECKIN_SNAPSHOT_RETENTION_DAYS", 0)
+# Class photos (roll call from one picture of the class): their own upload limits.
+CLASS_PHOTO_MAX_UPLOAD_BYTES = env_int(
+    "CLASS_PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024, minimum=1024
+)
+CLASS_PHOTO_MAX_PIXELS = env_int("CLASS_PHOTO_MAX_PIXELS", 16_000_000, minimum=10_000)
 # A photo "processing" for longer than this is considered stalled and queued again.
 PHOTO_STALLED_AFTER_SECONDS = env_int("PHOTO_STALLED_AFTER_SECONDS", 300, minimum=30)
 
