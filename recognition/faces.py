@@ -367,7 +367,9 @@ def _detect(image: np.ndarray, cfg: FaceConfig, min_face_px: int) -> list[dlib.r
         jobs = [(small, cfg, upsample, band, rows >= cols) for band in bands]
         found = [r for rects in _thread_pool(workers).map(_detect_band, jobs) for r in rects]
         # faces larger than the overlap may lie across a band edge: one pass for them alone
-        big = _detect(image, cfg, round((overlap - 2 * min_face_px * scale) / scale))
+        # (keeping only what it is for: smaller faces are the bands')
+        big_px = round((overlap - 2 * min_face_px * scale) / scale)
+        big = [r for r in _detect(image, cfg, big_px) if r.width() >= 0.9 * big_px]
         found += [dlib.rectangle(*_scaled(r, sx, sy)) for r in big]
         found = _merge(found)
     rects = [dlib.rectangle(*_scaled(r, 1 / sx, 1 / sy)) for r in found]
