@@ -12,19 +12,20 @@ from PIL import Image
 
 from attendance.models import AttendanceRecord, ClassPhoto
 from bench.frames import _STORED_AS, ORIENTATION
+from bench.frames import SHARED_FACES as SAMPLES
 from bench.recall import composite, found
 from people.models import Person
-from tests.api.conftest import enroll_from_samples, open_session_of
+from recognition import faces
+from tests.api.conftest import client_for, enroll_from_samples, open_session_of
 from tests.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
 KNOWN = ["alex_lacamoire", "biden", "kit_harington", "obama"]
 
 
-@pytest.fixture(scope="module")
-def class_picture():
+def make_class_picture():
     """9 faces of 70-110 px in a 2400x1800 picture stored sideways with EXIF orientation 6,
-    as a phone saves it; `people` gives each face's person, left to right by grid cell."""
+    as a phone saves it: (JPEG bytes, the upright frame with its true boxes and people)."""
     frame = composite(1800, 2400, [70, 75, 80, 85, 90, 95, 100, 105, 110], seed=3)
     upright = Image.fromarray(frame.image)
     exif = Image.Exif()
@@ -32,6 +33,28 @@ def class_picture():
     out = io.BytesIO()
     upright.transpose(_STORED_AS[6]).save(out, "JPEG", quality=90, exif=exif.tobytes())
     return out.getvalue(), frame
+
+
+@pytest.fixture(scope="module")
+def class_picture():
+    return make_class_picture()
+
+
+def enroll_class(course):
+    """KNOWN enrolled with their sample photos' encodings; Rose on the roster, no photo."""
+    encodings = {
+        name: [
+            (p.name, faces.encode_enrollment_photo(p))
+            for p in sorted((SAMPLES / "enroll" / name).iterdir())
+        ]
+        for name in KNOWN
+    }
+    enroll_from_samples(course, KNOWN, encodings, SAMPLES)
+    course.roster.add(
+        Person.objects.create(
+            full_name="Rose Leslie", external_id="rose_leslie", consent_recorded_on="2026-09-01"
+        )
+    )
 
 
 @pytest.fixture
@@ -210,32 +233,10 @@ def test_check_in_refuses_a_bad_min_face_px(teacher_api, course, shared_faces, v
 
 @pytest.mark.worker
 def test_the_class_photo_journey_through_a_real_worker(real_worker, teacher, class_picture):
-    from tests.api.conftest import client_for
-
     api = client_for(teacher)
     course = CourseFactory(teachers=[teacher], name="Year 10")
-    # encodings straight from the sample photos (the session fixture needs a db at setup)
-    from recognition import faces
-    from tests.api.conftest import ENROLLED
-
-    encodings = {
-        name: [
-            (p.name, faces.encode_enrollment_photo(p))
-            for p in sorted((SAMPLES / "enroll" / name).iterdir())
-        ]
-        for name in ENROLLED
-        if name in KNOWN
-    }
-    enroll_from_samples(course, KNOWN, encodings, SAMPLES)
-    course.roster.add(
-        Person.objects.create(
-            full_name="Rose Leslie", external_id="rose_leslie", consent_recorded_on="2026-09-01"
-        )
-    )
+    enroll_class(course)
     session = open_session_of(course)
     started = time.monotonic()
     check_the_journey(api, session, class_picture)
     assert time.monotonic() - started < 60
-
-
-SAMPLES = __import__("bench.frames", fromlist=["SHARED_FACES"]).SHARED_FACES
