@@ -44,8 +44,8 @@ def validate_class_photo_upload(upload) -> None:
 @transaction.atomic
 def submit_class_photo(*, session: AttendanceSession, upload, uploaded_by=None) -> ClassPhoto:
     """Keep the upload as pending and queue its processing once the row is committed."""
-    services.ensure_open(session)
     validate_class_photo_upload(upload)
+    services.ensure_open(session)
     photo = ClassPhoto.objects.create(session=session, image=upload, uploaded_by=uploaded_by)
     from attendance.tasks import process_class_photo
 

@@ -10,7 +10,7 @@ import json
 import pytest
 from django.test import Client
 
-from attendance.models import AttendanceSession
+from attendance.models import AttendanceSession, ClassPhoto
 from people.models import EnrollmentPhoto
 from tests.factories import CourseFactory, PersonFactory, SessionFactory, UserFactory
 
@@ -71,6 +71,18 @@ TABLE = [
         data={"person": "{person}", "status": "excused"},
     ),
     row("post", "/api/sessions/{session}/rotate-kiosk-token/", *API_ITEM),
+    row("post", "/api/sessions/{session}/class-photos/", DENIED, INVALID, MISSING, DENIED, INVALID),
+    row("get", "/api/sessions/{session}/class-photos/", *API_ITEM),
+    row("get", "/api/sessions/{session}/class-photos/{class_photo}/", *API_ITEM),
+    row(
+        "post",
+        "/api/sessions/{session}/class-photos/{class_photo}/assign/",
+        DENIED,
+        INVALID,
+        MISSING,
+        DENIED,
+        INVALID,
+    ),
     row("get", "/api/schema/", DENIED, OK, OK, DENIED, OK),
     row("get", "/api/docs/", DENIED, OK, OK, DENIED, OK),
     # --- pages ---
@@ -105,7 +117,9 @@ def world(db, shared_faces):
     photo.image.save("face.jpg", (shared_faces / "enroll" / "obama" / "obama.jpg").open("rb"))
     session = SessionFactory(course=course)
     other_session = SessionFactory(course=CourseFactory(teachers=[other]))
+    class_photo = ClassPhoto.objects.create(session=session, status="done")
     return {
+        "class_photo": class_photo.pk,
         "person": person.pk,
         "photo": photo.pk,
         "course": course.pk,
