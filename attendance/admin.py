@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from attendance.models import AttendanceRecord, AttendanceSession, CheckInSnapshot
+from attendance.models import AttendanceRecord, AttendanceSession, CheckInSnapshot, ClassPhoto
 
 
 class AttendanceRecordInline(admin.TabularInline):
@@ -51,6 +51,28 @@ class CheckInSnapshotAdmin(admin.ModelAdmin):
     list_filter = ["session__course"]
     search_fields = ["people__full_name", "session__course__name"]
     fields = ["session", "taken_at", "people"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ClassPhoto)
+class ClassPhotoAdmin(admin.ModelAdmin):
+    """Read-only: results of class-photo roll calls (the picture itself is not shown)."""
+
+    list_display = ["__str__", "session", "status", "uploaded_at", "uploaded_by"]
+    list_filter = ["status"]
+    fields = [
+        "session",
+        "status",
+        "error",
+        "uploaded_at",
+        "uploaded_by",
+        "width",
+        "height",
+        "faces",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from attendance.models import AttendanceRecord, CheckInSnapshot
+from attendance.models import AttendanceRecord, CheckInSnapshot, ClassPhoto
 from people.models import EnrollmentPhoto
 from recognition.models import CourseClassifier
 from tests.factories import CourseFactory, PersonFactory, SessionFactory
@@ -21,6 +21,7 @@ def one_of_each(teacher):
     AttendanceRecord.objects.create(session=session, person=person, status="present", method="face")
     CourseClassifier.objects.get_or_create(course=course)
     CheckInSnapshot.objects.create(session=session, image="snapshots/missing.jpg")
+    ClassPhoto.objects.create(session=session, status="done")
 
 
 def test_every_project_model_is_in_the_admin():
