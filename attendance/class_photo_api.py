@@ -2,7 +2,7 @@
 attendance.class_photos."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -18,6 +18,8 @@ from attendance.class_photo_serializers import (
 from people.models import Person
 from people.selectors import people_for
 from people.services import UploadRefused
+
+PHOTO_ID = OpenApiParameter("photo_id", int, OpenApiParameter.PATH, description="class photo id")
 
 
 class ClassPhotoConflict(APIException):
@@ -37,7 +39,7 @@ class ClassPhotoActions:
         responses={202: ClassPhotoSerializer},
         summary="Upload a class photo: every recognised student of the roster is marked.",
     )
-    @action(detail=True, methods=["post"], url_path="class-photos")
+    @action(detail=True, methods=["post"], url_path="class-photos", pagination_class=None)
     def class_photos(self, request, pk=None):
         session = self.get_object()
         try:
@@ -57,7 +59,7 @@ class ClassPhotoActions:
         session = self.get_object()
         return Response([_serialized(photo) for photo in session.class_photos.all()])
 
-    @extend_schema(request=None, responses=ClassPhotoSerializer)
+    @extend_schema(request=None, responses=ClassPhotoSerializer, parameters=[PHOTO_ID])
     @action(detail=True, methods=["get"], url_path="class-photos/<int:photo_id>")
     def class_photo(self, request, pk=None, photo_id=None):
         """Status, then each face's box, person (or null: unknown) and outcome."""
@@ -69,6 +71,7 @@ class ClassPhotoActions:
         request=AssignFaceSerializer,
         responses={200: ClassPhotoFaceSerializer, 409: OpenApiResponse(description="conflict")},
         summary="Name an unknown face of a class photo: marks that student.",
+        parameters=[PHOTO_ID],
     )
     @action(detail=True, methods=["post"], url_path="class-photos/<int:photo_id>/assign")
     def assign_class_photo_face(self, request, pk=None, photo_id=None):

@@ -313,7 +313,7 @@ def test_twenty_simultaneous_check_ins_of_one_student_make_one_record(
     session = open_session_of(course)
     frame = (shared_faces / "probe" / "obama1.jpg").read_bytes()
     found = faces.find_faces(faces.load_image(frame))
-    monkeypatch.setattr(faces, "find_faces", lambda image, config=None: found)
+    monkeypatch.setattr(faces, "find_faces", lambda image, config=None, **options: found)
 
     body = encode_multipart(BOUNDARY, {"image": BUILDERS["webp"]().as_file()})
     url = f"{live_server.url}/api/sessions/{session.pk}/checkin/"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, strategies
 from schemathesis import GenerationMode, checks
 
+from attendance.models import ClassPhoto
 from attendance_site.wsgi import application
 from people.models import EnrollmentPhoto
 from tests.conftest import PASSWORD
@@ -60,7 +61,14 @@ def existing_ids(teacher) -> dict[str, int]:
     photo = EnrollmentPhoto(person=person, status=EnrollmentPhoto.Status.REJECTED)
     photo.image.save("face.jpg", ContentFile(jpeg()), save=True)
     session = SessionFactory(course=course, opened_at=timezone.now())  # open: check-in works
-    return {"people": person.pk, "courses": course.pk, "photos": photo.pk, "sessions": session.pk}
+    class_photo = ClassPhoto.objects.create(session=session, status=ClassPhoto.Status.DONE)
+    return {
+        "people": person.pk,
+        "courses": course.pk,
+        "photos": photo.pk,
+        "sessions": session.pk,
+        "photo_id": class_photo.pk,
+    }
 
 
 def test_the_api_survives_fuzzing_and_matches_its_schema(transactional_db, client, teacher):
@@ -84,6 +92,8 @@ def test_the_api_survives_fuzzing_and_matches_its_schema(transactional_db, clien
 
     for operation in operations:
         path_ids = {"id": ids[operation.path.split("/")[2]]} if "{id}" in operation.path else {}
+        if "{photo_id}" in operation.path:  # a class photo of the session
+            path_ids["photo_id"] = ids["photo_id"]
         strategy = strategies.one_of(
             operation.as_strategy(generation_mode=mode, path_parameters=path_ids)
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
