@@ -5,6 +5,7 @@ from attendance.models import (
     AttendanceRecord,
     AttendanceSession,
     CheckInSnapshot,
+    ClassPhoto,
     CourseSchedule,
     PendingReview,
     UnrecognisedAttempt,
@@ -82,6 +83,24 @@ class PendingReviewAdmin(admin.ModelAdmin):
     search_fields = ["candidate__full_name", "candidate__external_id", "session__course__name"]
     list_select_related = ["candidate", "session__course"]
     fields = ["session", "candidate", "captured_at", "distance"]
+
+
+@admin.register(ClassPhoto)
+class ClassPhotoAdmin(admin.ModelAdmin):
+    """Read-only: results of class-photo roll calls (the picture itself is not shown)."""
+
+    list_display = ["__str__", "session", "status", "uploaded_at", "uploaded_by"]
+    list_filter = ["status"]
+    fields = [
+        "session",
+        "status",
+        "error",
+        "uploaded_at",
+        "uploaded_by",
+        "width",
+        "height",
+        "faces",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request):

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from accounts.tokens import ExpiringTokenAuthentication
 from attendance import services
+from attendance.class_photo_api import ClassPhotoActions
 from attendance.kiosk_auth import KioskCanCheckIn, KioskGrant, KioskTokenAuthentication
 from attendance.models import AttendanceSession
 from attendance.review_api import ReviewSerializer
@@ -37,7 +38,7 @@ def _credential(request, session) -> str:
     return f"user:{request.user.pk}"
 
 
-class SessionViewSet(viewsets.ModelViewSet):
+class SessionViewSet(ClassPhotoActions, viewsets.ModelViewSet):
     lookup_value_converter = "int"
     # The actions whose service may refuse them for the session's state: 409 (OpenAPI).
     state_conflict_actions = {"open", "close", "reopen", "checkin"}
@@ -94,8 +95,13 @@ class SessionViewSet(viewsets.ModelViewSet):
         session = self.get_object()
         image = request.FILES.get("image")
         validate_upload(image)  # present, not empty, at most MAX_UPLOAD_BYTES
+        params = CheckInUploadSerializer(data={"image": image, **request.POST.dict()})
+        params.is_valid(raise_exception=True)
         outcomes = services.check_in(
-            session=session, image_source=image, credential=_credential(request, session)
+            session=session,
+            image_source=image,
+            credential=_credential(request, session),
+            min_face_px=params.validated_data.get("min_face_px"),
         )
         charge_extra_faces(request, self, len(outcomes))
         data = {"session": session.pk, "faces": outcomes}

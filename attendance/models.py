@@ -133,6 +133,7 @@ class AttendanceRecord(models.Model):
         MANUAL = "manual", "Manual"
         CONFIRMED = "confirmed", "Confirmed by the teacher"
         ABSENT_AT_CLOSE = "closed", "Absent at close"
+        CLASS_PHOTO = "class_photo", "Class photo"
 
     session = models.ForeignKey(AttendanceSession, on_delete=models.CASCADE, related_name="records")
     person = models.ForeignKey(
@@ -238,3 +239,43 @@ class UnrecognisedAttempt(models.Model):
 
     def __str__(self):
         return f"Unrecognised face in {self.session} at {self.seen_at:%H:%M:%S}"
+
+
+def class_photo_upload_path(photo: "ClassPhoto", filename: str) -> str:
+    return f"class_photos/{secrets.token_hex(16)}"
+
+
+class ClassPhoto(models.Model):
+    """A picture of the class: every face in it is identified and the roster marked.
+
+    The image is deleted once processed unless CHECKIN_SNAPSHOT_RETENTION_DAYS > 0.
+    `faces` lists, per face: box (top/right/bottom/left px of the upright image),
+    person (id or null), outcome, distance; no encodings are kept.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        PROCESSING = "processing", "Processing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    session = models.ForeignKey(
+        AttendanceSession, on_delete=models.CASCADE, related_name="class_photos"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    error = models.CharField(max_length=300, blank=True)
+    image = models.FileField(upload_to=class_photo_upload_path, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    faces = models.JSONField(default=list, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"Class photo of {self.session} ({self.get_status_display()})"

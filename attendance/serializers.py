@@ -80,6 +80,14 @@ class StatusChangeSerializer(serializers.Serializer):
 
 class CheckInUploadSerializer(serializers.Serializer):
     image = serializers.FileField(help_text="A webcam snapshot (JPEG or PNG).")
+    min_face_px = serializers.IntegerField(
+        required=False,
+        min_value=20,
+        max_value=4000,
+        help_text="The smallest face to look for, in pixels of the snapshot (default: the "
+        "server's FACE_MIN_DETECT_PX, 40). A kiosk whose students stand close sends e.g. 80 "
+        "for a 640 px frame: faces smaller than this may be missed, and check-in is faster.",
+    )
 
 
 class FacePersonSerializer(serializers.Serializer):

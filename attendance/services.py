@@ -115,12 +115,19 @@ def ensure_open(session: AttendanceSession) -> None:
 
 
 def check_in(
-    *, session: AttendanceSession, image_source, credential: str = ""
+    *,
+    session: AttendanceSession,
+    image_source,
+    credential: str = "",
+    min_face_px: int | None = None,
 ) -> list[FaceOutcome]:
     """Identify every face in a snapshot and mark each recognised student of the course once.
 
-    With the course's liveness check on, a student is marked only after passing a head-turn
-    challenge over several snapshots from the same `credential` (attendance.liveness).
+    `min_face_px`: the smallest face to look for (default FACE_MIN_DETECT_PX); a kiosk whose
+    students stand close asks for more and is answered faster. With the course's liveness
+    check on, a student is marked only after passing a head-turn challenge over several
+    snapshots from the same `credential` (attendance.liveness). A face just beyond the
+    tolerance of a student waits for the teacher (attendance.reviews).
 
     Raises SessionStateError when the session is not open, faces.ImageRejected when the
     snapshot is not a readable image.
@@ -130,28 +137,15 @@ def check_in(
     image = faces.load_image(image_source, config, max_pixels=settings.CHECKIN_MAX_IMAGE_PIXELS)
     live = liveness.required(session.course)
     detected = faces.find_faces(
-        image, config, max_faces=settings.CHECKIN_MAX_FACES, landmarks68=live
+        image,
+        config,
+        min_face_px=min_face_px,
+        max_faces=settings.CHECKIN_MAX_FACES,
+        landmarks68=live,
     )
     if not detected:
         return []
-    _, model = model_cache.current_model(
-        session.course_id,
-        encoder=config.encoder_name,
-        on_unreadable=lambda course_id: training.request_training([course_id]),
-    )
-    probes = [face.encoding for face in detected]
-    if model is None:
-        matches = [classifier.Match(person_id=None, distance=None)] * len(detected)
-    else:
-        matches = classifier.identify(model, probes, session.course.effective_tolerance)
-    roster = {
-        person.pk: person
-        for person in session.course.roster.filter(
-            is_active=True,
-            consent_recorded_on__isnull=False,  # withdrawn: never marked, even by an old model
-            pk__in=[m.candidate_id for m in matches if m.candidate_id],
-        )
-    }
+    matches, roster = identify_on_roster(session, detected, config)
     now = timezone.now()
     named = [m.person_id for m in matches if m.person_id in roster]
     keep_snapshot(session=session, source=image_source, person_ids=named)
@@ -172,7 +166,7 @@ def check_in(
                 )
                 continue
             when, passed = verdict.started_at, liveness.PASSED
-        record, created = _record_face_check_in(session, person, match.distance, when, passed)
+        record, created = record_face(session, person, match.distance, when, passed=passed)
         if created:  # recognised after all: a review of them waits for nothing
             reviews.drop_pending_review(session=session, person=person)
         outcome = record.status if created else FaceOutcome.ALREADY
@@ -215,14 +209,54 @@ def _not_named(session, image, face, match, roster, now) -> FaceOutcome:
     return FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance)
 
 
-def _record_face_check_in(
-    session, person, distance, when, passed=""
+def identify_on_roster(session, detected, config) -> tuple[list, dict[int, Person]]:
+    """The course model's match for each face, and the roster students it could name or
+    propose for review (active, with consent: withdrawn means never marked, even by a
+    model trained before the withdrawal)."""
+    _, model = model_cache.current_model(
+        session.course_id,
+        encoder=config.encoder_name,
+        on_unreadable=lambda course_id: training.request_training([course_id]),
+    )
+    if model is None:
+        matches = [classifier.Match(person_id=None, distance=None)] * len(detected)
+    else:
+        probes = [face.encoding for face in detected]
+        matches = classifier.identify(model, probes, session.course.effective_tolerance)
+    roster = {
+        person.pk: person
+        for person in session.course.roster.filter(
+            is_active=True,
+            consent_recorded_on__isnull=False,
+            pk__in=[m.candidate_id for m in matches if m.candidate_id],
+        )
+    }
+    return matches, roster
+
+
+def record_faces(session, detected, matches, roster, when, method) -> list[FaceOutcome]:
+    """Mark each named roster student once (present or late as of `when`): a class photo."""
+    outcomes = []
+    for face, match in zip(detected, matches, strict=True):
+        person = roster.get(match.person_id)
+        if person is None:
+            outcomes.append(FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance))
+            continue
+        record, created = record_face(session, person, match.distance, when, method=method)
+        outcome = record.status if created else FaceOutcome.ALREADY
+        outcomes.append(FaceOutcome(face.box, outcome, match.distance, person, record))
+    return outcomes
+
+
+def record_face(
+    session, person, distance, when, *, method=AttendanceRecord.Method.FACE, passed=""
 ) -> tuple[AttendanceRecord, bool]:
-    """At most one record per person and session, even under simultaneous check-ins."""
+    """Mark a recognised face: at most one record per person and session, even under
+    simultaneous check-ins. Returns the record and whether it was created now."""
     status = Status.LATE if session.is_late(when) else Status.PRESENT
     fields = {
         "status": status,
-        "method": AttendanceRecord.Method.FACE,
+        "method": method,
         "distance": distance,
         "recorded_at": when,
         "liveness": passed,

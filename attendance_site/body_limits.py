@@ -27,11 +27,12 @@ _IMAGE_ENDPOINTS = [
 ]
 
 
-# (path pattern, the setting that limits the uploaded file) for the bulk imports
+# (path pattern, the setting that limits the uploaded file): bulk imports, class photos
 _IMPORT_ENDPOINTS = [
     (re.compile(r"^(/api)?/courses/\d+/import/$"), "ROSTER_IMPORT_MAX_BYTES"),
     (re.compile(r"^/api/courses/\d+/roster-import/$"), "ROSTER_IMPORT_MAX_BYTES"),
     (re.compile(r"^(/api)?/courses/\d+/photo-import/$"), "PHOTO_IMPORT_MAX_BYTES"),
+    (re.compile(r"^/api/sessions/\d+/class-photos/$"), "CLASS_PHOTO_MAX_UPLOAD_BYTES"),
 ]
 
 

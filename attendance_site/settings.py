@@ -274,10 +274,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
-# Face pipeline. Detection runs on a scaled-down copy; encoding on the full image.
+# Face pipeline. Detection finds every face of at least FACE_MIN_DETECT_PX (pixels of the
+# original frame) whatever the frame's size; encoding runs on the full image.
 FACE_DETECTOR_MODEL = env_choice("FACE_DETECTOR_MODEL", "hog", ("hog", "cnn"))
-FACE_DETECTOR_UPSAMPLE = env_int("FACE_DETECTOR_UPSAMPLE", 1)
-FACE_DETECTION_MAX_SIDE = env_int("FACE_DETECTION_MAX_SIDE", 480, minimum=160)
+FACE_MIN_DETECT_PX = env_int("FACE_MIN_DETECT_PX", 40, minimum=20)
 FACE_ENCODING_JITTERS = env_int("FACE_ENCODING_JITTERS", 1, minimum=1)
 FACE_LANDMARKS_MODEL = env_choice("FACE_LANDMARKS_MODEL", "small", ("small", "large"))
 FACE_MIN_SIZE_PX = env_int("FACE_MIN_SIZE_PX", 80, minimum=1)
@@ -320,6 +320,11 @@ if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] >= PHOTO_STALLED_AFTER_
         f"({CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout']}), "
         f"got {PHOTO_STALLED_AFTER_SECONDS}."
     )
+# Class photos (roll call from one picture of the class): their own upload limits.
+CLASS_PHOTO_MAX_UPLOAD_BYTES = env_int(
+    "CLASS_PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024, minimum=1024
+)
+CLASS_PHOTO_MAX_PIXELS = env_int("CLASS_PHOTO_MAX_PIXELS", 16_000_000, minimum=10_000)
 
 LOGGING = {
     "version": 1,

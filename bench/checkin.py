@@ -35,8 +35,16 @@ class Upload:
 
     def __init__(self, frame: Frame):
         boundary = uuid.uuid4().hex
+        fields = b""
+        if frame.min_face_px:  # as the kiosk page sends it
+            fields = (
+                f"--{boundary}\r\n"
+                'Content-Disposition: form-data; name="min_face_px"\r\n\r\n'
+                f"{frame.min_face_px}\r\n"
+            ).encode()
         self.body = b"".join(
             [
+                fields,
                 f"--{boundary}\r\n".encode(),
                 b'Content-Disposition: form-data; name="image"; filename="snapshot.jpg"\r\n',
                 b"Content-Type: image/jpeg\r\n\r\n",
@@ -86,10 +94,15 @@ class Pipeline:
         self.tolerance = tolerance
         self.config = config or faces.FaceConfig.from_settings()
 
-    def identify(self, data: bytes) -> list[str]:
-        from recognition import classifier, faces
+    def identify(self, data: bytes, min_face_px: int | None = None) -> list[str]:
+        from recognition import faces
 
-        detected = faces.find_faces(faces.load_image(data, self.config), self.config)
+        image = faces.load_image(data, self.config)
+        return self.names_of(faces.find_faces(image, self.config, min_face_px=min_face_px))
+
+    def names_of(self, detected) -> list[str]:
+        from recognition import classifier
+
         if not detected:
             return []
         matches = classifier.identify(
@@ -126,7 +139,7 @@ def bench_checkin(
                 found[frame.name]["http"].add(tuple(names_in_response(body, kiosk.names)))
             else:
                 errors[frame.name].append(f"HTTP {status}: {body[:200]!r}")
-            names, seconds = _timed(pipeline.identify, frame.data)
+            names, seconds = _timed(pipeline.identify, frame.data, frame.min_face_px)
             times[frame.name]["pipeline"].append(seconds)
             if status == 200:
                 times[frame.name]["paired"].append(http_seconds - seconds)
@@ -153,6 +166,7 @@ def _checkin_row(frame: Frame, times: dict, found: dict, errors: list) -> dict:
     return {
         "frame": frame.name,
         "size": frame.size,
+        "min_face_px": frame.min_face_px,
         "expected": list(frame.expected),
         "http": stats["http"],
         "pipeline": stats["pipeline"],
@@ -184,13 +198,12 @@ def bench_detector_settings(frames: list[Frame], pipelines: dict[str, Pipeline],
     rows = []
     for label, pipeline in pipelines.items():
         for frame in frames:
-            runs = [_timed(pipeline.identify, frame.data) for _ in range(reps)]
+            runs = [_timed(pipeline.identify, frame.data, frame.min_face_px) for _ in range(reps)]
             names = runs[-1][0]
             rows.append(
                 {
                     "settings": label,
-                    "upsample": pipeline.config.upsample,
-                    "detection_max_side": pipeline.config.detection_max_side,
+                    "min_detect_px": pipeline.config.min_detect_px,
                     "frame": frame.name,
                     "names": names,
                     "as_expected": names == list(frame.expected),

@@ -45,7 +45,7 @@ def _samples():
     rows = []
     for _, path in enrollment_photos():
         image = faces.load_image(path, config)
-        for rect in faces._detect(image, config, config.detection_max_side):
+        for rect in faces._detect(image, config, config.min_detect_px):
             shape = faces._model("landmarks_5")(image, rect)
             chip = np.asarray(faces.dlib.get_face_chip(image, shape, size=150, padding=0.25))
             rows.append((image, rect, chip))

@@ -11,6 +11,7 @@ from PIL import Image, ImageOps
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHARED_FACES = (PROJECT_ROOT / ".." / "shared" / "faces").resolve()
+KIOSK_FACE_FRACTION = 8  # the kiosk asks for faces of at least 1/8 of its frame's width
 JPEG_QUALITY = 85  # what the kiosk page sends (static/js/camera.js)
 ORIENTATION = 0x0112
 # EXIF orientation -> the transpose that turns the upright picture into the stored pixels
@@ -31,6 +32,7 @@ class Frame:
     width: int
     height: int
     expected: tuple[str, ...]
+    min_face_px: int | None = None  # what the kiosk asks for (None: the server's default)
 
     @property
     def size(self) -> str:
@@ -72,6 +74,7 @@ def webcam_frames(faces_root: Path = SHARED_FACES) -> list[Frame]:
                     width,
                     height,
                     expected["probe/obama-1080p.jpg"],
+                    min_face_px=max(40, round(width / KIOSK_FACE_FRACTION)),
                 )
             )
     with Image.open(faces_root / "probe" / "obama_and_biden.jpg") as source:

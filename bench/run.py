@@ -51,6 +51,8 @@ class Sizes:
     school: tuple[int, int, int] = (10_000, 300, 3)  # students, courses, courses each
     celery: bool = True
     workers: int = 2 * (os.cpu_count() or 1)
+    class_photo_size: tuple[int, int] = (4000, 3000)
+    class_photo_reps: int = 3
 
     @classmethod
     def quick(cls) -> Sizes:
@@ -63,6 +65,7 @@ class Sizes:
             train_reps={30: 1, 300: 1, 1000: 1},
             train_cap_s=0,
             identify_probes=50,
+            class_photo_reps=1,
         )
 
     @classmethod
@@ -89,6 +92,8 @@ class Sizes:
             identify_trained_up_to=3,
             school=(60, 6, 3),
             workers=2,
+            class_photo_size=(1600, 1200),
+            class_photo_reps=1,
         )
 
 
@@ -97,7 +102,18 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
     import numpy as np
     from django.conf import settings
 
-    from bench import checkin, encoder, enrollment, frames, memory, recipe, report, school, training
+    from bench import (
+        checkin,
+        encoder,
+        enrollment,
+        frames,
+        memory,
+        recipe,
+        report,
+        roll_call,
+        school,
+        training,
+    )
     from bench.stack import Gunicorn
     from bench.stats import load_average, machine
     from recognition import classifier, faces
@@ -138,6 +154,9 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
         results["concurrency"] = checkin.bench_concurrency(
             kiosk, concurrency_frame, sizes.kiosks, sizes.kiosk_seconds, server.worker_pids
         )
+        kiosk_frame = next(f for f in webcam if f.size == "640x480")
+        log(f"kiosk fast path: {kiosk_frame.name}, faces >= {kiosk_frame.min_face_px} px")
+        results["kiosk"] = roll_call.bench_kiosk(kiosk, kiosk_frame, known, sizes.reps)
         results["memory"] = [memory.gunicorn_row(server)]
         from bench import liveness  # issue 12
 
@@ -160,6 +179,15 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
 
     log(f"face encoder: dlib vs ONNX Runtime, {sizes.encoder_reps} runs a face")
     results["encoder"] = encoder.bench_encoder(sizes.encoder_reps)
+    log("detection recall vs the recipe (groups and composites)")
+    results["recall"] = roll_call.bench_recall(sizes.mode, log)
+    class_jpeg, class_frame = roll_call.class_photo_jpeg(sizes.class_photo_size)
+    class_path = stack.root / "class-photo.jpg"
+    class_path.write_bytes(class_jpeg)
+    log(f"class photo {class_frame.size}: app vs recipe, peak memory")
+    results["class_photo"] = roll_call.bench_class_photo(
+        class_path, class_frame, pipeline, known, sizes.class_photo_reps
+    )
 
     log("enrollment through the encode task")
     results["enrollment"] = enrollment.bench_enrollment(

@@ -7,10 +7,12 @@ on first use, from the files that the `face_recognition_models` wheel ships (not
 downloaded); `face_recognition` itself is not imported, so its import-time side effects
 (a process-wide Pillow flag, `quit()` when the models are missing) never happen here.
 
-Speed: check-in runs on webcam frames, so detection (dlib's HOG detector, the costly
-part on big frames) runs on a copy scaled down to `detection_max_side`, while landmarks
-and the encoding use the full-resolution frame. The encoding itself (~75 ms a face on
-two cores) is then most of the cost of a frame.
+Speed and recall: dlib's HOG detector (80x80 window) runs on a copy scaled so that the
+smallest face asked for (`min_detect_px` of the original frame, or a caller's own minimum)
+fills its window, upsampled when faces are smaller than the window, so what is found does
+not depend on the frame's size. Large detection images are cut into overlapping bands
+searched by a thread each (dlib's HOG releases the GIL). Landmarks and the encoding use the
+full-resolution frame; the encoding (~75 ms a face) is then most of the cost of a frame.
 
 Robustness: photos come from phones and teachers' folders. `load_image` turns anything
 Pillow can read into upright 8-bit RGB and turns every kind of bad input into
@@ -22,7 +24,9 @@ from __future__ import annotations
 import functools
 import io
 import logging
+import math
 import os
+import threading
 from dataclasses import dataclass
 from functools import partial
 
@@ -104,12 +108,11 @@ class FaceConfig:
 
     - `detector_model`: "hog" (fast on CPU) or "cnn" (more accurate, far too slow without
       a GPU for a kiosk).
-    - `upsample`: times dlib doubles the detection copy; 1 finds faces down to ~40 px of
-      the copy, 0 only from ~80 px.
-    - `detection_max_side`: the detection copy's longer side at most (px); boxes are scaled
-      back to the full image. 480 with upsample 1 finds every face of the sample set (and
-      of it rescaled 0.6x-2x) and costs ~30 ms whatever the frame size; 440-460 already
-      miss the smallest face of the set, and 640 with upsample 0 misses it too.
+    - `min_detect_px`: the smallest face (box side, in pixels of the original frame) that
+      detection must find. HOG's window is 80 px (its boxes are 73 px and larger), so the
+      detection copy is scaled by 80/min_detect_px, with dlib upsampling when that is above
+      1: 40 (the default) runs on the full frame with upsample 1, as the plain
+      face_recognition recipe does; a kiosk asking for 80 px faces runs upsample 0.
     - `jitters`: re-samplings averaged per encoding (1 = none; N costs N times as much).
     - `landmarks_model`: "small" (5 points, what dlib's encoder was trained with) or
       "large" (68 points).
@@ -124,8 +127,7 @@ class FaceConfig:
     """
 
     detector_model: str = "hog"
-    upsample: int = 1
-    detection_max_side: int = 480
+    min_detect_px: int = 40
     jitters: int = 1
     landmarks_model: str = "small"
     min_face_px: int = 80
@@ -139,8 +141,8 @@ class FaceConfig:
             raise ValueError(
                 f"landmarks_model must be 'small' or 'large', not {self.landmarks_model!r}"
             )
-        if self.upsample < 0 or self.jitters < 1 or self.detection_max_side < 32:
-            raise ValueError("upsample >= 0, jitters >= 1 and detection_max_side >= 32")
+        if self.jitters < 1 or self.min_detect_px < 20:
+            raise ValueError("jitters >= 1 and min_detect_px >= 20")
         if self.min_face_px < 0 or self.max_image_pixels < 1:
             raise ValueError("min_face_px >= 0 and max_image_pixels >= 1")
         if self.encoder_runtime not in ("onnx", "dlib"):
@@ -156,8 +158,7 @@ class FaceConfig:
         """
         names = {
             "detector_model": "FACE_DETECTOR_MODEL",
-            "upsample": "FACE_DETECTOR_UPSAMPLE",
-            "detection_max_side": "FACE_DETECTION_MAX_SIDE",
+            "min_detect_px": "FACE_MIN_DETECT_PX",
             "jitters": "FACE_ENCODING_JITTERS",
             "landmarks_model": "FACE_LANDMARKS_MODEL",
             "min_face_px": "FACE_MIN_SIZE_PX",
@@ -200,11 +201,6 @@ _LOADERS = {
 def _model(name: str):
     """dlib's model `name`, loaded once per process (a few hundred ms, ~100 MB for all)."""
     return _LOADERS[name](str(model_path(name)))
-
-
-@functools.cache
-def _hog_detector():
-    return dlib.get_frontal_face_detector()
 
 
 # ---------------------------------------------------------------------------------------
@@ -396,19 +392,22 @@ def find_faces(
     image: np.ndarray,
     config: FaceConfig | None = None,
     *,
+    min_face_px: int | None = None,
     max_faces: int | None = None,
     landmarks68: bool = False,
 ) -> list[DetectedFace]:
     """Every face in an RGB frame (a check-in frame or a group photo), left to right.
 
-    Detection runs on a copy scaled down to `detection_max_side`; landmarks and encodings
-    use the full-resolution frame, so scaling costs no encoding accuracy. With `max_faces`,
-    only that many faces are encoded: the largest, i.e. nearest the camera. With
-    `landmarks68`, each face also carries its 68 landmark points (~0.6 ms a face).
+    Finds every face of at least `min_face_px` (default: the config's `min_detect_px`)
+    whatever the frame's size; a caller that knows its faces are bigger (a kiosk: students
+    stand close) asks for more and detection gets cheaper. Landmarks and encodings use the
+    full-resolution frame, so scaling costs no encoding accuracy. With `max_faces`, only
+    that many faces are encoded: the largest, i.e. nearest the camera. With `landmarks68`,
+    each face also carries its 68 landmark points (~0.6 ms a face).
     """
     cfg = config or FaceConfig.from_settings()
     image = _as_rgb_uint8(image)
-    rects = _detect(image, cfg, cfg.detection_max_side)
+    rects = _detect(image, cfg, min_face_px or cfg.min_detect_px)
     if max_faces is not None and len(rects) > max_faces:
         largest = sorted(rects, key=lambda r: r.width() * r.height(), reverse=True)[:max_faces]
         rects = sorted(largest, key=lambda r: (r.left(), r.top()))
@@ -424,14 +423,16 @@ def find_faces(
 def encode_enrollment_photo(source, config: FaceConfig | None = None) -> DetectedFace:
     """The one face of an enrollment photo, or ImageRejected saying what is wrong.
 
-    When nothing is found on the scaled-down copy of a big photo (a small face in a
-    12-megapixel picture), detection is retried once on a copy twice as large.
+    Detection first looks for faces of at least 1/12 of the photo's longer side (cheap on a
+    12-megapixel picture), then, when nothing is found, for faces half that size; never
+    below `min_detect_px`.
     """
     cfg = config or FaceConfig.from_settings()
     image = load_image(source, cfg)
-    rects = _detect(image, cfg, cfg.detection_max_side)
-    if not rects and max(image.shape[:2]) > cfg.detection_max_side:
-        rects = _detect(image, cfg, 2 * cfg.detection_max_side)
+    longer = max(image.shape[:2])
+    rects = _detect(image, cfg, max(cfg.min_detect_px, longer // 12))
+    if not rects and longer // 12 > cfg.min_detect_px:
+        rects = _detect(image, cfg, max(cfg.min_detect_px, longer // 24))
     if not rects:
         raise ImageRejected("no_face")
     if len(rects) > 1:
@@ -445,40 +446,151 @@ def encode_enrollment_photo(source, config: FaceConfig | None = None) -> Detecte
     return _encode(image, rects, cfg)[0]
 
 
+def detect_faces(
+    image: np.ndarray, config: FaceConfig | None = None, *, min_face_px: int | None = None
+) -> list[FaceBox]:
+    """Where the faces of an RGB frame are (no encodings): what `find_faces` detects."""
+    cfg = config or FaceConfig.from_settings()
+    image = _as_rgb_uint8(image)
+    return [_box(r, image.shape) for r in _detect(image, cfg, min_face_px or cfg.min_detect_px)]
+
+
 def _as_rgb_uint8(image: np.ndarray) -> np.ndarray:
     if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3:
         raise ValueError("expected an H×W×3 RGB array (see load_image)")
     return np.ascontiguousarray(image, dtype=np.uint8)
 
 
-def _detect(image: np.ndarray, cfg: FaceConfig, max_side: int) -> list[dlib.rectangle]:
-    """Face rectangles in full-resolution coordinates, sorted left to right."""
-    if cfg.detector_model == "cnn":
-        small, sx, sy = _detection_copy(image, max_side, gray=False)
-        found = [d.rect for d in _model("cnn_detector")(small, cfg.upsample)]
+HOG_WINDOW_PX = 80  # dlib's frontal face detector: 80x80 window, boxes from ~73 px
+BAND_MIN_PIXELS = 1_500_000  # detection work (pixels x 4**upsample) worth splitting
+BAND_OVERLAP_FACES = 8  # bands overlap by this many smallest faces
+BAND_THRESHOLD_DROP = 0.25  # see _detect_band
+_pool = None
+_thread_detectors = threading.local()
+
+
+def detection_plan(min_face_px: int) -> tuple[float, int]:
+    """The scale of the detection copy and dlib's upsampling for faces >= min_face_px.
+
+    40 px -> (1.0, 1): the full frame upsampled once; 80 -> (1.0, 0); 160 -> (0.5, 0);
+    60 -> (0.67, 1); 30 -> (0.67, 2).
+    """
+    scale = HOG_WINDOW_PX / max(int(min_face_px), 1)
+    upsample = 0
+    while scale > 1.0:
+        scale /= 2
+        upsample += 1
+    return scale, upsample
+
+
+def _detect(image: np.ndarray, cfg: FaceConfig, min_face_px: int) -> list[dlib.rectangle]:
+    """Face rectangles (every face >= min_face_px) in full-resolution coordinates, sorted
+    left to right.
+
+    A large detection image is cut into overlapping bands along its longer side, one
+    thread each: a face no bigger than the overlap lies whole in some band (detections
+    touching an inner band edge are dropped, the neighbour band has the whole face);
+    bigger faces come from one more pass on a copy scaled for them (cheap: far fewer
+    pixels). Duplicates are merged.
+    """
+    scale, upsample = detection_plan(min_face_px)
+    small, sx, sy = _detection_copy(image, scale, gray=cfg.detector_model == "hog")
+    rows, cols = small.shape[:2]
+    workers = min(os.cpu_count() or 1, 4) if cfg.detector_model == "hog" else 1
+    if workers < 2 or rows * cols * 4**upsample < BAND_MIN_PIXELS:
+        found = _run_detector(small, cfg, upsample)
     else:
-        small, sx, sy = _detection_copy(image, max_side, gray=True)
-        found = list(_hog_detector()(small, cfg.upsample))
-    rects = [
-        dlib.rectangle(
-            round(r.left() / sx), round(r.top() / sy), round(r.right() / sx), round(r.bottom() / sy)
-        )
-        for r in found
-    ]
+        overlap = math.ceil(BAND_OVERLAP_FACES * min_face_px * scale)
+        bands = _bands(rows if rows >= cols else cols, workers, overlap)
+        jobs = [(small, cfg, upsample, band, rows >= cols) for band in bands]
+        found = [r for rects in _thread_pool(workers).map(_detect_band, jobs) for r in rects]
+        # faces larger than the overlap may lie across a band edge: one pass for them alone
+        # (keeping only what it is for: smaller faces are the bands')
+        big_px = round((overlap - 2 * min_face_px * scale) / scale)
+        big = [r for r in _detect(image, cfg, big_px) if r.width() >= 0.9 * big_px]
+        found += [dlib.rectangle(*_scaled(r, sx, sy)) for r in big]
+        found = _merge(found)
+    rects = [dlib.rectangle(*_scaled(r, 1 / sx, 1 / sy)) for r in found]
     return sorted(rects, key=lambda r: (r.left(), r.top()))
 
 
-def _detection_copy(
-    image: np.ndarray, max_side: int, *, gray: bool
-) -> tuple[np.ndarray, float, float]:
-    """The image scaled so its longer side is at most max_side, and the x/y scales.
+def _run_detector(
+    image: np.ndarray, cfg: FaceConfig, upsample: int, adjust: float = 0.0
+) -> list[dlib.rectangle]:
+    if cfg.detector_model == "cnn":
+        return [d.rect for d in _model("cnn_detector")(image, upsample)]
+    # One HOG detector per thread: dlib's is not safe to share between threads (the band
+    # threads here, or a threaded web server's request threads).
+    if not hasattr(_thread_detectors, "hog"):
+        _thread_detectors.hog = dlib.get_frontal_face_detector()
+    detector = _thread_detectors.hog
+    return list(detector.run(image, upsample, adjust)[0])
 
-    dlib's bilinear resize takes ~0.5 ms for a 1280x720 frame (Pillow's: ~5 ms) and,
-    measured on the sample faces at 0.6x to 2x their size, misses no face. HOG runs on
-    grayscale: ~10 ms less a frame than RGB, and the same faces found.
+
+def _bands(length: int, count: int, overlap: int) -> list[tuple[int, int]]:
+    step = math.ceil((length + (count - 1) * overlap) / count)
+    starts = [max(0, min(i * (step - overlap), length - step)) // 8 * 8 for i in range(count)]
+    return [(start, min(start + step + 8, length)) for start in starts]
+
+
+def _detect_band(job) -> list[dlib.rectangle]:
+    """Faces whole inside one band, in the coordinates of the whole detection copy.
+
+    HOG's scores depend on where its 8-px cell grid falls: the same face scored 0.43 in a
+    whole frame and -0.03 in a band starting 840 px to its left. So bands run with the
+    threshold lowered by BAND_THRESHOLD_DROP, and their offsets are multiples of 8 px.
+    """
+    image, cfg, upsample, (start, end), along_rows = job
+    part = image[start:end] if along_rows else image[:, start:end]
+    length = image.shape[0] if along_rows else image.shape[1]
+    margin = 2  # px of the detection copy
+    kept = []
+    for r in _run_detector(np.ascontiguousarray(part), cfg, upsample, -BAND_THRESHOLD_DROP):
+        low, high = (r.top(), r.bottom()) if along_rows else (r.left(), r.right())
+        if (start > 0 and low < margin) or (end < length and high > end - start - margin):
+            continue  # cut by an inner band edge: the neighbouring band holds it whole
+        dy, dx = (start, 0) if along_rows else (0, start)
+        kept.append(dlib.translate_rect(r, dlib.point(dx, dy)))
+    return kept
+
+
+def _thread_pool(workers: int):
+    global _pool
+    if _pool is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _pool = ThreadPoolExecutor(workers, thread_name_prefix="face-detect")
+    return _pool
+
+
+def _scaled(r: dlib.rectangle, fx: float, fy: float) -> tuple[int, int, int, int]:
+    return round(r.left() * fx), round(r.top() * fy), round(r.right() * fx), round(r.bottom() * fy)
+
+
+def _merge(rects: list[dlib.rectangle]) -> list[dlib.rectangle]:
+    """One rectangle per face: of overlapping ones (IoU > 0.4), the first found is kept."""
+    kept: list[dlib.rectangle] = []
+    for r in rects:
+        if all(_iou(r, k) <= 0.4 for k in kept):
+            kept.append(r)
+    return kept
+
+
+def _iou(a: dlib.rectangle, b: dlib.rectangle) -> float:
+    inter = a.intersect(b)
+    common = 0 if inter.is_empty() else inter.area()
+    return common / (a.area() + b.area() - common)
+
+
+def _detection_copy(
+    image: np.ndarray, scale: float, *, gray: bool
+) -> tuple[np.ndarray, float, float]:
+    """The image scaled by `scale` (at most 1), and the actual x/y scales.
+
+    dlib's bilinear resize takes ~0.5 ms for a 1280x720 frame (Pillow's: ~5 ms). HOG runs
+    on grayscale: a third faster than RGB on large frames, and the same faces found.
     """
     height, width = image.shape[:2]
-    scale = max_side / max(height, width)
     sx = sy = 1.0
     small = image
     if scale < 1:
@@ -540,6 +652,7 @@ __all__ = [
     "FaceConfig",
     "ImageRejected",
     "check_image_header",
+    "detect_faces",
     "encode_enrollment_photo",
     "find_faces",
     "load_image",

@@ -5,6 +5,7 @@ from django.urls import reverse
 from attendance.models import (
     AttendanceRecord,
     CheckInSnapshot,
+    ClassPhoto,
     CourseSchedule,
     PendingReview,
     UnrecognisedAttempt,
@@ -35,6 +36,7 @@ def one_of_each(teacher):
     SchoolSettings.objects.create(pk=1, time_zone="UTC")
     TeacherProfile.objects.create(user=teacher, time_zone="Europe/Berlin")
     CourseSchedule.objects.create(course=course, weekdays=[0], start_time="08:30", time_zone="UTC")
+    ClassPhoto.objects.create(session=session, status="done")
 
 
 def test_every_project_model_is_in_the_admin():

@@ -10,7 +10,7 @@ import json
 import pytest
 from django.test import Client
 
-from attendance.models import AttendanceSession, PendingReview
+from attendance.models import AttendanceSession, ClassPhoto, PendingReview
 from people.models import EnrollmentPhoto
 from tests.factories import CourseFactory, PersonFactory, SessionFactory, UserFactory
 
@@ -80,6 +80,18 @@ TABLE = [
     row("post", "/api/photos/{photo}/keep/", DENIED, CONFLICT, MISSING, DENIED, CONFLICT),
     row("post", "/api/courses/{course}/roster-import/", DENIED, INVALID, MISSING, DENIED, INVALID),
     row("post", "/api/courses/{course}/photo-import/", DENIED, INVALID, MISSING, DENIED, INVALID),
+    row("post", "/api/sessions/{session}/class-photos/", DENIED, INVALID, MISSING, DENIED, INVALID),
+    row("get", "/api/sessions/{session}/class-photos/", *API_ITEM),
+    row("get", "/api/sessions/{session}/class-photos/{class_photo}/", *API_ITEM),
+    row(
+        "post",
+        "/api/sessions/{session}/class-photos/{class_photo}/assign/",
+        DENIED,
+        INVALID,
+        MISSING,
+        DENIED,
+        INVALID,
+    ),
     row("get", "/api/schema/", DENIED, OK, OK, DENIED, OK),
     row("get", "/api/docs/", DENIED, OK, OK, DENIED, OK),
     # --- pages ---
@@ -132,7 +144,9 @@ def world(db, shared_faces):
     other_session = SessionFactory(course=CourseFactory(teachers=[other]))
     review = PendingReview(session=session, candidate=person, distance=0.63)
     review.crop.save("face.jpg", (shared_faces / "enroll" / "obama" / "obama.jpg").open("rb"))
+    class_photo = ClassPhoto.objects.create(session=session, status="done")
     return {
+        "class_photo": class_photo.pk,
         "person": person.pk,
         "photo": photo.pk,
         "course": course.pk,

@@ -145,10 +145,15 @@ async function detailOf(response) {
 }
 
 // One check-in. Returns the delay before the next one, or null to stop for good.
+const KIOSK_FACE_FRACTION = 8;
+
 async function checkIn() {
   const shot = await snapshot(video, 640);
   const body = new FormData();
   body.append("image", shot.blob, "snapshot.jpg");
+  // Students stand close to a kiosk: look only for faces of at least 1/8 of the frame's
+  // width (80 px of 640), which makes detection several times cheaper.
+  body.append("min_face_px", String(Math.max(40, Math.round(shot.width / KIOSK_FACE_FRACTION))));
   let response;
   try {
     response = await fetch(checkinUrl, {

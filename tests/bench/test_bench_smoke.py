@@ -48,6 +48,13 @@ def test_the_benchmark_runs_every_section_on_tiny_sizes(stack, tmp_path):
         assert row["app_names"] == row["expected"], row["frame"]
         assert row["same_identities"] is True
     assert [row["kiosks"] for row in results["concurrency"]] == list(sizes.kiosks)
+    assert results["kiosk"]["min_face_px"] == 80 and _is_number(results["kiosk"]["http_p50_ms"])
+    assert _is_number(results["kiosk"]["parts_sum_ms"])
+    for row in results["recall"]:
+        assert row["faces"] > 0 and row["app"] >= row["recipe"] > 0
+    photo = results["class_photo"]
+    assert photo["app_found"] == photo["recipe_found"] == photo["faces"]
+    assert _is_number(photo["app_s"]) and _is_number(photo["peak_mib"])
     assert all(row["errors"] == 0 and row["check_ins"] > 0 for row in results["concurrency"])
     assert {row["photos"]: row["app_ready"] for row in results["enrollment"]} == {
         "sample photos": "1/1",

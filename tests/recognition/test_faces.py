@@ -92,12 +92,17 @@ def test_a_face_cut_by_the_image_edge_gets_a_box_clipped_to_the_image(probe_face
     assert face.box.left == 0
 
 
-def test_boxes_are_in_full_resolution_pixels_whatever_the_detection_scale(probe_faces):
-    """The same frame at 720p and 1080p: the 1080p box is the 720p box times 1.5."""
-    (small,) = probe_faces["probe/obama-720p.jpg"]
-    (large,) = probe_faces["probe/obama-1080p.jpg"]
+def test_boxes_are_in_full_resolution_pixels_whatever_the_detection_scale(shared_faces):
+    """The same frame at 720p (detected at full size) and 1080p (on a copy scaled by 2/3,
+    asking for faces 1.5 times bigger): the 1080p box is the 720p box times 1.5."""
+    (small,) = faces.detect_faces(
+        faces.load_image(shared_faces / "probe/obama-720p.jpg"), min_face_px=80
+    )
+    (large,) = faces.detect_faces(
+        faces.load_image(shared_faces / "probe/obama-1080p.jpg"), min_face_px=120
+    )
     for side in ("top", "right", "bottom", "left"):
-        assert getattr(large.box, side) == pytest.approx(1.5 * getattr(small.box, side), abs=15)
+        assert getattr(large, side) == pytest.approx(1.5 * getattr(small, side), abs=15)
 
 
 def test_the_same_frame_at_any_size_gives_nearly_the_same_encoding(probe_faces):
@@ -335,8 +340,7 @@ def test_a_small_face_in_a_big_photo_is_found_at_enrollment(portrait, face_confi
 
 
 def test_the_configuration_comes_from_django_settings(settings):
-    settings.FACE_DETECTOR_UPSAMPLE = 0
-    settings.FACE_DETECTION_MAX_SIDE = 640
+    settings.FACE_MIN_DETECT_PX = 80
     settings.FACE_ENCODING_JITTERS = 2
     settings.FACE_LANDMARKS_MODEL = "large"
     settings.FACE_MIN_SIZE_PX = 100
@@ -345,8 +349,7 @@ def test_the_configuration_comes_from_django_settings(settings):
     config = FaceConfig.from_settings()
     assert config == FaceConfig(
         detector_model=settings.FACE_DETECTOR_MODEL,
-        upsample=0,
-        detection_max_side=640,
+        min_detect_px=80,
         jitters=2,
         landmarks_model="large",
         min_face_px=100,
@@ -359,8 +362,7 @@ def test_the_configuration_comes_from_django_settings(settings):
 def test_settings_left_out_fall_back_to_the_measured_defaults(settings):
     for name in (
         "FACE_DETECTOR_MODEL",
-        "FACE_DETECTOR_UPSAMPLE",
-        "FACE_DETECTION_MAX_SIDE",
+        "FACE_MIN_DETECT_PX",
         "FACE_ENCODING_JITTERS",
         "FACE_LANDMARKS_MODEL",
         "FACE_MIN_SIZE_PX",
@@ -393,9 +395,8 @@ def test_the_default_encoder_name_says_what_produced_the_encodings():
     [
         {"detector_model": "haar"},
         {"landmarks_model": "medium"},
-        {"upsample": -1},
         {"jitters": 0},
-        {"detection_max_side": 10},
+        {"min_detect_px": 10},
         {"max_image_pixels": 0},
     ],
     ids=lambda bad: next(iter(bad)),

@@ -181,7 +181,7 @@ def test_the_app_encodes_with_onnx_by_default_and_both_share_one_encoder_name():
 
 def test_one_batch_of_faces_equals_the_faces_one_by_one(shared_faces):
     image = faces.load_image(shared_faces / "probe/obama_and_biden.jpg")
-    rects = faces._detect(image, ONNX, ONNX.detection_max_side)
+    rects = faces._detect(image, ONNX, ONNX.min_detect_px)
     assert len(rects) == 3
     batch = faces._encode(image, rects, ONNX)
     for rect, face in zip(rects, batch, strict=True):

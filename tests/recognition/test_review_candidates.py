@@ -44,5 +44,5 @@ def test_the_svm_always_agrees_on_genuine_faces_and_vetoes_only_far_impostors():
     impostors = [r for r in rows if not r["genuine"]]
     assert all(r["agrees"] for r in genuine)
     vetoed = [r for r in impostors if not r["agrees"]]
-    assert vetoed and min(r["distance"] for r in vetoed) > 0.75
+    assert vetoed and min(r["distance"] for r in vetoed) > 0.7  # beyond the default band (0.66)
     assert not [r for r in impostors if r["distance"] <= 0.66]  # none in the default band

@@ -19,7 +19,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, strategies
 from schemathesis import GenerationMode, checks
 
-from attendance.models import PendingReview
+from attendance.models import ClassPhoto, PendingReview
 from attendance_site.wsgi import application
 from people.models import EnrollmentPhoto, PhotoImportJob
 from tests.conftest import PASSWORD
@@ -64,6 +64,7 @@ def existing_ids(teacher) -> dict[str, int]:
     review = PendingReview(session=session, candidate=person, distance=0.63)
     review.crop.save("face.jpg", ContentFile(jpeg()), save=True)
     job = PhotoImportJob.objects.create(course=course, created_by=teacher)
+    class_photo = ClassPhoto.objects.create(session=session, status=ClassPhoto.Status.DONE)
     return {
         "people": person.pk,
         "courses": course.pk,
@@ -71,6 +72,7 @@ def existing_ids(teacher) -> dict[str, int]:
         "sessions": session.pk,
         "reviews": review.pk,
         "photo-imports": job.pk,
+        "photo_id": class_photo.pk,
     }
 
 
@@ -95,6 +97,8 @@ def test_the_api_survives_fuzzing_and_matches_its_schema(transactional_db, clien
 
     for operation in operations:
         path_ids = {"id": ids[operation.path.split("/")[2]]} if "{id}" in operation.path else {}
+        if "{photo_id}" in operation.path:  # a class photo of the session
+            path_ids["photo_id"] = ids["photo_id"]
         strategy = strategies.one_of(
             operation.as_strategy(generation_mode=mode, path_parameters=path_ids)
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)

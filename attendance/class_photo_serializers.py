@@ -1,0 +1,68 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from attendance.models import ClassPhoto
+
+
+class ClassPhotoUploadSerializer(serializers.Serializer):
+    image = serializers.FileField(
+        help_text="A picture of the class (JPEG, PNG or WebP; phone photos up to "
+        "CLASS_PHOTO_MAX_PIXELS and CLASS_PHOTO_MAX_UPLOAD_BYTES)."
+    )
+
+
+class ClassPhotoFaceSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    box = serializers.DictField(child=serializers.IntegerField())
+    person = serializers.DictField(allow_null=True, help_text="id and full_name, or null")
+    outcome = serializers.ChoiceField(
+        choices=["present", "late", "already_checked_in", "unknown", "assigned"]
+    )
+    distance = serializers.FloatField(allow_null=True)
+
+
+class ClassPhotoSerializer(serializers.ModelSerializer):
+    faces = serializers.SerializerMethodField()
+    found = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClassPhoto
+        fields = [
+            "id",
+            "session",
+            "status",
+            "error",
+            "uploaded_at",
+            "finished_at",
+            "width",
+            "height",
+            "found",
+            "faces",
+        ]
+        read_only_fields = fields
+
+    def get_found(self, photo) -> int:
+        return len(photo.faces)
+
+    @extend_schema_field(ClassPhotoFaceSerializer(many=True))
+    def get_faces(self, photo) -> list:
+        names = self.context.get("names") or {}
+        return [
+            {
+                "index": index,
+                "box": face["box"],
+                "person": (
+                    {"id": face["person"], "full_name": names.get(face["person"], "")}
+                    if face["person"]
+                    else None
+                ),
+                "outcome": face["outcome"],
+                "distance": face["distance"],
+            }
+            for index, face in enumerate(photo.faces)
+        ]
+
+
+class AssignFaceSerializer(serializers.Serializer):
+    face = serializers.IntegerField(min_value=0, help_text="index of the face in `faces`")
+    person = serializers.IntegerField(help_text="a student of the course's roster")

@@ -1,0 +1,171 @@
+// The class-photo panel of the live session page: upload a picture of the class, wait for
+// the server to identify every face, then show the picture (from the browser's own copy:
+// the server does not keep it) with a box and a name per face, the count found, and a
+// control to name each unknown face, which marks that student.
+const POLL_MS = 700;
+
+const panel = document.getElementById("class-photos");
+const form = document.getElementById("class-photo-form");
+const message = document.getElementById("class-photo-message");
+const results = document.getElementById("class-photo-results");
+const roster = document.getElementById("class-photo-roster");
+
+function csrfToken() {
+  return form.elements.csrfmiddlewaretoken.value;
+}
+
+async function api(url, options = {}) {
+  const response = await fetch(url, {
+    ...options,
+    headers: { Accept: "application/json", "X-CSRFToken": csrfToken(), ...options.headers },
+  });
+  let data = {};
+  try {
+    data = await response.json();
+  } catch {
+    // no JSON body
+  }
+  return { ok: response.ok, data };
+}
+
+function errorText(data) {
+  if (data.detail) return data.detail;
+  return Object.values(data).flat().join(" ") || "Something went wrong. Try again.";
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function labelOf(face, index) {
+  if (face.person) return face.person.full_name;
+  return `Unknown ${index}`;
+}
+
+function drawBox(overlay, photo, face, number) {
+  const box = document.createElement("div");
+  box.className = face.person ? "face-box" : "face-box face-box--unknown";
+  box.dataset.face = face.index;
+  box.style.left = `${(100 * face.box.left) / photo.width}%`;
+  box.style.top = `${(100 * face.box.top) / photo.height}%`;
+  box.style.width = `${(100 * (face.box.right - face.box.left)) / photo.width}%`;
+  box.style.height = `${(100 * (face.box.bottom - face.box.top)) / photo.height}%`;
+  const label = document.createElement("span");
+  label.className = "face-box__label";
+  label.textContent = labelOf(face, number);
+  box.append(label);
+  overlay.append(box);
+  return box;
+}
+
+function summary(photo) {
+  const named = photo.faces.filter((face) => face.person).length;
+  const unknown = photo.found - named;
+  return `Found ${photo.found} face${photo.found === 1 ? "" : "s"}: ${named} recognised, ${unknown} unknown.`;
+}
+
+function assignRow(block, photo, face, number, box) {
+  const item = document.createElement("li");
+  item.className = "inline-fields";
+  const name = document.createElement("span");
+  name.textContent = `Unknown ${number}`;
+  const select = roster.cloneNode(true);
+  select.hidden = false;
+  select.removeAttribute("aria-hidden");
+  select.id = `assign-${photo.id}-${face.index}`;
+  select.setAttribute("aria-label", `Student for unknown face ${number}`);
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "button";
+  button.textContent = "Assign";
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    const { ok, data } = await api(`${panel.dataset.url}${photo.id}/assign/`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ face: face.index, person: Number(select.value) }),
+    });
+    if (ok) {
+      box.className = "face-box";
+      box.querySelector(".face-box__label").textContent = data.person.full_name;
+      item.textContent = `Unknown ${number}: ${data.person.full_name}, marked.`;
+      face.person = data.person;
+      block.querySelector(".class-photo__count").textContent = summary(photo);
+    } else {
+      message.textContent = errorText(data);
+      button.disabled = false;
+    }
+  });
+  item.append(name, select, button);
+  return item;
+}
+
+function render(photo, imageUrl) {
+  const block = document.createElement("article");
+  block.className = "class-photo";
+  block.dataset.photo = photo.id;
+  const count = document.createElement("p");
+  count.className = "class-photo__count";
+  count.textContent = summary(photo);
+  const stage = document.createElement("div");
+  stage.className = "class-photo__stage";
+  const img = document.createElement("img");
+  img.src = imageUrl;
+  img.alt = "The class photo, with a box around each face found";
+  const overlay = document.createElement("div");
+  overlay.className = "kiosk__overlay";
+  stage.append(img, overlay);
+  const list = document.createElement("ul");
+  list.className = "class-photo__unknown";
+  let unknownNumber = 0;
+  photo.faces.forEach((face) => {
+    const number = face.person ? null : ++unknownNumber;
+    const box = drawBox(overlay, photo, face, number);
+    if (!face.person) list.append(assignRow(block, photo, face, number, box));
+  });
+  block.append(count, stage);
+  if (unknownNumber) {
+    const heading = document.createElement("h3");
+    heading.textContent = "Unknown faces";
+    block.append(heading, list);
+  }
+  results.prepend(block);
+}
+
+async function waitFor(photoId) {
+  for (;;) {
+    const { ok, data } = await api(`${panel.dataset.url}${photoId}/`);
+    if (ok && (data.status === "done" || data.status === "failed")) return data;
+    await sleep(POLL_MS);
+  }
+}
+
+if (form) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const file = form.elements.image.files[0];
+    if (!file) return;
+    const button = form.querySelector("button");
+    button.disabled = true;
+    message.textContent = "Uploading…";
+    const body = new FormData();
+    body.append("image", file);
+    try {
+      const { ok, data } = await api(panel.dataset.url, { method: "POST", body });
+      if (!ok) {
+        message.textContent = errorText(data);
+      } else {
+        message.textContent = "Finding and recognising every face…";
+        const photo = await waitFor(data.id);
+        if (photo.status === "failed") {
+          message.textContent = photo.error;
+        } else {
+          message.textContent = "Done: the photo and its faces are below.";
+          render(photo, URL.createObjectURL(file));
+          form.reset();
+        }
+      }
+    } catch {
+      message.textContent = "The photo could not be uploaded. Check the connection and try again.";
+    }
+    button.disabled = false;
+  });
+}

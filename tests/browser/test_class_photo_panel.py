@@ -1,0 +1,52 @@
+"""The class-photo panel of the live session page, in headless Chromium: upload a picture of
+the class -> a box and a name per face and the count -> name an unknown face by hand."""
+
+import pytest
+
+from attendance.models import AttendanceRecord
+from tests.api.conftest import open_session_of
+from tests.api.test_class_photos import KNOWN, enroll_class, make_class_picture
+from tests.browser.conftest import log_in
+from tests.factories import CourseFactory
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_teacher_takes_the_roll_from_a_class_photo(
+    live_server, teacher, launch_chromium, screenshot, shared_faces, tmp_path
+):
+    course = CourseFactory(teachers=[teacher], name="Year 9")
+    enroll_class(course)
+    session = open_session_of(course)
+    data, frame = make_class_picture()
+    picture = tmp_path / "class.jpg"
+    picture.write_bytes(data)
+    expected = sorted(p.replace("_", " ").title() for p in frame.people if p in KNOWN)
+
+    with launch_chromium(camera=shared_faces / "probe" / "obama1.jpg") as browser:
+        page = browser.new_page()
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}/sessions/{session.pk}/")
+        page.get_by_label("Photo of the class").set_input_files(picture)
+        page.get_by_role("button", name="Upload and mark").click()
+        page.locator(".class-photo").wait_for(timeout=60_000)
+        labels = page.locator(".class-photo .face-box__label").all_inner_texts()
+        assert sorted(label for label in labels if not label.startswith("Unknown")) == expected
+        assert len(labels) >= 9
+        count = page.locator(".class-photo__count").inner_text()
+        assert count.startswith(f"Found {len(labels)} faces: {len(expected)} recognised")
+        # the recognised students' rows turn present (the page polls)
+        obama = course.roster.get(external_id="obama")
+        page.locator(f"#person-{obama.pk} [data-cell=status]").get_by_text("Present").wait_for()
+        screenshot(page, "class-photo")
+
+        unknown = page.locator(".class-photo__unknown li").first
+        unknown.get_by_role("combobox").select_option(label="Rose Leslie")
+        unknown.get_by_role("button", name="Assign").click()
+        page.get_by_text("Rose Leslie, marked.").wait_for()
+        assert "Rose Leslie" in page.locator(".class-photo .face-box__label").all_inner_texts()
+        rose = course.roster.get(external_id="rose_leslie")
+        page.locator(f"#person-{rose.pk} [data-cell=status]").get_by_text("Present").wait_for()
+        screenshot(page, "class-photo-assigned")
+
+    record = AttendanceRecord.objects.get(session=session, person__external_id="rose_leslie")
+    assert (record.method, record.status, record.changed_by) == ("class_photo", "present", teacher)
