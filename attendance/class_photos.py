@@ -21,7 +21,7 @@ from django.utils import timezone
 from attendance import services
 from attendance.models import AttendanceRecord, AttendanceSession, ClassPhoto
 from people.models import Person
-from people.services import UploadRefused
+from people.services import validate_upload
 from recognition import faces
 
 logger = logging.getLogger(__name__)
@@ -32,13 +32,7 @@ GAVE_UP = "The photo could not be processed. Try again, or upload it once more."
 
 def validate_class_photo_upload(upload) -> None:
     """Present, not empty, at most CLASS_PHOTO_MAX_UPLOAD_BYTES (its own limit)."""
-    if upload is None:
-        raise UploadRefused("Attach an image file in the field 'image'.")
-    if not upload.size:
-        raise UploadRefused("The uploaded file is empty.")
-    if upload.size > settings.CLASS_PHOTO_MAX_UPLOAD_BYTES:
-        limit = settings.CLASS_PHOTO_MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise UploadRefused(f"The file is too large: class photos may be at most {limit} MB.")
+    validate_upload(upload, max_bytes=settings.CLASS_PHOTO_MAX_UPLOAD_BYTES, what="class photos")
 
 
 @transaction.atomic

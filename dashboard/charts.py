@@ -11,18 +11,6 @@ GRID_STEPS = (0, 25, 50, 75, 100)
 
 
 @dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    value: str  # "83%" or "no data"
-    label_x: float
-    value_y: float
-
-
-@dataclass(frozen=True)
 class GridLine:
     y: float
     label: str
@@ -32,7 +20,7 @@ class GridLine:
 class BarChart:
     width: int
     height: int
-    bars: list[Bar]
+    bars: list  # StackedBar
     grid: list[GridLine]
     baseline: float
     left: int
@@ -44,36 +32,6 @@ class BarChart:
     @property
     def bar_label_y(self) -> float:
         return self.baseline + 16
-
-
-def percent_bar_chart(points: list[tuple[str, float | None]]) -> BarChart:
-    """One bar per (label, fraction between 0 and 1); None draws no bar."""
-    plot_width = WIDTH - LEFT - RIGHT
-    plot_height = HEIGHT - TOP - BOTTOM
-    baseline = TOP + plot_height
-    slot = plot_width / max(len(points), 1)
-    bar_width = min(slot * 0.7, 48)
-    bars = []
-    for index, (label, fraction) in enumerate(points):
-        height = plot_height * (fraction or 0)
-        x = LEFT + slot * index + (slot - bar_width) / 2
-        value = "no data" if fraction is None else f"{fraction:.0%}"
-        bars.append(
-            Bar(
-                x=round(x, 1),
-                y=round(baseline - height, 1),
-                width=round(bar_width, 1),
-                height=round(height, 1),
-                label=label,
-                value=value,
-                label_x=round(x + bar_width / 2, 1),
-                value_y=round(baseline - height - 4, 1),
-            )
-        )
-    grid = [
-        GridLine(y=round(baseline - plot_height * s / 100, 1), label=f"{s}%") for s in GRID_STEPS
-    ]
-    return BarChart(WIDTH, HEIGHT, bars, grid, baseline, LEFT)
 
 
 @dataclass(frozen=True)

@@ -113,14 +113,16 @@ def record_consent_for(*, people, consent_recorded_on) -> int:
 # Enrollment photos
 
 
-def validate_upload(upload) -> None:
+def validate_upload(upload, *, max_bytes: int | None = None, what: str = "images") -> None:
+    """Present, not empty, at most `max_bytes` (default MAX_UPLOAD_BYTES)."""
+    max_bytes = max_bytes or settings.MAX_UPLOAD_BYTES
     if upload is None:
         raise UploadRefused("Attach an image file in the field 'image'.")
     if not upload.size:
         raise UploadRefused("The uploaded file is empty.")
-    if upload.size > settings.MAX_UPLOAD_BYTES:
-        limit = settings.MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise UploadRefused(f"The file is too large: images may be at most {limit} MB.")
+    if upload.size > max_bytes:
+        limit = max_bytes // (1024 * 1024)
+        raise UploadRefused(f"The file is too large: {what} may be at most {limit} MB.")
 
 
 def check_image_header(upload) -> None:
