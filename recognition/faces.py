@@ -12,7 +12,9 @@ smallest face asked for (`min_detect_px` of the original frame, or a caller's ow
 fills its window, upsampled when faces are smaller than the window, so what is found does
 not depend on the frame's size. Large detection images are cut into overlapping bands
 searched by a thread each (dlib's HOG releases the GIL). Landmarks and the encoding use the
-full-resolution frame; the encoding (~75 ms a face) is then most of the cost of a frame.
+full-resolution frame. The encoder is dlib's network, run by ONNX Runtime (~7 ms a face,
+`recognition/onnx_encoder.py`) or by dlib itself (~75 ms, `FACE_ENCODER_RUNTIME=dlib`); with
+the former, detection is most of the cost of a frame.
 
 Robustness: photos come from phones and teachers' folders. `load_image` turns anything
 Pillow can read into upright 8-bit RGB and turns every kind of bad input into
