@@ -43,6 +43,9 @@ function labelOf(face, index) {
 function drawBox(overlay, photo, face, number) {
   const box = document.createElement("div");
   box.className = face.person ? "face-box" : "face-box face-box--unknown";
+  // A label hangs from the box's left edge, or its right edge in the photo's right half,
+  // so that it stays over the photo at any width.
+  if (face.box.left + face.box.right > photo.width) box.classList.add("face-box--right");
   box.dataset.face = face.index;
   box.style.left = `${(100 * face.box.left) / photo.width}%`;
   box.style.top = `${(100 * face.box.top) / photo.height}%`;
@@ -84,7 +87,7 @@ function assignRow(block, photo, face, number, box) {
       body: JSON.stringify({ face: face.index, person: Number(select.value) }),
     });
     if (ok) {
-      box.className = "face-box";
+      box.classList.remove("face-box--unknown");
       box.querySelector(".face-box__label").textContent = data.person.full_name;
       item.textContent = `Unknown ${number}: ${data.person.full_name}, marked.`;
       face.person = data.person;

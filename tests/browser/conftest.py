@@ -148,3 +148,18 @@ def axe_violations(page) -> list[str]:
         for violation in results["violations"]
         if violation["impact"] in SERIOUS
     ]
+
+
+OVERFLOWING = """() => [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > innerWidth + 1)
+    .slice(0, 8)
+    .map((el) => `${el.tagName.toLowerCase()}.${el.className}`
+        + ` right=${Math.round(el.getBoundingClientRect().right)}`)"""
+
+
+def assert_no_sideways_scroll(page) -> None:
+    """The page fits the viewport's width; on failure, name the elements that stick out."""
+    if page.evaluate("document.documentElement.scrollWidth <= innerWidth"):
+        return
+    width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    raise AssertionError(f"{page.url} scrolls sideways {width}: {page.evaluate(OVERFLOWING)}")

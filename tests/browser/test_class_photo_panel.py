@@ -6,7 +6,7 @@ import pytest
 from attendance.models import AttendanceRecord
 from tests.api.conftest import open_session_of
 from tests.api.test_class_photos import KNOWN, enroll_class, make_class_picture
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_no_sideways_scroll, log_in
 from tests.factories import CourseFactory
 
 
@@ -34,10 +34,16 @@ def test_a_teacher_takes_the_roll_from_a_class_photo(
         assert len(labels) >= 9
         count = page.locator(".class-photo__count").inner_text()
         assert count.startswith(f"Found {len(labels)} faces: {len(expected)} recognised")
+        assert_boxes_lie_on_the_photo(page)
         # the recognised students' rows turn present (the page polls)
         obama = course.roster.get(external_id="obama")
         page.locator(f"#person-{obama.pk} [data-cell=status]").get_by_text("Present").wait_for()
         screenshot(page, "class-photo")
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert_boxes_lie_on_the_photo(page)
+        assert_no_sideways_scroll(page)
+        screenshot(page, "class-photo-phone")
+        page.set_viewport_size({"width": 1280, "height": 860})
 
         unknown = page.locator(".class-photo__unknown li").first
         unknown.get_by_role("combobox").select_option(label="Rose Leslie")
@@ -50,3 +56,20 @@ def test_a_teacher_takes_the_roll_from_a_class_photo(
 
     record = AttendanceRecord.objects.get(session=session, person__external_id="rose_leslie")
     assert (record.method, record.status, record.changed_by) == ("class_photo", "present", teacher)
+
+
+def assert_boxes_lie_on_the_photo(page) -> None:
+    """Every face box (and so its label's anchor) sits inside the photo's rectangle as drawn:
+    a box laid out against another element lands outside it."""
+    photo = page.locator(".class-photo__stage img").first.bounding_box()
+    boxes = [box.bounding_box() for box in page.locator(".class-photo .face-box").all()]
+    assert boxes and photo["width"] > 100
+    for box in boxes:
+        assert (
+            photo["x"] - 1 <= box["x"]
+            and box["x"] + box["width"] <= photo["x"] + photo["width"] + 1
+        )
+        assert (
+            photo["y"] - 1 <= box["y"]
+            and box["y"] + box["height"] <= photo["y"] + photo["height"] + 1
+        )
