@@ -18,11 +18,26 @@ def thumbnail(photo: EnrollmentPhoto) -> str:
     if not photo.pk or not photo.image:
         return "–"
     url = reverse("people:photo-image", args=[photo.pk])
-    return format_html('<img src="{}" alt="" style="height:64px;border-radius:4px">', url)
+    # The alt text names the photo: in the photo list the thumbnail is the row's only link.
+    return format_html(
+        '<img src="{}" alt="Photo of {}" style="height:64px;border-radius:4px">',
+        url,
+        photo.person.full_name,
+    )
 
 
 class EnrollmentPhotoFormSet(BaseInlineFormSet):
     """Photos added here go through the same service as every other upload."""
+
+    def add_fields(self, form, index):
+        """A tabular inline shows its labels as column headings only: name each input for
+        screen readers."""
+        super().add_fields(form, index)
+        row = "new photo" if index is None or index >= self.initial_form_count() else "photo"
+        for name, field in form.fields.items():
+            if not field.widget.is_hidden:
+                label = field.label or name.replace("_", " ")
+                field.widget.attrs["aria-label"] = f"{label} ({row} {(index or 0) + 1})"
 
     def clean(self):
         super().clean()
@@ -67,7 +82,8 @@ class CourseAdmin(admin.ModelAdmin):
     list_display = ["name", "roster_size", "teacher_names", "liveness"]
     search_fields = ["name", "teachers__username", "roster__full_name"]
     list_filter = ["teachers", "liveness"]
-    filter_horizontal = ["teachers", "roster"]
+    # Plain labelled multiple selects: the admin's two-box widget names its icons with
+    # prohibited ARIA attributes, and the autocomplete one leaves its search field unlabelled.
     actions = ["retrain_courses"]
 
     @admin.display(description="students")
@@ -88,10 +104,18 @@ class CourseAdmin(admin.ModelAdmin):
         self.message_user(request, f"Training requested for {len(ids)} course(s).")
 
 
+class EncoderFilter(admin.AllValuesFieldListFilter):
+    """Photos not encoded yet have no encoder: give that choice a name, not an empty link."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": choice["display"] or "not encoded yet"}
+
+
 @admin.register(EnrollmentPhoto)
 class EnrollmentPhotoAdmin(admin.ModelAdmin):
     list_display = ["preview", "person", "status", "rejection_reason", "uploaded_at", "encoder"]
-    list_filter = ["status", "encoder"]
+    list_filter = ["status", ("encoder", EncoderFilter)]
     search_fields = ["person__full_name", "person__external_id"]
     # Photos are added on their person's page (where consent is checked); here they are
     # reviewed, deleted or re-encoded.

@@ -1,0 +1,44 @@
+"""The admin pages a school's IT administrator uses for enrollments, checked with axe-core at
+desktop and phone width: 0 serious or critical violations."""
+
+import pytest
+from django.urls import reverse
+
+from people.models import EnrollmentPhoto
+from tests.browser.conftest import axe_violations
+from tests.conftest import PASSWORD
+from tests.factories import CourseFactory, PersonFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = [(1280, 860), (390, 844)]
+
+
+def test_the_admin_enrollment_pages_have_no_serious_accessibility_problems(
+    live_server, staff, teacher, launch_chromium, shared_faces, axe_script, screenshot
+):
+    person = PersonFactory(full_name="Ada Lovelace")
+    course = CourseFactory(teachers=[teacher], roster=[person])
+    photo = EnrollmentPhoto.objects.create(person=person, image="photos/ada.jpg", status="ready")
+    pages = {
+        "person": reverse("admin:people_person_change", args=[person.pk]),
+        "course": reverse("admin:people_course_change", args=[course.pk]),
+        "photos": reverse("admin:people_enrollmentphoto_changelist"),
+        "photo": reverse("admin:people_enrollmentphoto_change", args=[photo.pk]),
+    }
+    violations = []
+    with launch_chromium(camera=shared_faces / "probe" / "obama1.jpg") as browser:
+        browser.add_init_script(path=str(axe_script))
+        page = browser.new_page()
+        page.goto(f"{live_server.url}/admin/login/")
+        page.get_by_label("Username").fill(staff.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{live_server.url}/admin/")
+        for name, path in pages.items():
+            page.goto(f"{live_server.url}{path}")
+            for width, height in WIDTHS:
+                page.set_viewport_size({"width": width, "height": height})
+                screenshot(page, f"admin-{name}-{width}")
+                violations += [f"{name} @{width}: {v}" for v in axe_violations(page)]
+    assert not violations, "\n".join(violations)
