@@ -157,9 +157,13 @@ OVERFLOWING = """() => [...document.querySelectorAll("body *")]
         + ` right=${Math.round(el.getBoundingClientRect().right)}`)"""
 
 
+def sideways_scroll(page) -> str:
+    """What makes the page wider than the viewport: its widths and the elements sticking out."""
+    widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    return f"{page.url} scrolls sideways {widths}: {page.evaluate(OVERFLOWING)}"
+
+
 def assert_no_sideways_scroll(page) -> None:
     """The page fits the viewport's width; on failure, name the elements that stick out."""
-    if page.evaluate("document.documentElement.scrollWidth <= innerWidth"):
-        return
-    width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-    raise AssertionError(f"{page.url} scrolls sideways {width}: {page.evaluate(OVERFLOWING)}")
+    if page.evaluate("document.documentElement.scrollWidth > innerWidth"):
+        raise AssertionError(sideways_scroll(page))

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from attendance.services import set_status
 from people.models import Course, Person
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.conftest import axe_violations, log_in, sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,6 +58,8 @@ class Audit:
             page.wait_for_timeout(150)
             self.screenshot(page, f"i14-{name}-{width}")
             self.violations += [f"{name} @{label}: {v}" for v in axe_violations(page)]
+            if page.evaluate("document.documentElement.scrollWidth > innerWidth"):
+                self.violations.append(f"{name} @{label}: {sideways_scroll(page)}")
         page.set_viewport_size({"width": 1280, "height": 860})
         self.pages.append(name)
 
