@@ -26,12 +26,22 @@ install-dev: $(STAMP)-dev
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
-# Serves on http://127.0.0.1:8000/. With REDIS_URL set, a Celery worker runs beside it.
+# Serves on http://$(HOST):$(PORT)/ (127.0.0.1:8000 unless given, e.g. `make run HOST=0.0.0.0`
+# for a kiosk tablet on the same network). With REDIS_URL set, a Celery worker runs beside it.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export RUN_ADDRESS := $(HOST):$(PORT)
+# Another device reaches the server by an address not known in advance: accept any Host
+# header then (development server only; production sets ALLOWED_HOSTS).
+ifneq ($(HOST),127.0.0.1)
+export ALLOWED_HOSTS ?= *
+endif
+
 run: migrate
 	$(BIN)/python manage.py ensure_first_teacher
 	$(BIN)/python manage.py build_face_encoder
 ifeq ($(strip $(REDIS_URL)),)
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py runserver $(RUN_ADDRESS)
 else
 	$(BIN)/honcho start -f Procfile.dev
 endif

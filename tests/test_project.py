@@ -13,3 +13,19 @@ def test_system_checks_are_clean():
     out = StringIO()
     call_command("check", stdout=out)
     assert "no issues" in out.getvalue()
+
+
+def test_make_run_serves_on_the_host_and_port_given():
+    """A kiosk tablet on the school network reaches `make run HOST=0.0.0.0 PORT=9000`."""
+    import subprocess
+
+    from tests.conftest import PROJECT_ROOT
+
+    def dry_run(*args):
+        done = subprocess.run(
+            ["make", "-n", "run", *args], cwd=PROJECT_ROOT, capture_output=True, text=True
+        )
+        return done.stdout
+
+    assert "runserver 127.0.0.1:8000" in dry_run()
+    assert "runserver 0.0.0.0:9000" in dry_run("HOST=0.0.0.0", "PORT=9000")

@@ -1,5 +1,6 @@
 """Create the first teacher account on a fresh installation, so a newcomer can log in."""
 
+import os
 import secrets
 import sys
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
                 "Created the first teacher account.\n"
                 f"  username: {username}\n"
                 f"  password: {password}\n"
-                "Log in at http://127.0.0.1:8000/accounts/login/ (admin: /admin/). "
+                f"Log in at http://{login_address()}/accounts/login/ (admin: /admin/). "
                 "Change the password after logging in."
             )
         )
@@ -64,3 +65,9 @@ class Command(BaseCommand):
         except time_zones.UnknownTimeZone as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"School time zone: {zone} (teachers may choose their own).")
+
+
+def login_address() -> str:
+    """Where `make run` serves, as this machine's own browser reaches it."""
+    host, _, port = os.environ.get("RUN_ADDRESS", "127.0.0.1:8000").rpartition(":")
+    return f"{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
