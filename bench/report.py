@@ -162,7 +162,7 @@ def _recall_total(results: dict) -> dict | None:
     rows = results["recall"]
     return rows and {
         **{key: sum(r[key] for r in rows) for key in ("app", "recipe", "faces")},
-        "below": [r["frames"] for r in rows if r["app"] < r["recipe"]] or ["never below"],
+        "below": [r["frames"] for r in rows if r["app"] < r["recipe"]],
     }
 
 
@@ -187,8 +187,9 @@ TARGETS: tuple[Target, ...] = (
     Target("check-in p50 ≤ 0.3× recipe at 640x480", _frame("640x480"), RATIO,
            at_most("ratio_http_to_recipe", 0.3)),
     Target("recall ≥ the recipe's on every frame of the recall table (faces ≥ 40 px)",
-           _recall_total, "{app} vs {recipe} of {faces} faces; below on: {below:list}",
-           lambda row: row["below"] == ["never below"]),
+           _recall_total, lambda row: f"{row['app']} vs {row['recipe']} of {row['faces']} faces; "
+           + ("below on: " + ", ".join(row["below"]) if row["below"] else "never below"),
+           lambda row: not row["below"]),
     Target("kiosk 640x480 (faces ≥ 80 px): check-in p50 ≤ 0.55× recipe", "kiosk",
            "{ratio_to_recipe:.2f}× ({http_p50_ms:g} vs {recipe_p50_ms:g} ms)",
            at_most("ratio_to_recipe", 0.55)),
@@ -315,7 +316,7 @@ SECTIONS: tuple[Section | Delegated, ...] = (
     Section(
         "Training (5 encodings a person)", "training",
         "people={people:,} | encodings={encodings:,} | what=`{how}` | seconds (median)="
-        "{train_s} | runs={n} | note={note}",
+        "{train_s:,} | runs={n} | note={note}",
         note=("Synthetic encodings: the {encoding_space[measured_on_samples][photos]} sample "
               "photos' encodings have norm {encoding_space[measured_on_samples][norm]}, a "
               "common mean vector of norm "
@@ -369,9 +370,8 @@ from `bench/report.py` (a list of targets and a list of sections).
 The benchmark runs the app as deployed, against a throwaway database (SQLite in a temporary
 folder, or a new PostgreSQL database when `DATABASE_URL` points to PostgreSQL, dropped
 afterwards): the sample people enrolled through the app's own import, gunicorn serving the
-app with `DEBUG=false` (check-in rate limits off, since its kiosks post back to back), and a
-Celery worker when Redis answers at `redis://127.0.0.1:6379/2` (`BENCH_REDIS_URL`), for its
-memory. Every comparison with the plain `face_recognition` recipe (`load_image_file` +
+app with `DEBUG=false` (check-in rate limits off, since its kiosks post back to back).
+Every comparison with the plain `face_recognition` recipe (`load_image_file` +
 `face_locations` with upsample 1 + `face_encodings` + nearest encoding ≤ 0.6) is measured in
 the same run on the same files. `tests/bench/` runs the same code on tiny sizes, without
 timing anything.

@@ -151,4 +151,5 @@ def bench_course_retrain(space: EncodingSpace, students: int, reps: int) -> dict
         "how": "training.train_course_now",
         "train_s": round(float(np.median(seconds)), 3),
         "n": reps,
+        "note": "",
     }

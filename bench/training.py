@@ -108,21 +108,14 @@ def bench_training(space: EncodingSpace, sizes, reps_for, extrapolate_to=()) -> 
         seconds = [timed(classifier.train, encodings, labels)[1] for _ in range(reps_for(size))]
         fits.append((size, percentile(seconds, 50)))
         row = {"people": size, "encodings": len(labels), "how": "classifier.train"}
-        rows.append({**row, "train_s": round(fits[-1][1], 3), "n": len(seconds)})
+        rows.append({**row, "train_s": round(fits[-1][1], 3), "n": len(seconds), "note": ""})
     (n1, t1), (n2, t2) = fits[-2:]
     exponent = math.log(t2 / t1) / math.log(n2 / n1)
     for size in extrapolate_to:
         note = f"not run: extrapolated as people^{exponent:.2f}"
         seconds = round(t2 * (size / n2) ** exponent)
-        rows.append(
-            {
-                "people": size,
-                "encodings": size * 5,
-                "how": "classifier.train",
-                "train_s": seconds,
-                "note": note,
-            }
-        )
+        row = {"people": size, "encodings": size * 5, "how": "classifier.train"}
+        rows.append({**row, "train_s": seconds, "n": 0, "note": note})
     return rows
 
 
