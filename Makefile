@@ -69,8 +69,9 @@ axe: $(AXE)
 test: lint $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks (issue 5): ~5 minutes on 2 cores, BENCH_ARGS=--quick for ~1.5. Prints the
-# results and writes bench/results/results.md and results.json (git-ignored).
+# Benchmarks: ~5-8 minutes on 2 cores, BENCH_ARGS=--quick for a shorter run. Prints the
+# report and writes it to docs/benchmarks.md (committed), every number to
+# bench/results/results.json (git-ignored).
 bench: install-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 

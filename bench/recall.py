@@ -1,4 +1,5 @@
-"""Detection recall on ground-truth boxes: the app's detector vs the plain recipe.
+"""Detection recall on ground-truth boxes, the app's detector vs the plain recipe; and a
+class photo, the task's face work vs the recipe.
 
 The frames: the dlib example group photos (`groups/`, 43 faces with PASCAL VOC-style boxes
 in training.xml/testing.xml) at their size and upscaled to 1280 and 3000 px wide, and
@@ -9,8 +10,11 @@ box overlaps its true box with IoU >= 0.4.
 
 from __future__ import annotations
 
+import io
+import os
 import random
-import time
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +22,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
-from bench.frames import SHARED_FACES, enrollment_photos
+from bench.frames import PROJECT_ROOT, SHARED_FACES, enrollment_photos
+from bench.stats import timed
 
 IOU_FOUND = 0.4
 
@@ -138,13 +143,10 @@ def found(truth: list[tuple[int, int, int, int]], boxes) -> int:
     return hits
 
 
-def app_boxes(image: np.ndarray, config=None, min_face_px=None) -> list[tuple[int, int, int, int]]:
+def app_boxes(image: np.ndarray) -> list[tuple[int, int, int, int]]:
     from recognition import faces
 
-    return [
-        (b.left, b.top, b.right, b.bottom)
-        for b in faces.detect_faces(image, config, min_face_px=min_face_px)
-    ]
+    return [(b.left, b.top, b.right, b.bottom) for b in faces.detect_faces(image)]
 
 
 def recipe_boxes(image: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -156,27 +158,113 @@ def recipe_boxes(image: np.ndarray) -> list[tuple[int, int, int, int]]:
     ]
 
 
-def recall_row(label: str, frames: list[TruthFrame], config=None, min_face_px=None) -> dict:
-    """App vs recipe on the same frames: faces found and detection seconds."""
-    row = {"frames": label, "faces": 0, "app": 0, "recipe": 0, "app_s": 0.0, "recipe_s": 0.0}
-    row.update(app_extra=0, recipe_extra=0)
-    row["face_px"] = [
-        min(f.face_px[0] for f in frames),
-        max(f.face_px[1] for f in frames),
-    ]
-    row["size"] = frames[0].size if len({f.size for f in frames}) == 1 else "mixed"
-    for frame in frames:
-        row["faces"] += len(frame.boxes)
-        started = time.perf_counter()
-        boxes = app_boxes(frame.image, config, min_face_px)
-        row["app_s"] += time.perf_counter() - started
-        hits = found(frame.boxes, boxes)
-        row["app"] += hits
-        row["app_extra"] += max(len(boxes) - hits, 0)
-        started = time.perf_counter()
-        boxes = recipe_boxes(frame.image)
-        row["recipe_s"] += time.perf_counter() - started
-        hits = found(frame.boxes, boxes)
-        row["recipe"] += hits
-        row["recipe_extra"] += max(len(boxes) - hits, 0)
+def recall_row(label: str, frames: list[TruthFrame]) -> dict:
+    """App vs recipe on the same frames: faces found, other boxes, detection seconds."""
+    row = {"frames": label, "faces": sum(len(f.boxes) for f in frames)}
+    row["face_px"] = [min(f.face_px[0] for f in frames), max(f.face_px[1] for f in frames)]
+    for who, detect in (("app", app_boxes), ("recipe", recipe_boxes)):
+        row[who] = row[f"{who}_extra"] = 0
+        seconds = 0.0
+        for frame in frames:
+            boxes, took = timed(detect, frame.image)
+            seconds += took
+            hits = found(frame.boxes, boxes)
+            row[who] += hits
+            row[f"{who}_extra"] += max(len(boxes) - hits, 0)
+        row[f"{who}_s"] = round(seconds, 3)
+    row["ratio"] = round(row["app_s"] / row["recipe_s"], 3) if row["recipe_s"] else None
     return row
+
+
+def recall_frames(mode: str) -> list[tuple[str, list[TruthFrame]]]:
+    """(label, frames) of the recall table; `tiny` keeps one small frame of each kind."""
+    if mode == "tiny":
+        return [
+            ("groups, native size", group_frames()[:1]),
+            ("composite 1280x720, 9 faces of 40 px", [composite(1280, 720, [40] * 9)]),
+        ]
+    rows = [
+        ("groups, native size (360-500 px wide)", group_frames()),
+        ("groups upscaled to 1280 px wide", group_frames(1280)),
+    ]
+    if mode == "full":
+        rows.append(("groups upscaled to 3000 px wide", group_frames(3000)))
+    for px in (40, 60, 80):
+        rows.append((f"composite 1280x720, 9 faces of {px} px", [composite(1280, 720, [px] * 9)]))
+    sizes = [40 + (i * 40) // 29 for i in range(30)]
+    rows.append(("composite 4000x3000, 30 faces of 40-80 px", [composite(4000, 3000, sizes)]))
+    return rows
+
+
+def bench_recall(mode: str, log=print) -> list[dict]:
+    from recognition import faces
+
+    faces.detect_faces(np.zeros((100, 100, 3), np.uint8))  # load settings and models first
+    rows = []
+    for label, frames in recall_frames(mode):
+        log(f"recall: {label}")
+        rows.append(recall_row(label, frames))
+    return rows
+
+
+def bench_class_photo(path: Path, size: tuple[int, int], pipeline, known, reps: int) -> dict:
+    """A class photo of `size` (30 faces of 60-120 px from 8 MP up, else 6) as the task
+    works on it (load + detect every face >= FACE_MIN_DETECT_PX + encode + identify) vs the
+    recipe: median wall time on this machine's cores, faces found, peak memory."""
+    from bench.recipe import UNKNOWN, face_recognition
+    from recognition import faces
+
+    count = 30 if size[0] * size[1] >= 8_000_000 else 6
+    frame = composite(*size, [60 + (i * 60) // (count - 1) for i in range(count)], seed=11)
+    Image.fromarray(frame.image).save(path, "JPEG", quality=90)
+    data = path.read_bytes()
+
+    def app():
+        detected = faces.find_faces(faces.load_image(data))
+        return [
+            (f.box.left, f.box.top, f.box.right, f.box.bottom) for f in detected
+        ], pipeline.names_of(detected)
+
+    def recipe():
+        image = face_recognition.load_image_file(io.BytesIO(data))
+        located = face_recognition.face_locations(image)
+        boxes = [(left, top, right, bottom) for top, right, bottom, left in located]
+        return boxes, known.names_of(face_recognition.face_encodings(image, located))
+
+    row = {"photo": f"{frame.size}, {count} faces of 60-120 px", "faces": count}
+    for who, work in (("app", app), ("recipe", recipe)):
+        runs = [timed(work) for _ in range(reps)]
+        (boxes, names), _ = runs[-1]
+        row[f"{who}_found"], row[f"{who}_boxes"] = found(frame.boxes, boxes), len(boxes)
+        row[f"{who}_named"] = sum(name != UNKNOWN for name in names)
+        row[f"{who}_s"] = round(float(np.median([seconds for _, seconds in runs])), 2)
+    return {
+        **row,
+        "ratio": round(row["app_s"] / row["recipe_s"], 3),
+        "cores": os.cpu_count(),
+        "peak_mib": peak_memory_mib(path),
+    }
+
+
+# VmHWM, not getrusage's ru_maxrss: after fork/vfork + exec, ru_maxrss starts from the
+# parent's peak (Linux carries it over at exec), which made a 0.6 GB child read 1.5 GB.
+_PEAK = """
+import sys
+from recognition import faces
+faces.find_faces(faces.load_image(sys.argv[1]))
+print(next(line for line in open("/proc/self/status") if line.startswith("VmHWM:")).split()[1])
+"""
+
+
+def peak_memory_mib(path: Path) -> float | None:
+    """Peak resident memory of a fresh process doing the task's face work on the photo
+    (dlib models loaded, decode, detection in bands, encodings)."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return None if done.returncode else round(int(done.stdout.split()[-1]) / 1024, 1)

@@ -1,14 +1,10 @@
-"""`make bench`: the benchmark suite of issue 5. Prints the results and writes them to
-bench/results/results.md and results.json.
+"""`make bench`: run every section, print the report, write it to docs/benchmarks.md and
+every number to bench/results/results.json.
 
-    .venv/bin/python -m bench.run           # full run, ~6 minutes on 2 cores
-    .venv/bin/python -m bench.run --quick   # the same sections, fewer runs, ~2 minutes
+    .venv/bin/python -m bench.run [--quick]
 
-The app runs as deployed: a throwaway database (SQLite in a temporary folder, or a new
-PostgreSQL database when DATABASE_URL is PostgreSQL, dropped afterwards), migrated, the
-sample people enrolled through the app's import, gunicorn serving it with DEBUG=false,
-and a Celery worker on Redis (redis://127.0.0.1:6379/2, or BENCH_REDIS_URL) when one is
-reachable. The project's own db.sqlite3 and media/ are never touched.
+The app runs as deployed (see bench.stack); the project's own db.sqlite3 and media/ are
+never touched.
 """
 
 from __future__ import annotations
@@ -21,9 +17,13 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
+from bench.frames import PROJECT_ROOT
+
+REPORT = PROJECT_ROOT / "docs" / "benchmarks.md"
+RESULTS = PROJECT_ROOT / "bench" / "results" / "results.json"
 
 
 @dataclass(frozen=True)
@@ -32,69 +32,36 @@ class Sizes:
 
     mode: str = "full"
     reps: int = 15
-    encoder_reps: int = 5  # per face of the 9 sample faces, each runtime (bench.encoder)
+    encoder_reps: int = 5  # per face of the 9 sample faces, each runtime
     frames: int = 4  # the first N webcam frames (640x480, 853x480, 1280x720, three faces)
     kiosks: tuple[int, ...] = (1, 4, 8)
     kiosk_seconds: float = 30
-    enrollment_passes: int = 2
-    sample_photos: int = 9
-    phone_photos: int = 5
-    phone_size: tuple[int, int] = (4000, 3000)
     train_sizes: tuple[int, ...] = (30, 300, 1000)
     train_reps: dict[int, int] = field(default_factory=lambda: {30: 5, 300: 5, 1000: 1})
-    train_capped: tuple[int, ...] = (3000, 10_000)
-    train_cap_s: float = 60
+    train_extrapolated: tuple[int, ...] = (3000, 10_000)  # too slow to fit: extrapolated
     course_retrain: int = 300  # students of the course retrained through the database
     identify_sizes: tuple[int, ...] = (30, 300, 3000, 10_000)
     identify_probes: int = 200
     identify_trained_up_to: int = 1000
     school: tuple[int, int, int] = (10_000, 300, 3)  # students, courses, courses each
-    celery: bool = True
     workers: int = 2 * (os.cpu_count() or 1)
     class_photo_size: tuple[int, int] = (4000, 3000)
     class_photo_reps: int = 3
 
     @classmethod
     def quick(cls) -> Sizes:
-        return cls(
-            mode="quick",
-            reps=2,
-            encoder_reps=2,
-            kiosk_seconds=3,
-            enrollment_passes=1,
-            train_reps={30: 1, 300: 1, 1000: 1},
-            train_cap_s=0,
-            identify_probes=50,
-            class_photo_reps=1,
-        )
+        return cls(mode="quick", reps=2, encoder_reps=2, kiosk_seconds=3, identify_probes=50,
+                   train_reps={30: 1, 300: 1, 1000: 1}, class_photo_reps=1)  # fmt: skip
 
     @classmethod
     def tiny(cls) -> Sizes:
         """For the smoke test: every code path, on the smallest inputs."""
-        return cls(
-            mode="tiny",
-            reps=2,
-            encoder_reps=1,
-            frames=2,
-            kiosks=(1, 2),
-            kiosk_seconds=1,
-            enrollment_passes=1,
-            sample_photos=1,
-            phone_photos=1,
-            phone_size=(800, 600),
-            train_sizes=(3, 5),
-            train_reps={},
-            train_capped=(8,),
-            train_cap_s=60,
-            course_retrain=4,
-            identify_sizes=(3, 10),
-            identify_probes=5,
-            identify_trained_up_to=3,
-            school=(60, 6, 3),
-            workers=2,
-            class_photo_size=(1600, 1200),
-            class_photo_reps=1,
-        )
+        return replace(
+            cls.quick(), mode="tiny", encoder_reps=1, frames=2, kiosks=(1, 2), kiosk_seconds=1,
+            train_sizes=(3, 5), train_reps={}, train_extrapolated=(8,), course_retrain=4,
+            identify_sizes=(3, 10), identify_probes=5, identify_trained_up_to=3,
+            school=(60, 6, 3), workers=2, class_photo_size=(1600, 1200),
+        )  # fmt: skip
 
 
 def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
@@ -105,12 +72,11 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
     from bench import (
         checkin,
         encoder,
-        enrollment,
         frames,
-        memory,
+        liveness,
+        recall,
         recipe,
         report,
-        roll_call,
         school,
         training,
     )
@@ -123,9 +89,6 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
     config = faces.FaceConfig.from_settings()
     webcam = frames.webcam_frames()[: sizes.frames]
     samples = frames.enrollment_photos()
-    phones = frames.phone_photos(
-        stack.root / "phone", count=sizes.phone_photos, size=sizes.phone_size
-    )
 
     log("encoding the sample faces (app and recipe)")
     by_person: dict[str, list] = {}
@@ -137,8 +100,7 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
     known = recipe.KnownFaces(samples)
     names = {int(pk): name for pk, name in seeded["names"].items()}
     model = classifier.from_bytes(base64.b64decode(seeded["model"]))
-    tolerance = settings.RECOGNITION_TOLERANCE
-    pipeline = checkin.Pipeline(model, names, tolerance, config)
+    pipeline = checkin.Pipeline(model, names, settings.RECOGNITION_TOLERANCE, config)
 
     results: dict = {"mode": sizes.mode, "machine": machine()}
     with Gunicorn(stack, sizes.workers) as server:
@@ -146,109 +108,72 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
             "127.0.0.1", server.port, seeded["session_id"], seeded["kiosk_token"], names
         )
         log(f"gunicorn on port {server.port} with {sizes.workers} workers: warming up")
-        checkin.warm_up(kiosk, webcam[0], sizes.workers)
+        checkin.run_kiosks(
+            kiosk, checkin.Upload(webcam[0]), kiosks=sizes.workers * 2, seconds=0, rounds=2
+        )
         log(f"check-in latency: {len(webcam)} frames x {sizes.reps} runs")
         results["checkin"] = checkin.bench_checkin(kiosk, webcam, pipeline, known, sizes.reps)
-        concurrency_frame = next((f for f in webcam if f.size == "853x480"), webcam[-1])
         log(f"concurrent kiosks {sizes.kiosks}, {sizes.kiosk_seconds:g} s each")
+        frame = next((f for f in webcam if f.size == "853x480"), webcam[-1])
         results["concurrency"] = checkin.bench_concurrency(
-            kiosk, concurrency_frame, sizes.kiosks, sizes.kiosk_seconds, server.worker_pids
+            kiosk, frame, sizes.kiosks, sizes.kiosk_seconds, server.worker_pids
         )
-        kiosk_frame = next(f for f in webcam if f.size == "640x480")
-        log(f"kiosk fast path: {kiosk_frame.name}, faces >= {kiosk_frame.min_face_px} px")
-        results["kiosk"] = roll_call.bench_kiosk(kiosk, kiosk_frame, known, sizes.reps)
-        results["memory"] = [memory.gunicorn_row(server)]
-        from bench import liveness  # issue 12
-
+        frame = next(f for f in webcam if f.size == "640x480")
+        log(f"kiosk fast path: {frame.name}, faces >= {frame.min_face_px} px")
+        measured = next(r for r in results["checkin"] if r["frame"] == frame.name)
+        results["kiosk"] = checkin.bench_kiosk(frame, measured, sizes.reps)
+        results["memory"] = [server.memory_row()]
         log("liveness: check-in with the challenge on vs off, through gunicorn")
         live_kiosk = replace(
-            kiosk,
-            session_id=seeded["liveness_session_id"],
-            token=seeded["liveness_kiosk_token"],
+            kiosk, session_id=seeded["liveness_session_id"], token=seeded["liveness_kiosk_token"]
         )
         posts = sizes.reps if sizes.mode == "tiny" else max(sizes.reps, 20)
         liveness_http = liveness.bench_http(kiosk, live_kiosk, webcam[0], posts)
 
-    pipelines = {"app settings": pipeline}
-    if faces.FaceConfig() != config:
-        pipelines["FaceConfig defaults"] = checkin.Pipeline(
-            model, names, tolerance, faces.FaceConfig()
-        )
-        log("detector settings: the app's settings vs FaceConfig's defaults")
-        results["detector"] = checkin.bench_detector_settings(webcam, pipelines, sizes.reps)
-
     log(f"face encoder: dlib vs ONNX Runtime, {sizes.encoder_reps} runs a face")
     results["encoder"] = encoder.bench_encoder(sizes.encoder_reps)
     log("detection recall vs the recipe (groups and composites)")
-    results["recall"] = roll_call.bench_recall(sizes.mode, log)
-    class_jpeg, class_frame = roll_call.class_photo_jpeg(sizes.class_photo_size)
-    class_path = stack.root / "class-photo.jpg"
-    class_path.write_bytes(class_jpeg)
-    log(f"class photo {class_frame.size}: app vs recipe, peak memory")
-    results["class_photo"] = roll_call.bench_class_photo(
-        class_path, class_frame, pipeline, known, sizes.class_photo_reps
+    results["recall"] = recall.bench_recall(sizes.mode, log)
+    log(f"class photo {sizes.class_photo_size}: app vs recipe, peak memory")
+    results["class_photo"] = recall.bench_class_photo(
+        stack.root / "class-photo.jpg",
+        sizes.class_photo_size,
+        pipeline,
+        known,
+        sizes.class_photo_reps,
     )
 
-    log("enrollment through the encode task")
-    results["enrollment"] = enrollment.bench_enrollment(
-        {
-            "sample photos": samples[: sizes.sample_photos],
-            "12 MP phone photos, EXIF-rotated": phones,
-        },
-        sizes.enrollment_passes,
-    )
-
-    log(f"training {sizes.train_sizes} people, then {sizes.train_capped} (capped)")
-    results["encoding_space"] = {
-        **space.describe(),
-        "synthetic": space.check(np.random.default_rng(5)),
-    }
+    log(f"training {sizes.train_sizes} people")
+    results["encoding_space"] = space.describe(np.random.default_rng(5))
+    reps = sizes.train_reps.get
     trained = training.bench_training(
-        space, sizes.train_sizes, 5, lambda n: sizes.train_reps.get(n, 1)
+        space, sizes.train_sizes, lambda n: reps(n, 1), sizes.train_extrapolated
     )
-    capped = training.bench_training_capped(space, sizes.train_capped, 5, sizes.train_cap_s)
     log(f"retraining a {sizes.course_retrain}-student course through the database")
     retrain = school.bench_course_retrain(
-        space, sizes.course_retrain, reps=sizes.train_reps.get(sizes.course_retrain, 1)
+        space, sizes.course_retrain, reps=reps(sizes.course_retrain, 1)
     )
-    results["training"] = trained + [retrain] + capped
-    unfinished = [r["people"] for r in capped if not r["finished"]]
-    exponent = training.growth_exponent(results["training"])
-    if unfinished and exponent:
-        results["training_growth"] = {
-            "exponent": exponent,
-            "extrapolated": {n: training.extrapolate(results["training"], n) for n in unfinished},
-        }
+    results["training"] = (
+        trained[: len(sizes.train_sizes)] + [retrain] + trained[len(sizes.train_sizes) :]
+    )
 
     log(f"identification against {sizes.identify_sizes} people")
     results["identify"] = training.bench_identify(
-        space,
-        sizes.identify_sizes,
-        5,
-        sizes.identify_probes,
-        sizes.identify_trained_up_to,
-        tolerance,
+        space, sizes.identify_sizes, sizes.identify_probes, sizes.identify_trained_up_to
     )
-
     students, courses, each = sizes.school
     log(f"a new photo in a school of {students} students, {courses} courses")
     results["school"] = school.bench_new_photo(
         space, samples[0][1], students=students, courses=courses, courses_each=each
     )
-
     results["liveness"] = {
         **liveness.bench_liveness(mode=sizes.mode, log=log),
         "http": liveness_http,
     }
 
-    if sizes.celery:
-        log("Celery worker memory")
-        results["memory"].append(
-            memory.celery_row(stack, seeded["warm_up_photo_id"], seeded["course_id"])
-        )
-
     results["duration_s"] = round(time.perf_counter() - started, 1)
     results["context"] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "database": stack.database_kind,
         "gunicorn_workers": sizes.workers,
         "face_config": ", ".join(f"{k}={v}" for k, v in asdict(config).items()),
@@ -260,35 +185,26 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
     return results
 
 
-def write(results: dict, directory: Path = RESULTS_DIR) -> str:
+def write(results: dict, report_path: Path = REPORT, results_path: Path = RESULTS) -> str:
+    """The report as markdown to `report_path`, every number as JSON to `results_path`."""
     from bench import report
 
-    directory.mkdir(parents=True, exist_ok=True)
     text = report.markdown(results)
-    (directory / "results.md").write_text(text)
-    (directory / "results.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    for path, content in (
+        (report_path, text),
+        (results_path, json.dumps(results, indent=2, default=str) + "\n"),
+    ):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
     return text
-
-
-def _configure_django(stack) -> None:
-    """This process uses the stack's database too, with tasks run in-process."""
-    os.environ.update(stack.env)
-    os.environ.pop("REDIS_URL", None)
-    import django
-
-    django.setup()
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs (~2 minutes)")
-    parser.add_argument("--workers", type=int, help="gunicorn workers (default 2 x cores)")
-    parser.add_argument("--output", type=Path, default=RESULTS_DIR)
-    args = parser.parse_args(argv)
-    sizes = Sizes.quick() if args.quick else Sizes()
-    if args.workers:
-        sizes = replace(sizes, workers=args.workers)
+    sizes = Sizes.quick() if parser.parse_args(argv).quick else Sizes()
 
+    from bench import report
     from bench.stack import Stack
 
     began = time.perf_counter()
@@ -302,16 +218,19 @@ def main(argv=None) -> int:
         stack.migrate()
         log("enrolling the sample people through the app's import")
         seeded = stack.seed()
-        _configure_django(stack)
+        # This process uses the stack's database too, with tasks run in-process.
+        os.environ.update(stack.env)
+        os.environ.pop("REDIS_URL", None)
+        import django
+
+        django.setup()
         results = run_suite(sizes, stack, seeded, log)
     finally:
         stack.destroy()
     results["duration_s"] = round(time.perf_counter() - began, 1)
-    from bench import report
-
     results["targets"] = report.targets(results)
-    print(write(results, args.output))
-    log(f"written to {args.output}/results.md and results.json")
+    print(write(results))
+    log(f"written to {REPORT} and {RESULTS}")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The app as deployed, for the benchmark: a throwaway database, gunicorn and a Celery worker.
+"""The app as deployed, for the benchmark: a throwaway database and gunicorn.
 
 Everything runs in subprocesses with their own environment, so the stack never touches the
 project's db.sqlite3 or media/, and the benchmark process may itself be configured for
@@ -10,7 +10,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
 import secrets
 import shutil
 import socket
@@ -23,23 +22,6 @@ from urllib.parse import quote, urlsplit
 
 from bench.frames import PROJECT_ROOT
 from bench.stats import children_of, rss_mib
-
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def reachable(url: str, default_port: int) -> bool:
-    parts = urlsplit(url)
-    try:
-        with socket.create_connection((parts.hostname, parts.port or default_port), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 @dataclass
@@ -114,25 +96,20 @@ class Stack:
 
 def _new_postgres_database(base_url: str) -> tuple[str, tuple[str, str]]:
     import psycopg
+    from psycopg.conninfo import make_conninfo
 
     parts = urlsplit(base_url)
     name = f"bench_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = _conninfo(parts, "postgres")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return parts._replace(path=f"/{quote(name)}").geturl(), (admin, name)
-
-
-def _conninfo(parts, dbname: str) -> str:
-    from psycopg.conninfo import make_conninfo
-
-    return make_conninfo(
+    admin = make_conninfo(
         host=parts.hostname or "127.0.0.1",
         port=parts.port or 5432,
         user=parts.username or "",
         password=parts.password or "",
-        dbname=dbname,
+        dbname="postgres",
     )
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return parts._replace(path=f"/{quote(name)}").geturl(), (admin, name)
 
 
 def _drop_postgres_database(admin: str, name: str) -> None:
@@ -143,40 +120,35 @@ def _drop_postgres_database(admin: str, name: str) -> None:
 
 
 class Gunicorn:
-    """`gunicorn attendance_site.wsgi` on 127.0.0.1 and a free port, as in production."""
+    """`gunicorn attendance_site.wsgi` on 127.0.0.1 and a free port, as in production, its
+    output in a log file; started on entering a `with` block and stopped on leaving it."""
 
     def __init__(self, stack: Stack, workers: int):
-        self.stack = stack
-        self.workers = workers
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
+        self.env, self.workers = stack.env, workers
         self.log_path = stack.root / "gunicorn.log"
+        self.process: subprocess.Popen | None = None
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
 
     def __enter__(self) -> Gunicorn:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-    def start(self, timeout: float = 90) -> None:
         command = [
-            sys.executable, "-m", "gunicorn", "attendance_site.wsgi",
+            sys.executable, "-m", "gunicorn", "attendance_site.wsgi", "--log-level", "warning",
             "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-            "--timeout", "120", "--graceful-timeout", "5", "--log-level", "warning",
+            "--timeout", "120", "--graceful-timeout", "5",
         ]  # fmt: skip
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env=self.stack.env, stdout=log, stderr=log
+                command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=log
             )
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{self.log_path.read_text()}")
             if self._healthy() and len(self.worker_pids()) >= self.workers:
-                return
+                return self
             time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer /healthz in {timeout} s")
+        raise RuntimeError("gunicorn did not answer /healthz within 90 s")
 
     def _healthy(self) -> bool:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
@@ -191,84 +163,22 @@ class Gunicorn:
     def worker_pids(self) -> list[int]:
         return children_of(self.process.pid) if self.process else []
 
-    def worker_rss_mib(self) -> list[float]:
-        return [rss for rss in map(rss_mib, self.worker_pids()) if rss is not None]
-
-    def stop(self) -> None:
-        _stop(self.process)
-        self.process = None
-
-
-class CeleryWorker:
-    """`celery -A attendance_site worker` (one pool process) on a Redis broker."""
-
-    def __init__(self, stack: Stack, redis_url: str):
-        self.env = {**stack.env, "REDIS_URL": redis_url}
-        self.redis_url = redis_url
-        # A queue of its own: another benchmark running at the same time on the same Redis
-        # neither takes these tasks nor has its own taken.
-        self.queue = f"bench-{secrets.token_hex(4)}"
-        self.log_path = stack.root / "celery.log"
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> CeleryWorker:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        _stop(self.process)
-        self.process = None
-
-    def start(self, timeout: float = 60) -> None:
-        command = [
-            sys.executable, "-m", "celery", "-A", "attendance_site", "worker",
-            "--loglevel=INFO", "--concurrency=1", "--queues", self.queue,
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ]  # fmt: skip
-        env = {**self.env, "LOG_LEVEL": "INFO"}
-        with self.log_path.open("w") as log:
-            self.process = subprocess.Popen(
-                command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=log
-            )
-        self.wait_for_log(r"\bready\.", timeout)
-
-    def wait_for_log(self, pattern: str, timeout: float, count: int = 1) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the Celery worker exited:\n{self.log_path.read_text()}")
-            if len(re.findall(pattern, self.log_path.read_text())) >= count:
-                return
-            time.sleep(0.2)
-        raise RuntimeError(f"no {pattern!r} in the Celery log within {timeout} s")
-
-    def run_task(self, task_name: str, *args, timeout: float = 120) -> None:
-        """Send a task to this worker's queue and wait until its log says it succeeded."""
-        from celery import Celery
-
-        # Not the current app: the calling process (the test suite) keeps its own.
-        client = Celery("bench-client", broker=self.redis_url, set_as_current=False)
-        try:
-            task_id = client.send_task(task_name, args=list(args), queue=self.queue).id
-        finally:
-            client.close()
-        self.wait_for_log(rf"{re.escape(task_name)}\[{task_id}\] succeeded", timeout)
-
-    def rss_mib(self) -> dict:
-        """The main process and its pool process (the one that runs tasks)."""
-        pool = children_of(self.process.pid)
+    def memory_row(self) -> dict:
+        """After check-ins have run: every worker has loaded dlib and the course model."""
+        workers = [rss for rss in map(rss_mib, self.worker_pids()) if rss is not None]
         return {
-            "main": rss_mib(self.process.pid),
-            "pool": [rss for rss in map(rss_mib, pool) if rss is not None],
+            "process": f"gunicorn web worker (sync, {self.workers} workers)",
+            "rss_mib": max(workers, default=None),
+            "detail": f"each worker: {', '.join(f'{rss:g}' for rss in workers)} MiB",
         }
 
-
-def _stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    def __exit__(self, *exc_info) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,11 +1,19 @@
-"""Small helpers shared by the sections: timing, percentiles, and what machine this is."""
+"""Small helpers shared by the sections: timing, percentiles, processes, this machine."""
 
 from __future__ import annotations
 
 import os
 import platform
+import time
 
 import numpy as np
+
+
+def timed(function, *args):
+    """(what the function returned, seconds it took)."""
+    start = time.perf_counter()
+    result = function(*args)
+    return result, time.perf_counter() - start
 
 
 def percentile(values, q: float) -> float | None:
@@ -18,77 +26,58 @@ def ms(seconds: float | None, digits: int = 1) -> float | None:
     return None if seconds is None else round(seconds * 1000, digits)
 
 
+def p50_ms(seconds) -> float | None:
+    return ms(percentile(seconds, 50))
+
+
 def summary_ms(seconds: list[float]) -> dict:
     """p50, p95 and the count of a list of durations (in seconds), as milliseconds."""
-    return {
-        "p50_ms": ms(percentile(seconds, 50)),
-        "p95_ms": ms(percentile(seconds, 95)),
-        "n": len(seconds),
-    }
+    return {"p50_ms": p50_ms(seconds), "p95_ms": ms(percentile(seconds, 95)), "n": len(seconds)}
+
+
+def _proc(path: str) -> list[str] | None:
+    try:
+        with open(path) as handle:
+            return handle.read().splitlines()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
 
 
 def rss_mib(pid: int) -> float | None:
     """Resident memory (VmRSS) of a process in MiB, or None when it is gone."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return None
-    return None
+    lines = _proc(f"/proc/{pid}/status") or []
+    rss = next((line.split()[1] for line in lines if line.startswith("VmRSS:")), None)
+    return None if rss is None else round(int(rss) / 1024, 1)
+
+
+def _stat(pid) -> list[str] | None:
+    lines = _proc(f"/proc/{pid}/stat")
+    return lines[0].rsplit(")", 1)[1].split() if lines else None
 
 
 def cpu_seconds(pids) -> float:
     """User + system CPU time used so far by these processes (gone ones count 0)."""
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return total / os.sysconf("SC_CLK_TCK")
+    fields = [f for f in map(_stat, pids) if f]
+    return sum(int(f[11]) + int(f[12]) for f in fields) / os.sysconf("SC_CLK_TCK")
 
 
 def children_of(pid: int) -> list[int]:
     """Direct child processes (scans /proc: no psutil needed)."""
-    result = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-        if int(fields[1]) == pid:
-            result.append(int(entry))
-    return sorted(result)
+    entries = [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
+    return sorted(child for child in entries if (_stat(child) or [0, -1])[1] == str(pid))
 
 
 def machine() -> dict:
     """CPU model, cores, memory, OS and Python: the context of every number."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    memory_gib = None
-    try:
-        with open("/proc/meminfo") as info:
-            memory_gib = round(int(info.readline().split()[1]) / 1024 / 1024, 1)
-    except (OSError, ValueError, IndexError):
-        pass
+    cpuinfo = _proc("/proc/cpuinfo") or []
+    model = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), None
+    )
+    meminfo = _proc("/proc/meminfo") or ["MemTotal: 0 kB"]
     return {
-        "cpu": cpu,
+        "cpu": model or platform.processor() or platform.machine(),
         "cores": os.cpu_count(),
-        "memory_gib": memory_gib,
+        "memory_gib": round(int(meminfo[0].split()[1]) / 1024 / 1024, 1),
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
     }

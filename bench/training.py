@@ -11,17 +11,12 @@ chosen so that within-person and between-person distances match the measured one
 from __future__ import annotations
 
 import itertools
-import json
 import math
-import subprocess
-import sys
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
-from bench.frames import PROJECT_ROOT
-from bench.stats import percentile
+from bench.stats import ms, percentile, timed
 
 DIMENSIONS = 128
 
@@ -74,24 +69,21 @@ class EncodingSpace:
         labels = np.repeat(np.arange(len(centres)), per_person)
         return (repeated + noise).astype(np.float32), labels
 
-    def check(self, rng: np.random.Generator, people: int = 200, per_person: int = 5) -> dict:
-        """The same statistics measured on synthetic people, to show they match."""
-        encodings, labels = self.photos(self.people(people, rng), per_person, rng)
+    def describe(self, rng: np.random.Generator, people: int = 200) -> dict:
+        """The noise levels, what the sample faces showed, and the same statistics measured
+        on synthetic people to show they match."""
+        encodings, labels = self.photos(self.people(people, rng), 5, rng)
         groups = [encodings[labels == i] for i in range(people)]
-        between = float(
-            np.mean([np.linalg.norm(groups[i][0] - groups[i + 1][0]) for i in range(people - 1)])
-        )
-        return {
-            "norm": round(float(np.linalg.norm(encodings, axis=1).mean()), 3),
-            "within_distance": round(mean_pairwise(groups), 3),
-            "between_distance": round(between, 3),
-        }
-
-    def describe(self) -> dict:
+        between = [np.linalg.norm(groups[i][0] - groups[i + 1][0]) for i in range(people - 1)]
         return {
             "within_sd_per_dimension": round(self.within_sd, 4),
             "between_sd_per_dimension": round(self.between_sd, 4),
             "measured_on_samples": self.measured,
+            "synthetic": {
+                "norm": round(float(np.linalg.norm(encodings, axis=1).mean()), 3),
+                "within_distance": round(mean_pairwise(groups), 3),
+                "between_distance": round(float(np.mean(between)), 3),
+            },
         }
 
 
@@ -103,85 +95,28 @@ def _warm_sklearn() -> None:
     classifier.train(rng.normal(size=(6, DIMENSIONS)), [0, 0, 1, 1, 2, 2])
 
 
-def bench_training(space: EncodingSpace, sizes, per_person: int, reps_for) -> list[dict]:
-    """classifier.train on courses of `sizes` people; reps_for(size) runs each."""
+def bench_training(space: EncodingSpace, sizes, reps_for, extrapolate_to=()) -> list[dict]:
+    """classifier.train on courses of `sizes` people (5 photos each), reps_for(size) runs
+    each; then the seconds for `extrapolate_to` people by the growth between the two largest
+    sizes (fitting them would take minutes to hours: seconds grow about as people²)."""
     from recognition import classifier
 
     _warm_sklearn()
-    rng = np.random.default_rng(1)
-    rows = []
+    rng, rows, fits = np.random.default_rng(1), [], []
     for size in sizes:
-        encodings, labels = space.photos(space.people(size, rng), per_person, rng)
-        seconds = []
-        for _ in range(reps_for(size)):
-            start = time.perf_counter()
-            classifier.train(encodings, labels)
-            seconds.append(time.perf_counter() - start)
-        rows.append(
-            {
-                "people": size,
-                "encodings": len(labels),
-                "how": "classifier.train",
-                "train_s": round(percentile(seconds, 50), 3),
-                "max_s": round(max(seconds), 3),
-                "n": len(seconds),
-                "finished": True,
-            }
-        )
+        encodings, labels = space.photos(space.people(size, rng), 5, rng)
+        seconds = [timed(classifier.train, encodings, labels)[1] for _ in range(reps_for(size))]
+        fits.append((size, percentile(seconds, 50)))
+        row = {"people": size, "encodings": len(labels), "how": "classifier.train"}
+        rows.append({**row, "train_s": round(fits[-1][1], 3), "n": len(seconds), "note": ""})
+    (n1, t1), (n2, t2) = fits[-2:]
+    exponent = math.log(t2 / t1) / math.log(n2 / n1)
+    for size in extrapolate_to:
+        note = f"not run: extrapolated as people^{exponent:.2f}"
+        seconds = round(t2 * (size / n2) ** exponent)
+        row = {"people": size, "encodings": size * 5, "how": "classifier.train"}
+        rows.append({**row, "train_s": seconds, "n": 0, "note": note})
     return rows
-
-
-def bench_training_capped(space: EncodingSpace, sizes, per_person: int, cap_s: float):
-    """classifier.train on big rosters in a subprocess, stopped after cap_s seconds.
-
-    A size is not tried once a smaller one has hit the cap (it can only take longer).
-    """
-    rows, capped = [], False
-    for size in sizes:
-        row = {"people": size, "encodings": size * per_person, "how": "classifier.train"}
-        if capped or cap_s <= 0:
-            rows.append({**row, "train_s": None, "finished": False, "note": "not tried"})
-            continue
-        command = [sys.executable, "-m", "bench.training", json.dumps(asdict(space)), str(size)]
-        command.append(str(per_person))
-        try:
-            done = subprocess.run(
-                command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=cap_s
-            )
-            seconds = float(done.stdout.strip().splitlines()[-1])
-            rows.append({**row, "train_s": round(seconds, 2), "n": 1, "finished": True})
-        except subprocess.TimeoutExpired:
-            capped = True
-            rows.append(
-                {**row, "train_s": None, "finished": False, "note": f"stopped after {cap_s:g} s"}
-            )
-    return rows
-
-
-def _finished_fits(rows: list[dict]) -> list[tuple[int, float]]:
-    return sorted(
-        (r["people"], r["train_s"])
-        for r in rows
-        if r["how"] == "classifier.train" and r.get("finished") and r["train_s"]
-    )
-
-
-def growth_exponent(rows: list[dict]) -> float | None:
-    """k in seconds ~ people^k, from the two largest finished classifier.train sizes."""
-    done = _finished_fits(rows)
-    if len(done) < 2:
-        return None
-    (n1, t1), (n2, t2) = done[-2], done[-1]
-    return round(math.log(t2 / t1) / math.log(n2 / n1), 2)
-
-
-def extrapolate(rows: list[dict], size: int) -> float | None:
-    """Seconds classifier.train would take for `size` people, by that growth."""
-    exponent, done = growth_exponent(rows), _finished_fits(rows)
-    if exponent is None:
-        return None
-    largest, seconds = done[-1]
-    return round(seconds * (size / largest) ** exponent, 0)
 
 
 def constructed_model(centres: np.ndarray, encodings: np.ndarray, labels: np.ndarray):
@@ -202,14 +137,7 @@ def constructed_model(centres: np.ndarray, encodings: np.ndarray, labels: np.nda
     )
 
 
-def bench_identify(
-    space: EncodingSpace,
-    sizes,
-    per_person: int,
-    probes: int,
-    trained_up_to: int,
-    tolerance: float = 0.6,
-) -> list[dict]:
+def bench_identify(space: EncodingSpace, sizes, probes: int, trained_up_to: int, tolerance=0.6):
     """identify() of one face at a time against rosters of `sizes` people."""
     from recognition import classifier
 
@@ -218,7 +146,7 @@ def bench_identify(
     rows = []
     for size in sizes:
         centres = space.people(size, rng)
-        encodings, labels = space.photos(centres, per_person, rng)
+        encodings, labels = space.photos(centres, 5, rng)
         if size <= trained_up_to:
             model, how = classifier.train(encodings, labels), "classifier.train"
         else:
@@ -228,9 +156,8 @@ def bench_identify(
         strangers, _ = space.photos(space.people(probes, rng), 1, rng)
         seconds, right, unknown = [], 0, 0
         for index in range(probes):
-            start = time.perf_counter()
-            match = classifier.identify(model, known[index : index + 1], tolerance)[0]
-            seconds.append(time.perf_counter() - start)
+            (match,), took = timed(classifier.identify, model, known[index : index + 1], tolerance)
+            seconds.append(took)
             right += match.person_id == int(who[index])
             unknown += classifier.identify(model, strangers[index], tolerance)[0].person_id is None
         rows.append(
@@ -239,27 +166,10 @@ def bench_identify(
                 "encodings": len(labels),
                 "model": how,
                 "n": probes,
-                "p50_ms": round(percentile(seconds, 50) * 1000, 3),
-                "p95_ms": round(percentile(seconds, 95) * 1000, 3),
+                "p50_ms": ms(percentile(seconds, 50), 3),
+                "p95_ms": ms(percentile(seconds, 95), 3),
                 "known_identified": round(right / probes, 3),
                 "strangers_unknown": round(unknown / probes, 3),
             }
         )
     return rows
-
-
-def _train_once(space_json: str, people: int, per_person: int) -> float:
-    from recognition import classifier
-
-    fields = json.loads(space_json)
-    space = EncodingSpace(tuple(fields["mean"]), fields["within_sd"], fields["between_sd"], {})
-    rng = np.random.default_rng(3)
-    encodings, labels = space.photos(space.people(people, rng), per_person, rng)
-    _warm_sklearn()
-    start = time.perf_counter()
-    classifier.train(encodings, labels)
-    return time.perf_counter() - start
-
-
-if __name__ == "__main__":
-    print(_train_once(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))

@@ -38,7 +38,7 @@ def test_the_candidate_is_none_when_the_svm_disagrees_with_the_nearest_face():
 
 
 def test_the_svm_always_agrees_on_genuine_faces_and_vetoes_only_far_impostors():
-    """bench.svm_band's measurement, as the README states it."""
+    """bench.svm_band's measurement, as docs/recognition-and-liveness.md states it."""
     rows = measure()
     genuine = [r for r in rows if r["genuine"]]
     impostors = [r for r in rows if not r["genuine"]]
