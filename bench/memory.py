@@ -28,9 +28,12 @@ def celery_row(stack: Stack, photo_id: int, course_id: int) -> dict:
             "rss_mib": None,
             "detail": f"not measured: no Redis at {redis_url}",
         }
+    from people.models import TrainingRequest
+
+    request, _ = TrainingRequest.objects.get_or_create(course_id=course_id, state="queued")
     with CeleryWorker(stack, redis_url) as worker:
         worker.run_task("people.tasks.encode_photo", photo_id)
-        worker.run_task("people.tasks.run_requested_training", course_id)
+        worker.run_task("people.tasks.run_requested_training", request.pk)
         rss = worker.rss_mib()
     pool = rss["pool"]
     return {

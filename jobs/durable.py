@@ -42,6 +42,15 @@ RETRY_COUNTDOWN_SECONDS = 5  # doubled at each retry
 GAVE_UP_REASON = "This could not be processed after several attempts. Try again."
 
 
+class JobState(models.TextChoices):
+    """The states of a job whose model has no states of its own."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
 class DurableJob(models.Model):
     """A row worked on by a background task. Subclasses set the `job_*` attributes."""
 
@@ -196,11 +205,12 @@ def run_job(task, model: type[DurableJob], pk, work):
         )
         if attempts is None:
             return None
-        if attempts >= model.job_max_attempts:
+        retries = task.request.retries
+        if max(attempts, retries + 1) >= model.job_max_attempts:
             logger.exception("%s %s failed %s times; giving up", model.__name__, pk, attempts)
             give_up(model, pk)
             return None
-        countdown = RETRY_COUNTDOWN_SECONDS * 2 ** max(attempts - 1, 0)
+        countdown = RETRY_COUNTDOWN_SECONDS * 2**retries
         raise task.retry(exc=error, countdown=countdown, max_retries=None) from error
 
 

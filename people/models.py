@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from jobs.durable import DurableJob
+from jobs.durable import DurableJob, JobState
 
 
 class Person(models.Model):
@@ -220,11 +220,7 @@ class TrainingRequest(DurableJob):
 
     At most one request per course is queued: requests made meanwhile merge into it."""
 
-    class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Training"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    State = JobState
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="training_requests")
     state = models.CharField(

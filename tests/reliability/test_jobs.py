@@ -111,16 +111,20 @@ def test_a_photo_import_while_the_broker_is_down_waits_queued_and_the_sweep_runs
     assert EnrollmentPhoto.objects.get(person__external_id="S1").status == "ready"
 
 
-def test_a_photo_import_whose_archive_went_missing_fails_with_its_reason(
-    teacher, teacher_api, shared_faces, broker, commits
-):
-    course = import_course(teacher)
+@pytest.fixture
+def queued_import(teacher, teacher_api, shared_faces, broker, commits) -> PhotoImportJob:
+    """A photo import sent while the broker was down, and the broker back."""
     broker.down()
-    job = PhotoImportJob.objects.get(
-        pk=post_import(teacher_api, course, shared_faces, commits).json()["id"]
-    )
-    stored(job.archive).unlink()
+    response = post_import(teacher_api, import_course(teacher), shared_faces, commits)
     broker.up()
+    return PhotoImportJob.objects.get(pk=response.json()["id"])
+
+
+def test_a_photo_import_whose_archive_went_missing_fails_with_its_reason(
+    teacher_api, queued_import, commits
+):
+    job = queued_import
+    stored(job.archive).unlink()
 
     with commits():
         assert run_photo_import.delay(job.pk).get() == "failed"
@@ -133,13 +137,8 @@ def test_a_photo_import_whose_archive_went_missing_fails_with_its_reason(
     assert PhotoImportJob.objects.get(pk=job.pk).attempts == 1
 
 
-def test_a_photo_import_delivered_twice_adds_its_photos_once(
-    teacher, teacher_api, shared_faces, broker, commits
-):
-    course = import_course(teacher)
-    broker.down()
-    job_id = post_import(teacher_api, course, shared_faces, commits).json()["id"]
-    broker.up()
+def test_a_photo_import_delivered_twice_adds_its_photos_once(queued_import, commits):
+    job_id = queued_import.pk
     with commits():
         assert run_photo_import.delay(job_id).get() == "done"
         assert run_photo_import.delay(job_id).get() is None
@@ -147,12 +146,9 @@ def test_a_photo_import_delivered_twice_adds_its_photos_once(
 
 
 def test_a_photo_import_left_running_out_of_attempts_fails_and_drops_its_archive(
-    teacher, teacher_api, shared_faces, broker, commits
+    queued_import, commits
 ):
-    course = import_course(teacher)
-    broker.down()
-    job_id = post_import(teacher_api, course, shared_faces, commits).json()["id"]
-    broker.up()
+    job_id = queued_import.pk
     PhotoImportJob.objects.filter(pk=job_id).update(
         state="running", attempts=PhotoImportJob.job_max_attempts
     )
