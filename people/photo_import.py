@@ -12,6 +12,7 @@ of its photos that are ready or rejected.
 
 import zipfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from people.models import IMAGE_SUFFIXES, Course, EnrollmentPhoto, Person, Photo
 from people.services import UploadRefused, add_photo, ensure_consent
 
 MAX_RATIO = 50  # compressed photos barely shrink; a much higher ratio is a zip bomb
+MISSING_ARCHIVE = "The uploaded archive is missing from storage. Upload it again."
 
 
 class ArchiveRefused(ValueError):
@@ -150,9 +152,6 @@ def start_photo_import(*, course: Course, upload, started_by) -> PhotoImportJob:
     return job
 
 
-MISSING_ARCHIVE = "The uploaded archive is missing from storage. Upload it again."
-
-
 def run_photo_import(*, job_id: int) -> str | None:
     """Add every photo of the archive, all or none; the job says which files became which photo.
 
@@ -185,11 +184,11 @@ class _Superseded(Exception):
 
 def _end(job: PhotoImportJob, state: str, *, mine: bool = True, **fields) -> bool:
     """Store the outcome and delete the archive once that is committed."""
-    stored = durable.finish(job, state, mine=mine, finished_at=timezone.now(), **fields)
-    if stored and job.archive:
-        name, storage = job.archive.name, job.archive.storage
-        PhotoImportJob.objects.filter(pk=job.pk).update(archive="")
-        transaction.on_commit(lambda: storage.delete(name))
+    name, storage = job.archive.name, job.archive.storage
+    fields.update(finished_at=timezone.now(), archive="")
+    stored = durable.finish(job, state, mine=mine, **fields)
+    if stored and name:
+        transaction.on_commit(partial(storage.delete, name))
     return stored
 
 

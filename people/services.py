@@ -165,7 +165,9 @@ def encode_photo(*, photo_id: int) -> str | None:
 
     Returns the new status, or None when the photo no longer exists.
     """
-    photo = _claim(photo_id)
+    # Compare-and-set: of two deliveries of one task only one encodes; a photo already
+    # ready or rejected is not encoded again.
+    photo = durable.claim(EnrollmentPhoto, photo_id)
     if photo is None:
         return None
     config = faces.FaceConfig.from_settings()
@@ -191,12 +193,6 @@ def encode_photo(*, photo_id: int) -> str | None:
         face_box=face.box.as_dict(),
         encoder=config.encoder_name,
     )
-
-
-def _claim(photo_id: int) -> EnrollmentPhoto | None:
-    """The job's compare-and-set claim (jobs.durable): a photo already ready or rejected is
-    not encoded again, and of two deliveries of one task only one encodes."""
-    return durable.claim(EnrollmentPhoto, photo_id)
 
 
 def give_up_on_photo(photo: EnrollmentPhoto) -> bool:

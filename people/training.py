@@ -11,6 +11,8 @@ How a burst of changes turns into few trainings, with the one job mechanism (job
   the photo that finishes last requests the training again (every finished photo does): a
   burst of uploads therefore trains once, after its last photo. A photo finishing while the
   request is claimed adds a new queued request, so no change is missed.
+- A training covers the requests queued before it read the encodings (they end done
+  without running), whether it ran from a request or was called directly.
 - A training that keeps failing ends `failed` with its reason after the job's attempts, so a
   broken course is not retried forever; its next change requests a new one.
 - A training whose input (the roster's ready encodings of the current encoder) is the
@@ -127,6 +129,11 @@ def train_course_now(*, course_id: int) -> int | None:
     CourseClassifier.objects.get_or_create(course_id=course_id)
     with transaction.atomic():
         row = CourseClassifier.objects.select_for_update().get(course_id=course_id)
+        # Requests queued until now are covered by this training (it reads the encodings
+        # after this statement); those made from now on queue another run.
+        TrainingRequest.objects.filter(course_id=course_id, state=State.QUEUED).update(
+            state=State.DONE, state_changed_at=timezone.now()
+        )
         encodings, labels = roster_encodings(course_id, encoder)
         digest = _digest(encoder, encodings, labels)
         if row.version and digest == row.input_digest:
