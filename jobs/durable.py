@@ -61,9 +61,9 @@ class DurableJob(models.Model):
 
     job_task: str = ""  # dotted path of the Celery task that takes the row's pk
     job_state_field = "state"
-    job_queued = "queued"
-    job_claimed = "running"
-    job_failed = "failed"
+    job_queued = JobState.QUEUED
+    job_claimed = JobState.RUNNING
+    job_failed = JobState.FAILED
     job_reason_field = "error"
     job_attempts_field = "attempts"
     job_changed_field = "state_changed_at"
