@@ -10,7 +10,6 @@ student by the teacher, which marks that student.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from functools import partial
 
@@ -20,14 +19,15 @@ from django.utils import timezone
 
 from attendance import services
 from attendance.models import AttendanceRecord, AttendanceSession, ClassPhoto
+from jobs import durable
 from people.models import Person
 from people.services import validate_upload
 from recognition import faces
 
-logger = logging.getLogger(__name__)
 Method = AttendanceRecord.Method
 ASSIGNED = "assigned"
-GAVE_UP = "The photo could not be processed. Try again, or upload it once more."
+GAVE_UP = ClassPhoto.job_gave_up_reason
+MISSING_FILE = "The photo file is missing."
 
 
 def validate_class_photo_upload(upload) -> None:
@@ -41,27 +41,15 @@ def submit_class_photo(*, session: AttendanceSession, upload, uploaded_by=None) 
     validate_class_photo_upload(upload)
     services.ensure_open(session)
     photo = ClassPhoto.objects.create(session=session, image=upload, uploaded_by=uploaded_by)
-    from attendance.tasks import process_class_photo
-
-    transaction.on_commit(partial(_send, process_class_photo, photo.pk))
+    durable.enqueue(photo)  # with the broker down the photo stays pending for the sweep
     return photo
-
-
-def _send(task, photo_id: int) -> None:
-    try:
-        task.delay(photo_id)
-    except Exception:  # broker down: the photo stays pending and says so
-        logger.warning("could not queue class photo %s", photo_id, exc_info=True)
 
 
 def process_class_photo(*, photo_id: int) -> str | None:
     """Detect, identify and mark. Returns the new status, None if the photo is gone."""
-    claimed = ClassPhoto.objects.filter(
-        pk=photo_id, status__in=[ClassPhoto.Status.PENDING, ClassPhoto.Status.PROCESSING]
-    ).update(status=ClassPhoto.Status.PROCESSING)
-    if not claimed:
+    photo = durable.claim(ClassPhoto, photo_id)
+    if photo is None:
         return None
-    photo = ClassPhoto.objects.select_related("session__course").get(pk=photo_id)
     config = replace(
         faces.FaceConfig.from_settings(), max_image_pixels=settings.CLASS_PHOTO_MAX_PIXELS
     )
@@ -71,7 +59,7 @@ def process_class_photo(*, photo_id: int) -> str | None:
     except faces.ImageRejected as rejection:
         return _finish(photo, ClassPhoto.Status.FAILED, error=rejection.message)
     except FileNotFoundError:
-        return _finish(photo, ClassPhoto.Status.FAILED, error="The photo file is missing.")
+        return _finish(photo, ClassPhoto.Status.FAILED, error=MISSING_FILE)
     detected = faces.find_faces(image, config)
     photo.height, photo.width = image.shape[:2]
     del image
@@ -94,20 +82,25 @@ def process_class_photo(*, photo_id: int) -> str | None:
     return _finish(photo, ClassPhoto.Status.DONE)
 
 
-def give_up(*, photo_id: int) -> None:
-    photo = ClassPhoto.objects.filter(pk=photo_id).first()
-    if photo is not None and photo.status != ClassPhoto.Status.DONE:
-        _finish(photo, ClassPhoto.Status.FAILED, error=GAVE_UP)
+def give_up(photo: ClassPhoto) -> bool:
+    """Out of attempts: the photo fails with its reason (unless it finished meanwhile)."""
+    return _finish(photo, ClassPhoto.Status.FAILED, error=GAVE_UP, mine=False) is not None
 
 
-def _finish(photo: ClassPhoto, status: str, error: str = "") -> str:
-    photo.status, photo.error, photo.finished_at = status, error, timezone.now()
+@transaction.atomic
+def _finish(photo: ClassPhoto, status: str, error: str = "", mine: bool = True) -> str | None:
+    """Store the outcome while the claim is still this delivery's (jobs.durable.finish)."""
     keep = settings.CHECKIN_SNAPSHOT_RETENTION_DAYS > 0 and status == ClassPhoto.Status.DONE
-    if photo.image and not keep:
-        name, storage = photo.image.name, photo.image.storage
-        photo.image = ""
+    fields = {"error": error, "finished_at": timezone.now(), "faces": photo.faces}
+    if photo.width is not None:
+        fields.update(width=photo.width, height=photo.height)
+    name, storage = photo.image.name, photo.image.storage
+    if name and not keep:
+        fields["image"] = ""
+    if not durable.finish(photo, status, mine=mine, **fields):
+        return None
+    if "image" in fields:
         transaction.on_commit(partial(storage.delete, name))
-    photo.save()
     return status
 
 

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from jobs.durable import DurableJob
+
 
 def new_kiosk_token() -> str:
     return secrets.token_urlsafe(32)
@@ -245,7 +247,7 @@ def class_photo_upload_path(photo: "ClassPhoto", filename: str) -> str:
     return f"class_photos/{secrets.token_hex(16)}"
 
 
-class ClassPhoto(models.Model):
+class ClassPhoto(DurableJob):
     """A picture of the class: every face in it is identified and the roster marked.
 
     The image is deleted once processed unless CHECKIN_SNAPSHOT_RETENTION_DAYS > 0.
@@ -273,6 +275,12 @@ class ClassPhoto(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     faces = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    job_task = "attendance.tasks.process_class_photo"
+    job_state_field = "status"
+    job_queued, job_claimed, job_failed = Status.PENDING, Status.PROCESSING, Status.FAILED
+    job_gave_up_reason = "The photo could not be processed. Try again, or upload it once more."
+    job_on_give_up = "attendance.class_photos.give_up"
 
     class Meta:
         ordering = ["-uploaded_at"]

@@ -2,8 +2,10 @@ from celery import shared_task
 
 from attendance import schedule
 from attendance.attempts import purge_expired_attempt_crops
+from attendance.models import ClassPhoto
 from attendance.reviews import purge_expired_reviews
 from attendance.snapshots import purge_expired_snapshots
+from jobs import durable
 
 
 @shared_task
@@ -25,14 +27,10 @@ def run_automatic_sessions() -> dict[str, int]:
     return schedule.run_automatic_sessions()
 
 
-@shared_task(bind=True, acks_late=True, max_retries=2)
+@shared_task(bind=True, acks_late=True)
 def process_class_photo(self, photo_id: int) -> str | None:
     from attendance import class_photos
 
-    try:
-        return class_photos.process_class_photo(photo_id=photo_id)
-    except Exception as error:
-        if self.request.retries >= self.max_retries or self.request.is_eager:
-            class_photos.give_up(photo_id=photo_id)
-            return None
-        raise self.retry(exc=error, countdown=5) from error
+    return durable.run_job(
+        self, ClassPhoto, photo_id, lambda: class_photos.process_class_photo(photo_id=photo_id)
+    )

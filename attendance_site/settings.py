@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "jobs",
     "accounts",
     "people",
     "recognition",
@@ -158,8 +159,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = env_timezone("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE = {
-    "sweep-photos": {
-        "task": "people.tasks.sweep_photos",
+    "sweep-jobs": {
+        "task": "jobs.tasks.sweep_jobs",
+        "schedule": crontab(minute="*"),
+    },
+    "reencode-outdated-photos": {
+        "task": "people.tasks.reencode_outdated_photos",
         "schedule": crontab(minute="*"),
     },
     "purge-checkin-snapshots": {
@@ -173,10 +178,6 @@ CELERY_BEAT_SCHEDULE = {
     "run-automatic-sessions": {
         "task": "attendance.tasks.run_automatic_sessions",
         "schedule": crontab(minute="*"),
-    },
-    "resend-lost-training-requests": {
-        "task": "people.tasks.resend_lost_training_requests",
-        "schedule": crontab(minute="*/2"),
     },
 }
 
@@ -308,17 +309,22 @@ CHECKIN_SNAPSHOT_RETENTION_DAYS = env_int("CHECKIN_SNAPSHOT_RETENTION_DAYS", 0)
 # longer than REVIEW_MAX_HOURS (at most 24).
 REVIEW_GRACE_MINUTES = env_int("REVIEW_GRACE_MINUTES", 30)
 REVIEW_MAX_HOURS = min(env_int("REVIEW_MAX_HOURS", 24, minimum=1), 24)
-# A photo "processing" for longer than this is considered stalled and queued again. Longer
-# than the broker's visibility timeout, after which Redis itself delivers an unacknowledged
-# task again: the sweep must not race that redelivery.
-PHOTO_STALLED_AFTER_SECONDS = env_int(
-    "PHOTO_STALLED_AFTER_SECONDS", CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 60
+# A background job (photo encoding, training, class photo, photo import) left queued or
+# claimed for longer than this is sent again by the sweep (jobs.durable). Longer than the
+# broker's visibility timeout, after which Redis itself delivers an unacknowledged task
+# again: the sweep must not race that redelivery. PHOTO_STALLED_AFTER_SECONDS is its former
+# name, still read when JOB_STALLED_AFTER_SECONDS is unset.
+JOB_STALLED_AFTER_SECONDS = env_int(
+    "JOB_STALLED_AFTER_SECONDS",
+    env_int(
+        "PHOTO_STALLED_AFTER_SECONDS", CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + 60
+    ),
 )
-if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] >= PHOTO_STALLED_AFTER_SECONDS:
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] >= JOB_STALLED_AFTER_SECONDS:
     raise ImproperlyConfigured(
-        "PHOTO_STALLED_AFTER_SECONDS must be longer than CELERY_VISIBILITY_TIMEOUT "
+        "JOB_STALLED_AFTER_SECONDS must be longer than CELERY_VISIBILITY_TIMEOUT "
         f"({CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout']}), "
-        f"got {PHOTO_STALLED_AFTER_SECONDS}."
+        f"got {JOB_STALLED_AFTER_SECONDS}."
     )
 # Class photos (roll call from one picture of the class): their own upload limits.
 CLASS_PHOTO_MAX_UPLOAD_BYTES = env_int(

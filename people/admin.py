@@ -11,6 +11,7 @@ from people.models import (
     PhotoImportJob,
     SchoolSettings,
     TeacherProfile,
+    TrainingRequest,
 )
 
 
@@ -150,7 +151,19 @@ class EnrollmentPhotoAdmin(admin.ModelAdmin):
 class PhotoImportJobAdmin(admin.ModelAdmin):
     list_display = ["pk", "course", "state", "total", "created_by", "created_at", "finished_at"]
     list_filter = ["state"]
-    readonly_fields = ["course", "created_by", "archive", "state", "total", "results", "error"]
+    readonly_fields = [
+        "course", "created_by", "archive", "state", "attempts", "state_changed_at",
+        "total", "results", "error",
+    ]  # fmt: skip
+
+
+@admin.register(TrainingRequest)
+class TrainingRequestAdmin(admin.ModelAdmin):
+    """Trainings queued, running, and each course's latest outcome (with its reason)."""
+
+    list_display = ["pk", "course", "state", "attempts", "created_at", "state_changed_at", "error"]
+    list_filter = ["state"]
+    readonly_fields = ["course", "state", "attempts", "created_at", "state_changed_at", "error"]
 
 
 @admin.register(SchoolSettings)

@@ -6,7 +6,8 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+
+from jobs.durable import DurableJob, JobState
 
 
 class Person(models.Model):
@@ -112,12 +113,12 @@ class PhotoQuerySet(models.QuerySet):
         """Waiting for their encoding, or being encoded."""
         return self.filter(status__in=EnrollmentPhoto.BUSY_STATES)
 
-    def stalled(self):
-        """Busy for longer than PHOTO_STALLED_AFTER_SECONDS: their task was lost."""
-        return self.busy().filter(status_changed_at__lt=EnrollmentPhoto.stalled_cutoff())
 
+class EnrollmentPhoto(DurableJob):
+    """A photo of a person's face; its encoding is a background job (jobs.durable).
 
-class EnrollmentPhoto(models.Model):
+    Its attempts and state-change columns predate the job mechanism and keep their names."""
+
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         PROCESSING = "processing", "Processing"
@@ -150,6 +151,19 @@ class EnrollmentPhoto(models.Model):
 
     BUSY_STATES = (Status.PENDING, Status.PROCESSING)
 
+    attempts = None
+    state_changed_at = None
+    job_task = "people.tasks.encode_photo"
+    job_state_field = "status"
+    job_queued, job_claimed, job_failed = Status.PENDING, Status.PROCESSING, Status.REJECTED
+    job_reason_field = "rejection_reason"
+    job_attempts_field = "processing_attempts"
+    job_changed_field = "status_changed_at"
+    job_gave_up_reason = (
+        "This photo could not be processed after several attempts. Delete it and upload it again."
+    )
+    job_on_give_up = "people.services.give_up_on_photo"
+
     objects = PhotoQuerySet.as_manager()
 
     class Meta:
@@ -158,16 +172,12 @@ class EnrollmentPhoto(models.Model):
     def __str__(self):
         return f"Photo {self.pk} of {self.person.full_name}"
 
-    @staticmethod
-    def stalled_cutoff():
-        return timezone.now() - timezone.timedelta(seconds=settings.PHOTO_STALLED_AFTER_SECONDS)
-
 
 def import_archive_path(job: "PhotoImportJob", filename: str) -> str:
     return f"imports/{uuid.uuid4().hex}.zip"
 
 
-class PhotoImportJob(models.Model):
+class PhotoImportJob(DurableJob):
     """A ZIP of photos named by student number, stored in the background (people.photo_import).
 
     `results` holds one entry per file of the archive: its name, the student number, and the
@@ -192,11 +202,50 @@ class PhotoImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    job_task = "people.tasks.run_photo_import"
+    job_gave_up_reason = (
+        "The photos could not be added after several attempts. Upload the archive again."
+    )
+    job_on_give_up = "people.photo_import.give_up"
+
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self):
         return f"Photo import {self.pk} for {self.course}"
+
+
+class TrainingRequest(DurableJob):
+    """A course's classifier is to be trained again with its current photos (people.training).
+
+    At most one request per course is queued: requests made meanwhile merge into it."""
+
+    State = JobState
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="training_requests")
+    state = models.CharField(
+        max_length=16, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    job_task = "people.tasks.run_requested_training"
+    job_gave_up_reason = (
+        "The course could not be trained after several attempts; its next change tries again."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course"],
+                condition=models.Q(state="queued"),
+                name="one_queued_training_per_course",
+            )
+        ]
+
+    def __str__(self):
+        return f"Training of {self.course} ({self.get_state_display()})"
 
 
 class SchoolSettings(models.Model):

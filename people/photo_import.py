@@ -21,10 +21,12 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from jobs import durable
 from people.models import IMAGE_SUFFIXES, Course, EnrollmentPhoto, Person, PhotoImportJob
 from people.services import UploadRefused, add_photo, ensure_consent
 
 MAX_RATIO = 50  # compressed photos barely shrink; a much higher ratio is a zip bomb
+MISSING_ARCHIVE = "The uploaded archive is missing from storage. Upload it again."
 
 
 class ArchiveRefused(ValueError):
@@ -146,31 +148,53 @@ def start_photo_import(*, course: Course, upload, started_by) -> PhotoImportJob:
     job = PhotoImportJob(course=course, created_by=started_by, total=len(plan.photos))
     job.archive.save("photos.zip", upload, save=False)
     job.save()
-    from people.tasks import run_photo_import
-
-    transaction.on_commit(partial(run_photo_import.delay, job.pk))
+    durable.enqueue(job)  # with the broker down the job stays queued for the sweep
     return job
 
 
 def run_photo_import(*, job_id: int) -> str | None:
-    """Add every photo of the archive, all or none; the job says which files became which photo."""
-    job = PhotoImportJob.objects.select_related("course").filter(pk=job_id).first()
-    if job is None or job.state not in (PhotoImportJob.State.QUEUED, PhotoImportJob.State.RUNNING):
+    """Add every photo of the archive, all or none; the job says which files became which photo.
+
+    The job is claimed first (jobs.durable), and its outcome is stored in the transaction
+    that adds the photos, only while the claim is still this delivery's: a duplicate delivery
+    adds nothing."""
+    job = durable.claim(PhotoImportJob, job_id)
+    if job is None:
         return None
-    PhotoImportJob.objects.filter(pk=job.pk).update(state=PhotoImportJob.State.RUNNING)
     try:
-        with transaction.atomic(), job.archive.open("rb"):
-            plan = check_archive(course=job.course, upload=job.archive)
-            results = [_add(plan.archive, planned) for planned in plan.photos]
-            job.results, job.total, job.state = results, len(results), PhotoImportJob.State.DONE
+        with transaction.atomic():
+            with job.archive.open("rb"):
+                plan = check_archive(course=job.course, upload=job.archive)
+                results = [_add(plan.archive, planned) for planned in plan.photos]
+            if not _end(job, PhotoImportJob.State.DONE, results=results, total=len(results)):
+                raise _Superseded
+    except _Superseded:
+        return None
+    except FileNotFoundError:
+        _end(job, PhotoImportJob.State.FAILED, error=MISSING_ARCHIVE)
     except (ArchiveRefused, UploadRefused) as refused:
         problems = getattr(refused, "problems", [])
-        job.error = "; ".join([str(refused), *problems])[:500]
-        job.state = PhotoImportJob.State.FAILED
-    job.finished_at = timezone.now()
-    job.archive.delete(save=False)
-    job.save()
+        _end(job, PhotoImportJob.State.FAILED, error="; ".join([str(refused), *problems])[:500])
     return job.state
+
+
+class _Superseded(Exception):
+    """Another delivery claimed the job meanwhile: this one's photos are rolled back."""
+
+
+def _end(job: PhotoImportJob, state: str, *, mine: bool = True, **fields) -> bool:
+    """Store the outcome and delete the archive once that is committed."""
+    name, storage = job.archive.name, job.archive.storage
+    fields.update(finished_at=timezone.now(), archive="")
+    stored = durable.finish(job, state, mine=mine, **fields)
+    if stored and name:
+        transaction.on_commit(partial(storage.delete, name))
+    return stored
+
+
+def give_up(job: PhotoImportJob) -> bool:
+    """Out of attempts: the job fails with its reason and its archive is deleted."""
+    return _end(job, PhotoImportJob.State.FAILED, mine=False, error=job.job_gave_up_reason)
 
 
 def _add(archive: zipfile.ZipFile, planned: PlannedPhoto) -> dict:

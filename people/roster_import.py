@@ -5,6 +5,11 @@ between fields, a header row whose names may vary ("Name", "Full name", "Student
 `preview_roster` says, row by row, what would happen and what is wrong; `import_roster`
 adds the students through `services.add_student` (the same rules as the form and the API),
 in one transaction, and refuses the whole file while any row has an error.
+
+It runs in the request, not as a background job (jobs.durable): it reads at most MAX_ROWS
+short rows, keeps no file and does no face work, and the teacher needs its row-by-row
+errors in the answer to fix the file. The training its new students request
+is a background job like any other.
 """
 
 import csv

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
+from people.training import pending_since
 from people.validation import check_consent_date, check_tolerance
 from recognition.models import CourseClassifier
 
@@ -94,6 +95,15 @@ class CourseSerializer(serializers.ModelSerializer):
 
 
 class ClassifierSerializer(serializers.ModelSerializer):
+    training_requested_at = serializers.SerializerMethodField(
+        help_text="When the training still to run was requested; null when none is waiting."
+    )
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_training_requested_at(self, row):
+        since = pending_since(row.course_id)
+        return None if since is None else serializers.DateTimeField().to_representation(since)
+
     class Meta:
         model = CourseClassifier
         fields = ["version", "trained_at", "people_count", "photos_count", "training_requested_at"]

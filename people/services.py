@@ -6,13 +6,12 @@ changes) is written once. Functions that change several rows are atomic.
 """
 
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
+from jobs import durable
 from people import photo_checks
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
@@ -22,10 +21,7 @@ from recognition import encoding, faces
 logger = logging.getLogger(__name__)
 
 Status = EnrollmentPhoto.Status
-MAX_PROCESSING_ATTEMPTS = 3
-GAVE_UP_REASON = (
-    "This photo could not be processed after several attempts. Delete it and upload it again."
-)
+GAVE_UP_REASON = EnrollmentPhoto.job_gave_up_reason
 MISSING_FILE_REASON = "The image file is missing from storage. Upload the photo again."
 
 
@@ -158,17 +154,10 @@ def add_photo(*, person: Person, upload) -> EnrollmentPhoto:
 
 
 def queue_encoding(photo_id: int) -> None:
+    """Encode once committed; with the broker down the photo stays pending for the sweep."""
     from people.tasks import encode_photo
 
-    transaction.on_commit(partial(_send_encoding_task, encode_photo, photo_id))
-
-
-def _send_encoding_task(task, photo_id: int) -> None:
-    """A broker outage must not fail the upload: the sweep queues pending photos later."""
-    try:
-        task.delay(photo_id)
-    except Exception:  # kombu raises many connection errors; the photo stays pending
-        logger.warning("could not queue photo %s; the sweep will retry", photo_id, exc_info=True)
+    durable.enqueue_after_commit(encode_photo, photo_id)
 
 
 def encode_photo(*, photo_id: int) -> str | None:
@@ -176,7 +165,9 @@ def encode_photo(*, photo_id: int) -> str | None:
 
     Returns the new status, or None when the photo no longer exists.
     """
-    photo = _claim(photo_id)
+    # Compare-and-set: of two deliveries of one task only one encodes; a photo already
+    # ready or rejected is not encoded again.
+    photo = durable.claim(EnrollmentPhoto, photo_id)
     if photo is None:
         return None
     config = faces.FaceConfig.from_settings()
@@ -204,33 +195,9 @@ def encode_photo(*, photo_id: int) -> str | None:
     )
 
 
-def _claim(photo_id: int) -> EnrollmentPhoto | None:
-    """Compare-and-set on (status, attempts): of two deliveries of one task (a redelivery
-    after the visibility timeout, a sweep's re-queue), one claims the photo and the other
-    returns. A photo already ready or rejected is not encoded again."""
-    current = (
-        EnrollmentPhoto.objects.filter(pk=photo_id)
-        .values_list("status", "processing_attempts")
-        .first()
-    )
-    if current is None or current[0] not in (Status.PENDING, Status.PROCESSING):
-        return None
-    status, attempts = current
-    claimed = EnrollmentPhoto.objects.filter(
-        pk=photo_id, status=status, processing_attempts=attempts
-    ).update(
-        status=Status.PROCESSING,
-        status_changed_at=timezone.now(),
-        processing_attempts=F("processing_attempts") + 1,
-    )
-    return EnrollmentPhoto.objects.get(pk=photo_id) if claimed else None
-
-
-def give_up_on_photo(*, photo_id: int) -> None:
-    """After the last retry: say so instead of leaving the photo 'processing' forever."""
-    photo = EnrollmentPhoto.objects.filter(pk=photo_id).first()
-    if photo is not None:
-        _finish(photo, status=Status.REJECTED, rejection_reason=GAVE_UP_REASON)
+def give_up_on_photo(photo: EnrollmentPhoto) -> bool:
+    """Out of attempts: say so instead of leaving the photo 'processing' forever."""
+    return _finish(photo, status=Status.REJECTED, rejection_reason=GAVE_UP_REASON) is not None
 
 
 def _finish(photo: EnrollmentPhoto, *, status: str, mine: bool = False, **fields) -> str | None:
@@ -247,16 +214,7 @@ def _finish(photo: EnrollmentPhoto, *, status: str, mine: bool = False, **fields
         "encoder": "",
     }
     with transaction.atomic():
-        rows = EnrollmentPhoto.objects.filter(pk=photo.pk)
-        if mine:
-            rows = rows.filter(
-                status=Status.PROCESSING, processing_attempts=photo.processing_attempts
-            )
-        else:
-            rows = rows.filter(status__in=[Status.PENDING, Status.PROCESSING])
-        updated = rows.update(
-            status=status, status_changed_at=timezone.now(), **{**defaults, **fields}
-        )
+        updated = durable.finish(photo, status, mine=mine, **{**defaults, **fields})
         if updated:
             request_training_for_person(photo.person_id)
     return status if updated else None
@@ -299,18 +257,6 @@ def enroll_photos(*, person: Person, uploads) -> tuple[list[EnrollmentPhoto], li
 def delete_photo(*, photo: EnrollmentPhoto) -> None:
     """The signals remove the file once committed and retrain the courses that used it."""
     photo.delete()
-
-
-def requeue_stalled_photos() -> int:
-    """Queue again photos left pending or processing too long (broker down, worker killed)."""
-    stalled = list(EnrollmentPhoto.objects.stalled().values_list("pk", "processing_attempts"))
-    for photo_id, attempts in stalled:
-        if attempts >= MAX_PROCESSING_ATTEMPTS:
-            give_up_on_photo(photo_id=photo_id)
-            continue
-        EnrollmentPhoto.objects.filter(pk=photo_id).update(status_changed_at=timezone.now())
-        queue_encoding(photo_id)
-    return len(stalled)
 
 
 OUTDATED_BATCH = 200

@@ -1,89 +1,94 @@
-"""Training course classifiers: one request flag per course, one version per training.
+"""Training course classifiers: one queued request per course, one version per training.
 
-How a burst of changes turns into few trainings, with a single mechanism:
+How a burst of changes turns into few trainings, with the one job mechanism (jobs.durable):
 
-- `request_training` sets the course's `training_requested_at` flag and queues a task only
-  when the flag was clear, so requests made while one is queued merge into it.
-- The task (`run_requested_training`) trains only when no photo of the course is still
-  being encoded. Otherwise it clears the flag and stops: the photo that finishes last
-  requests the training again (every finished photo does). A burst of uploads therefore
-  trains once, after its last photo.
-- A request whose task was lost (broker down, worker killed) keeps its flag: the periodic
-  sweep sends it again. A training that fails after its retries clears the flag
-  (`give_up_training`), so a broken course is not retried forever; its next change
-  requests a new one.
+- `request_training` adds a queued `TrainingRequest` for the course unless one is queued
+  already (a unique constraint on queued requests), so requests made while one waits merge
+  into it. Its task is sent after the commit; with the broker down the request stays
+  queued and the sweep sends it again.
+- The task (`run_requested_training`) claims the request (compare-and-set) and trains only
+  when no photo of the course is still being encoded. Otherwise the request ends done and
+  the photo that finishes last requests the training again (every finished photo does): a
+  burst of uploads therefore trains once, after its last photo. A photo finishing while the
+  request is claimed adds a new queued request, so no change is missed.
+- A training covers the requests queued before it read the encodings (they end done
+  without running), whether it ran from a request or was called directly.
+- A training that keeps failing ends `failed` with its reason after the job's attempts, so a
+  broken course is not retried forever; its next change requests a new one.
 - A training whose input (the roster's ready encodings of the current encoder) is the
   one the stored model was made from stores nothing new.
-
-The classifier row is locked while its flag is read and changed, by the task and by
-`request_training`, so a photo finishing during that check is never lost.
 """
 
 import hashlib
 import logging
-from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from people.models import Course, EnrollmentPhoto
+from jobs import durable
+from people.models import Course, EnrollmentPhoto, TrainingRequest
 from recognition import classifier, encoding, faces
 from recognition.models import CourseClassifier
 
 logger = logging.getLogger(__name__)
-
-RESEND_AFTER_SECONDS = 120
+State = TrainingRequest.State
 
 
 def request_training(course_ids) -> None:
-    """Flag each course for training and queue a task unless one is queued already."""
+    """Queue a training of each course unless one is queued already."""
     for course_id in sorted(set(course_ids)):
-        CourseClassifier.objects.get_or_create(course_id=course_id)
-        with transaction.atomic():
-            row = CourseClassifier.objects.select_for_update().get(course_id=course_id)
-            if row.training_requested_at is not None:
-                continue
-            row.training_requested_at = timezone.now()
-            row.save(update_fields=["training_requested_at"])
-            transaction.on_commit(partial(_send_training_task, course_id))
+        try:
+            with transaction.atomic():
+                request = TrainingRequest.objects.create(course_id=course_id)
+        except IntegrityError:  # one is queued already: this request merges into it
+            continue
+        durable.enqueue(request)
 
 
 def request_training_for_person(person_id: int) -> None:
     request_training(Course.objects.filter(roster=person_id).values_list("pk", flat=True))
 
 
-def _send_training_task(course_id: int) -> None:
-    from people.tasks import run_requested_training
-
-    try:
-        run_requested_training.delay(course_id)
-    except Exception:  # broker down: the sweep re-sends old requests
-        logger.warning("could not queue training of course %s", course_id, exc_info=True)
+def pending_since(course_id: int):
+    """When the oldest training of the course still to run was requested, or None."""
+    first = (
+        TrainingRequest.job_unfinished()
+        .filter(course_id=course_id)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return first
 
 
 def encoding_in_progress(course_id: int) -> bool:
     """Photos of the course queued or being encoded now (stalled ones are the sweep's)."""
     return (
         EnrollmentPhoto.objects.busy()
-        .filter(person__courses=course_id, status_changed_at__gte=EnrollmentPhoto.stalled_cutoff())
+        .filter(
+            person__courses=course_id,
+            status_changed_at__gte=EnrollmentPhoto.job_stalled_cutoff(),
+        )
         .exists()
     )
 
 
-def run_requested_training(*, course_id: int) -> int | None:
+def run_requested_training(*, request_id: int) -> int | None:
     """What the task does: train now, or leave it to the last photo still encoding.
 
     Returns the stored version, or None when nothing was trained.
     """
-    with transaction.atomic():
-        row = CourseClassifier.objects.select_for_update().filter(course_id=course_id).first()
-        if row is None:
-            return None
-        if encoding_in_progress(course_id):
-            row.training_requested_at = None
-            row.save(update_fields=["training_requested_at"])
-            return None
-    return train_course_now(course_id=course_id)
+    request = durable.claim(TrainingRequest, request_id)
+    if request is None:
+        return None
+    version = None
+    if not encoding_in_progress(request.course_id):
+        version = train_course_now(course_id=request.course_id)
+    if durable.finish(request, State.DONE):
+        TrainingRequest.objects.filter(
+            course_id=request.course_id, state__in=[State.DONE, State.FAILED]
+        ).exclude(pk=request.pk).delete()  # the latest outcome is kept, older ones go
+    return version
 
 
 def roster_encodings(course_id: int, encoder: str) -> tuple[object, object]:
@@ -124,11 +129,14 @@ def train_course_now(*, course_id: int) -> int | None:
     CourseClassifier.objects.get_or_create(course_id=course_id)
     with transaction.atomic():
         row = CourseClassifier.objects.select_for_update().get(course_id=course_id)
-        row.training_requested_at = None  # requests from now on queue another run
+        # Requests queued until now are covered by this training (it reads the encodings
+        # after this statement); those made from now on queue another run.
+        TrainingRequest.objects.filter(course_id=course_id, state=State.QUEUED).update(
+            state=State.DONE, state_changed_at=timezone.now()
+        )
         encodings, labels = roster_encodings(course_id, encoder)
         digest = _digest(encoder, encodings, labels)
         if row.version and digest == row.input_digest:
-            row.save(update_fields=["training_requested_at"])
             logger.info("course %s: encodings unchanged, v%s kept", course_id, row.version)
             return row.version
         model = classifier.train(encodings, labels)
@@ -142,22 +150,3 @@ def train_course_now(*, course_id: int) -> int | None:
         row.save()
     logger.info("trained course %s: v%s, %s people", course_id, row.version, row.people_count)
     return row.version
-
-
-def give_up_training(*, course_id: int) -> None:
-    """After the task's last retry: clear the request so the sweep does not resend it."""
-    logger.error("training of course %s failed; it waits for the next change", course_id)
-    CourseClassifier.objects.filter(course_id=course_id).update(training_requested_at=None)
-
-
-def resend_lost_training_requests() -> int:
-    """Requests older than RESEND_AFTER_SECONDS lost their task: send them again."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=RESEND_AFTER_SECONDS)
-    lost = list(
-        CourseClassifier.objects.filter(training_requested_at__lt=cutoff).values_list(
-            "course_id", flat=True
-        )
-    )
-    for course_id in lost:
-        _send_training_task(course_id)
-    return len(lost)

@@ -11,7 +11,7 @@ import ast
 
 from tests.conftest import PROJECT_ROOT
 
-LAYERS = ["accounts", "recognition", "people", "attendance", "dashboard", "attendance_site"]
+LAYERS = ["jobs", "accounts", "recognition", "people", "attendance", "dashboard", "attendance_site"]
 
 
 def imported_apps(app: str) -> dict[str, set[str]]:

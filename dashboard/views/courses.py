@@ -17,6 +17,7 @@ from dashboard.views import confirm
 from people import services
 from people.selectors import courses_for, people_for, photos_for
 from people.serializers import PhotoSerializer
+from people.training import pending_since
 
 
 def wants_json(request) -> bool:
@@ -46,7 +47,7 @@ def create_course(request):
 def render_course(request, course, status=200, **forms):
     roster = list(selectors.roster_with_photos(course))
     classifier = selectors.classifier_of(course)
-    training = bool(classifier and classifier.training_requested_at)
+    training = training_pending(course)
     context = {
         "course": course,
         "roster": roster,
@@ -79,7 +80,7 @@ def course_status(request, pk: int):
     return JsonResponse(
         {
             "busy": selectors.any_photo_busy(roster),
-            "classifier": classifier_json(classifier),
+            "classifier": classifier_json(classifier, training_pending(course)),
             "students": [
                 student_json(request, course, line.person, line)
                 for line in selectors.roster_lines(course, roster)
@@ -102,11 +103,17 @@ def student_json(request, course, person, line=None) -> dict:
     }
 
 
-def classifier_json(classifier) -> dict:
+def training_pending(course) -> bool:
+    return pending_since(course.pk) is not None
+
+
+def classifier_json(classifier, training: bool) -> dict:
     return {
         "version": classifier.version if classifier else 0,
-        "training": bool(classifier and classifier.training_requested_at),
-        "html": render_to_string("dashboard/_classifier.html", {"classifier": classifier}),
+        "training": training,
+        "html": render_to_string(
+            "dashboard/_classifier.html", {"classifier": classifier, "training": training}
+        ),
     }
 
 

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from people.training import pending_since
 from recognition.models import CourseClassifier
 
 
@@ -17,4 +18,4 @@ def test_an_in_process_import_trains_the_course_once_not_once_per_photo(shared_f
     classifier = CourseClassifier.objects.get(course__name="Year 11")
     assert (classifier.people_count, classifier.photos_count) == (5, 9)
     assert classifier.version == 1
-    assert classifier.training_requested_at is None
+    assert pending_since(classifier.course_id) is None

@@ -5,6 +5,7 @@ import time
 import pytest
 
 from people.models import EnrollmentPhoto
+from people.training import pending_since
 from recognition import faces, model_cache
 from recognition.models import CourseClassifier
 from tests.api.conftest import enroll_from_samples, open_session_of
@@ -30,7 +31,10 @@ def test_a_burst_of_ten_uploads_trains_the_course_at_most_twice(
     people = [PersonFactory(created_by=teacher) for _ in range(5)]
     course = CourseFactory(teachers=[teacher], roster=people)
     wait_for(
-        lambda: CourseClassifier.objects.filter(course=course, training_requested_at=None).exists(),
+        lambda: (
+            CourseClassifier.objects.filter(course=course).exists()
+            and pending_since(course.pk) is None
+        ),
         message="the roster's initial training",
     )
     before = CourseClassifier.objects.get(course=course).version
@@ -47,7 +51,7 @@ def test_a_burst_of_ten_uploads_trains_the_course_at_most_twice(
             person__in=people, status__in=["pending", "processing"]
         ).exists()
         row = CourseClassifier.objects.get(course=course)
-        return photos_done and row.training_requested_at is None and row.photos_count == 10
+        return photos_done and pending_since(course.pk) is None and row.photos_count == 10
 
     wait_for(settled, message="all photos encoded and the course trained")
     time.sleep(4)  # a third training, if one were queued, would have run by now

@@ -1,12 +1,13 @@
-"""The one mechanism that merges training requests (people.training), rule by rule."""
+"""Training requests (people.training, a job of jobs.durable), rule by rule."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from jobs import durable
 from people import services, training
-from people.models import EnrollmentPhoto
+from people.models import EnrollmentPhoto, TrainingRequest
 from recognition import faces, model_cache
 from recognition.models import CourseClassifier
 from tests.api.conftest import enroll_from_samples
@@ -28,19 +29,35 @@ def course(teacher, sample_encodings, shared_faces):
     return course
 
 
+def unfinished(course):
+    return list(TrainingRequest.job_unfinished().filter(course=course))
+
+
 def test_a_training_stands_down_while_a_photo_of_the_course_is_encoding(course):
     version = row_of(course).version
     busy = EnrollmentPhoto.objects.filter(person__courses=course).first()
     EnrollmentPhoto.objects.filter(pk=busy.pk).update(status="processing")
-    CourseClassifier.objects.filter(course=course).update(training_requested_at=timezone.now())
+    request = TrainingRequest.objects.create(course=course)
 
-    assert training.run_requested_training(course_id=course.pk) is None
+    assert training.run_requested_training(request_id=request.pk) is None
     assert row_of(course).version == version
-    assert row_of(course).training_requested_at is None  # the last photo requests again
+    request.refresh_from_db()
+    assert request.state == "done"  # the last photo requests again
+    assert unfinished(course) == []
 
     services.encode_photo(photo_id=busy.pk)  # it finishes: the course trains now
-    assert row_of(course).training_requested_at is None
+    assert unfinished(course) == []
     assert row_of(course).version == version  # same encodings as before: model kept
+
+
+def test_requests_made_while_one_is_queued_merge_into_it(course, monkeypatch):
+    sent = []
+    monkeypatch.setattr(durable, "send", lambda task, pk: sent.append(pk))
+    training.request_training([course.pk, course.pk])
+    training.request_training([course.pk])
+    [request] = unfinished(course)
+    assert sent == [request.pk]
+    assert request.state == "queued"
 
 
 def test_a_new_encoding_trains_and_the_same_encodings_do_not(course, sample_encodings):
@@ -54,17 +71,16 @@ def test_a_new_encoding_trains_and_the_same_encodings_do_not(course, sample_enco
     assert row_of(course).photos_count == EnrollmentPhoto.objects.filter(status="ready").count()
 
 
-def test_a_lost_request_is_sent_again_by_the_sweep(course):
+def test_a_lost_request_is_sent_again_by_the_sweep(course, settings):
     version = row_of(course).version
-    EnrollmentPhoto.objects.filter(person__external_id="biden").first().delete()
-    # As if the task was lost after the flag was set: the flag stays, the model is stale.
-    long_ago = timezone.now() - timedelta(seconds=training.RESEND_AFTER_SECONDS + 1)
-    CourseClassifier.objects.filter(course=course).update(
-        training_requested_at=long_ago, version=version, input_digest=""
-    )
+    # As if the task was lost after the request was queued: it stays, the model is stale.
+    long_ago = timezone.now() - timedelta(seconds=settings.JOB_STALLED_AFTER_SECONDS + 1)
+    request = TrainingRequest.objects.create(course=course, state_changed_at=long_ago)
+    CourseClassifier.objects.filter(course=course).update(input_digest="")
 
-    assert training.resend_lost_training_requests() == 1
-    assert row_of(course).training_requested_at is None
+    assert durable.sweep() == 1
+    request.refresh_from_db()
+    assert (request.state, request.attempts) == ("done", 1)
     assert row_of(course).version == version + 1
 
 
@@ -75,9 +91,11 @@ def test_a_training_that_keeps_failing_gives_up_instead_of_retrying_forever(cour
     monkeypatch.setattr("recognition.classifier.train", broken)
     EnrollmentPhoto.objects.filter(person__external_id="biden").first().delete()
 
-    row = row_of(course)
-    assert row.training_requested_at is None  # given up: the sweep will not resend it
-    assert training.resend_lost_training_requests() == 0
+    request = TrainingRequest.objects.filter(course=course).latest("pk")
+    assert request.state == "failed"  # given up: the sweep will not resend it
+    assert request.error == TrainingRequest.job_gave_up_reason
+    assert request.attempts == TrainingRequest.job_max_attempts
+    assert durable.sweep() == 0
 
 
 def test_a_model_of_another_encoder_is_not_used_and_its_photos_are_re_encoded(course, settings):

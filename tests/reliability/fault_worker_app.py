@@ -4,10 +4,10 @@ Started as `celery -A tests.reliability.fault_worker_app worker ...`, it is the 
 the real settings, except two timings a test cannot wait for, read from test-only variables:
 
 - RELIABILITY_SWEEP_EVERY_SECONDS: the beat entries of CELERY_BEAT_SCHEDULE that run
-  people.tasks.sweep_photos run this often instead of every minute (the entries
+  jobs.tasks.sweep_jobs run this often instead of every minute (the entries
   themselves come from the settings: without them, no sweep runs here either);
-- RELIABILITY_PHOTO_STALLED_AFTER_SECONDS: PHOTO_STALLED_AFTER_SECONDS below the 30 s that
-  the PHOTO_STALLED_AFTER_SECONDS variable allows.
+- RELIABILITY_JOB_STALLED_AFTER_SECONDS: JOB_STALLED_AFTER_SECONDS below the broker's
+  visibility timeout that the JOB_STALLED_AFTER_SECONDS variable must exceed.
 """
 
 import os
@@ -16,7 +16,7 @@ from django.conf import settings
 
 from attendance_site.celery import app
 
-SWEEP_TASK = "people.tasks.sweep_photos"
+SWEEP_TASK = "jobs.tasks.sweep_jobs"
 
 if os.environ.get("RELIABILITY_SWEEP_EVERY_SECONDS"):
     every = float(os.environ["RELIABILITY_SWEEP_EVERY_SECONDS"])
@@ -25,9 +25,7 @@ if os.environ.get("RELIABILITY_SWEEP_EVERY_SECONDS"):
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
     }
 
-if os.environ.get("RELIABILITY_PHOTO_STALLED_AFTER_SECONDS"):
-    settings.PHOTO_STALLED_AFTER_SECONDS = int(
-        os.environ["RELIABILITY_PHOTO_STALLED_AFTER_SECONDS"]
-    )
+if os.environ.get("RELIABILITY_JOB_STALLED_AFTER_SECONDS"):
+    settings.JOB_STALLED_AFTER_SECONDS = int(os.environ["RELIABILITY_JOB_STALLED_AFTER_SECONDS"])
 
 __all__ = ["app"]

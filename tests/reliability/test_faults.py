@@ -277,7 +277,7 @@ def test_an_upload_while_redis_is_down_is_kept_and_processed_when_it_is_back(
         "swept",
         beat=True,
         RELIABILITY_SWEEP_EVERY_SECONDS=1,
-        RELIABILITY_PHOTO_STALLED_AFTER_SECONDS=2,
+        RELIABILITY_JOB_STALLED_AFTER_SECONDS=2,
     )
     broker.stop()
 

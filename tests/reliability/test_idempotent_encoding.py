@@ -1,4 +1,4 @@
-"""Encoding is idempotent (issue 10, point 20): two deliveries of one encoding task never
+"""Encoding is idempotent: two deliveries of one encoding task never
 both encode or overwrite each other; the stalled-photo sweep waits longer than the broker's
 own redelivery and reports the right count."""
 
@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from jobs import durable
 from people import services
 from people.models import EnrollmentPhoto
 from tests.factories import PersonFactory
@@ -61,14 +62,14 @@ def test_a_delivery_overtaken_by_a_newer_claim_does_not_store_its_result(photo, 
 
 def test_the_sweep_counts_what_it_requeued_and_gave_up(photo, settings, monkeypatch):
     queued = []
-    monkeypatch.setattr(services, "queue_encoding", queued.append)
-    old = timezone.now() - timedelta(seconds=settings.PHOTO_STALLED_AFTER_SECONDS + 5)
+    monkeypatch.setattr(durable, "send", lambda task, pk: queued.append(pk))
+    old = timezone.now() - timedelta(seconds=settings.JOB_STALLED_AFTER_SECONDS + 5)
     second = EnrollmentPhoto.objects.create(person=photo.person, image=photo.image.name)
     given_up = EnrollmentPhoto.objects.create(
         person=photo.person, image=photo.image.name, processing_attempts=99
     )
     EnrollmentPhoto.objects.update(status=Status.PROCESSING, status_changed_at=old)
-    assert services.requeue_stalled_photos() == 3
+    assert durable.sweep() == 3
     assert sorted(queued) == sorted([photo.pk, second.pk])
     given_up.refresh_from_db()
     assert given_up.status == Status.REJECTED
@@ -76,7 +77,13 @@ def test_the_sweep_counts_what_it_requeued_and_gave_up(photo, settings, monkeypa
 
 def test_the_sweep_waits_longer_than_the_brokers_visibility_timeout(settings):
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-    assert visibility < settings.PHOTO_STALLED_AFTER_SECONDS
+    assert visibility < settings.JOB_STALLED_AFTER_SECONDS
+    result = _manage_check(CELERY_VISIBILITY_TIMEOUT="600", JOB_STALLED_AFTER_SECONDS="300")
+    assert result.returncode != 0
+    assert "JOB_STALLED_AFTER_SECONDS must be longer" in result.stderr
+
+
+def test_the_former_name_of_the_stalled_setting_is_still_read():
     result = _manage_check(CELERY_VISIBILITY_TIMEOUT="600", PHOTO_STALLED_AFTER_SECONDS="300")
     assert result.returncode != 0
-    assert "PHOTO_STALLED_AFTER_SECONDS must be longer" in result.stderr
+    assert "JOB_STALLED_AFTER_SECONDS must be longer" in result.stderr

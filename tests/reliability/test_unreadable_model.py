@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from attendance.models import AttendanceRecord
+from people.models import TrainingRequest
 from recognition import classifier
 from recognition.models import CourseClassifier
 from tests.reliability.odd_files import jpeg
@@ -32,8 +33,8 @@ def test_check_in_with_an_unreadable_stored_model_answers_unknown_and_retrains(
     data = stored[kind] if kind in stored else old_format_model(known_course)
     CourseClassifier.objects.filter(course=known_course).update(
         model_data=data, version=F("version") + 1, trained_at=timezone.now(),
-        training_requested_at=None,
     )  # fmt: skip
+    TrainingRequest.objects.filter(course=known_course).delete()
     image = io.BytesIO(jpeg())
     image.name = "frame.jpg"
     with caplog.at_level(logging.WARNING, logger="recognition.model_cache"):
@@ -41,5 +42,5 @@ def test_check_in_with_an_unreadable_stored_model_answers_unknown_and_retrains(
     assert response.status_code == 200, response.content[:300]
     assert [face["outcome"] for face in response.json()["faces"]] == ["unknown"]
     assert not AttendanceRecord.objects.exists()
-    assert CourseClassifier.objects.get(course=known_course).training_requested_at is not None
+    assert TrainingRequest.objects.filter(course=known_course, state="queued").exists()
     assert "unreadable" in caplog.text
