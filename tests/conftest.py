@@ -71,8 +71,14 @@ def other_teacher(db):
 
 
 @pytest.fixture
-def staff(db):
-    return UserFactory(username="staff", is_staff=True, is_superuser=True)
+def superuser(db):
+    return UserFactory(username="superuser", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def plain_staff(db):
+    """Admin-site access and nothing else: not a superuser, no permission."""
+    return UserFactory(username="staff", is_staff=True)
 
 
 def _worker_database_url(settings_dict) -> str:

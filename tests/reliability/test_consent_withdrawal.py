@@ -19,14 +19,14 @@ def check_in_names(api, session, path) -> list:
     return [(face["person"] or {}).get("full_name") for face in response.json()["faces"]]
 
 
-def withdraw_through_api(api, person, staff):
+def withdraw_through_api(api, person, superuser):
     response = api.patch(f"/api/people/{person.pk}/", {"consent_recorded_on": None}, format="json")
     assert response.status_code == 200, response.content
 
 
-def withdraw_through_dashboard(api, person, staff):
+def withdraw_through_dashboard(api, person, superuser):
     client = Client()
-    client.force_login(staff)
+    client.force_login(superuser)
     course = person.courses.first()
     url = f"/courses/{course.pk}/students/{person.pk}/consent/withdraw/"
     confirmation = client.get(url).content.decode()
@@ -34,7 +34,7 @@ def withdraw_through_dashboard(api, person, staff):
     assert client.post(url).status_code == 302
 
 
-def withdraw_through_admin(api, person, staff):
+def withdraw_through_admin(api, person, superuser):
     person.consent_recorded_on = None  # what the admin's change form saves
     person.save()
 
@@ -43,14 +43,14 @@ def withdraw_through_admin(api, person, staff):
     "withdraw", [withdraw_through_api, withdraw_through_dashboard, withdraw_through_admin]
 )
 def test_withdrawn_consent_is_never_recognised_again(
-    withdraw, transactional_db, teacher_api, open_session, shared_faces, staff, media_root
+    withdraw, transactional_db, teacher_api, open_session, shared_faces, superuser, media_root
 ):
     obama = Person.objects.get(external_id="obama")
     files = [photo.image.path for photo in obama.photos.all()]
     assert files and check_in_names(teacher_api, open_session, shared_faces / "probe/obama1.jpg")
     AttendanceRecord.objects.all().delete()
 
-    withdraw(teacher_api, obama, staff)
+    withdraw(teacher_api, obama, superuser)
 
     assert not EnrollmentPhoto.objects.filter(person=obama).exists()
     assert not any(os.path.exists(path) for path in files)
