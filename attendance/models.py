@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from people.validation import validate_time_zone
+
 
 def new_kiosk_token() -> str:
     return secrets.token_urlsafe(32)
@@ -103,7 +105,9 @@ class CourseSchedule(models.Model):
     start_time = models.TimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     late_after_minutes = models.PositiveSmallIntegerField(default=10)
-    time_zone = models.CharField(max_length=64, help_text="The zone the start time is in.")
+    time_zone = models.CharField(
+        max_length=64, validators=[validate_time_zone], help_text="The zone the start time is in."
+    )
     auto_open_close = models.BooleanField(
         default=False, help_text="Open each session at its start and close it at its end."
     )
