@@ -3,7 +3,7 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
-from people import services, training
+from people import consent, services, training
 from people.models import (
     Course,
     EnrollmentPhoto,
@@ -60,6 +60,12 @@ class PersonAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "courses"]
     search_fields = ["full_name", "external_id", "email"]
     inlines = [EnrollmentPhotoInline]
+
+    def save_model(self, request, obj, form, change):
+        """Clearing the consent date here withdraws the consent like everywhere else."""
+        if change and "consent_recorded_on" in form.changed_data and not obj.consent_recorded_on:
+            consent.withdraw_consent(person=obj)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Course)

@@ -1,6 +1,7 @@
-"""Withdrawing consent stops recognition at once (issue 10, point 11): through the API, the
-dashboard or the admin, the student's photos and encodings are deleted, every course model
-is retrained without them, and the next check-in does not mark them."""
+"""Withdrawing consent stops recognition at once: through the API, the dashboard or the admin
+(each calling people.consent.withdraw_consent), the student's photos and encodings are
+deleted, every course model is retrained without them, and the next check-in does not mark
+them."""
 
 import os
 
@@ -35,8 +36,20 @@ def withdraw_through_dashboard(api, person, superuser):
 
 
 def withdraw_through_admin(api, person, superuser):
-    person.consent_recorded_on = None  # what the admin's change form saves
-    person.save()
+    client = Client()
+    client.force_login(superuser)
+    form = {
+        "full_name": person.full_name,
+        "external_id": person.external_id,
+        "email": person.email,
+        "is_active": "on",
+        "consent_recorded_on": "",
+        "created_by": person.created_by_id or "",
+        "photos-TOTAL_FORMS": "0",
+        "photos-INITIAL_FORMS": "0",
+    }
+    response = client.post(f"/admin/people/person/{person.pk}/change/", form)
+    assert response.status_code == 302, response.content
 
 
 @pytest.mark.parametrize(
