@@ -59,7 +59,7 @@ axe: $(AXE)
 test: lint $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks (issue 5): ~5 minutes on 2 cores, BENCH_ARGS=--quick for ~1.5. Prints the
+# Benchmarks: ~5 minutes on 2 cores, BENCH_ARGS=--quick for ~1.5. Prints the
 # results and writes bench/results/results.md and results.json (git-ignored).
 bench: install-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -31,7 +31,7 @@ class AttendanceSession(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     kiosk_token = models.CharField(max_length=64, unique=True, default=new_kiosk_token)
     created_at = models.DateTimeField(auto_now_add=True)
-    # issue 14: the weekly schedule that made it, automatic opening/closing, and Reopen
+    # the weekly schedule that made it, automatic opening/closing, and Reopen
     schedule = models.ForeignKey(
         "attendance.CourseSchedule",
         null=True,
@@ -148,7 +148,7 @@ class AttendanceRecord(models.Model):
     method = models.CharField(max_length=16, choices=Method.choices)
     distance = models.FloatField(null=True, blank=True, help_text="Face distance of the match.")
 
-    class Liveness(models.TextChoices):  # issue 12
+    class Liveness(models.TextChoices):  # the head-turn challenge: attendance.liveness
         NOT_CHECKED = "", "Not checked"
         PASSED = "passed", "Passed"
 

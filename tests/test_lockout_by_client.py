@@ -1,4 +1,4 @@
-"""Login lockout per (username, real client address) (issue 10, point 5): behind the proxy,
+"""Login lockout per (username, real client address): behind the proxy,
 one client's failures must not lock the teacher out for everyone; without a proxy, a forged
 X-Forwarded-For must not let a client escape its lockout."""
 

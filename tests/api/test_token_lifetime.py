@@ -1,4 +1,4 @@
-"""API tokens (issue 10, point 8): they expire, die with a password change, and a teacher
+"""API tokens: they expire, die with a password change, and a teacher
 can revoke their own."""
 
 from datetime import timedelta

@@ -1,5 +1,5 @@
 """The liveness setting on the course page, and which marks passed it on the live session
-page, the report and the CSV (issue 12)."""
+page, the report and the CSV."""
 
 import csv
 import io

@@ -22,7 +22,7 @@ from recognition.faces import FaceConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = (PROJECT_ROOT / ".." / "shared" / "faces").resolve()
-MAX_ABS_DIFF = 1e-4  # per dimension, the bound for "the same encodings"
+MAX_ABS_DIFF = 1e-4  # per dimension: what counts as "the same encodings"
 
 ONNX = FaceConfig(encoder_runtime="onnx")
 DLIB = FaceConfig(encoder_runtime="dlib")

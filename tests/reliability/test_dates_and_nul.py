@@ -1,4 +1,4 @@
-"""Dates that overflow and NUL bytes (issue 10, points 16 and 17): refused with 400, or 404,
+"""Dates that overflow and NUL bytes: refused with 400, or 404,
 in every entry point, never accepted and then a 500 on every later page or check-in."""
 
 from datetime import UTC, datetime, timedelta

@@ -1,4 +1,4 @@
-"""Encoding is idempotent (issue 10, point 20): two deliveries of one encoding task never
+"""Encoding is idempotent: two deliveries of one encoding task never
 both encode or overwrite each other; the stalled-photo sweep waits longer than the broker's
 own redelivery and reports the right count."""
 

@@ -1,4 +1,4 @@
-"""What a kiosk learns (issue 10, point 10): no match distance in its answers, and nothing of
+"""What a kiosk learns: no match distance in its answers, and nothing of
 a closed session once the grace period is over."""
 
 import io
