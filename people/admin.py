@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.core.cache import cache
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
-from people import consent, services, training
+from people import consent, services, time_zones, training
 from people.models import (
     Course,
     EnrollmentPhoto,
@@ -138,6 +139,10 @@ class PhotoImportJobAdmin(admin.ModelAdmin):
 @admin.register(SchoolSettings)
 class SchoolSettingsAdmin(admin.ModelAdmin):
     list_display = ["time_zone"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        cache.delete(time_zones.CACHE_KEY)  # pages follow the new zone at once
 
 
 @admin.register(TeacherProfile)

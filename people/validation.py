@@ -25,11 +25,14 @@ TOLERANCE_MIN = 0.3
 TOLERANCE_MAX = 0.65
 
 
+def _check_between(value, low: float, high: float, message: str) -> None:
+    if value is not None and not low <= value <= high:
+        raise ValidationError(message)
+
+
 def check_tolerance(value) -> None:
-    if value is not None and not TOLERANCE_MIN <= value <= TOLERANCE_MAX:
-        raise ValidationError(
-            f"Use a distance between {TOLERANCE_MIN} and {TOLERANCE_MAX} (default 0.6)."
-        )
+    message = f"Use a distance between {TOLERANCE_MIN} and {TOLERANCE_MAX} (default 0.6)."
+    _check_between(value, TOLERANCE_MIN, TOLERANCE_MAX, message)
 
 
 def capped_tolerance(value: float) -> float:
@@ -43,11 +46,11 @@ REVIEW_MARGIN_MAX = 0.3
 
 def check_review_margin(value) -> None:
     """Beyond the tolerance plus 0.3 a face is a stranger, not a borderline case."""
-    if value is not None and not REVIEW_MARGIN_MIN <= value <= REVIEW_MARGIN_MAX:
-        raise ValidationError(
-            f"Use a distance between {REVIEW_MARGIN_MIN:g} (no reviews) and "
-            f"{REVIEW_MARGIN_MAX:g} (default 0.06)."
-        )
+    message = (
+        f"Use a distance between {REVIEW_MARGIN_MIN:g} (no reviews) and "
+        f"{REVIEW_MARGIN_MAX:g} (default 0.06)."
+    )
+    _check_between(value, REVIEW_MARGIN_MIN, REVIEW_MARGIN_MAX, message)
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,6 @@ admin, the API and the dashboard refuse the same values; a bad value stored arou
 import logging
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -17,13 +16,6 @@ from people.models import SchoolSettings, TeacherProfile
 from tests.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _forget_the_school_zone():
-    cache.delete(time_zones.CACHE_KEY)
-    yield
-    cache.delete(time_zones.CACHE_KEY)
 
 
 @pytest.fixture
