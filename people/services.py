@@ -14,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from people import photo_checks
-from people.access import check_may_change, sees_everything, shared_with_others
+from people.access import check_may_change, may_change
 from people.consent import withdraw_consent
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
@@ -114,7 +114,7 @@ def update_person(*, person: Person, by, **changes) -> Person:
 def remove_person(*, person: Person, by) -> bool:
     """Delete the person, or, when another teacher's course also has them and `by` does not
     see everyone, take them off `by`'s courses only. True when the person was deleted."""
-    if by is not None and not sees_everything(by) and shared_with_others(person, by):
+    if not may_change(person=person, user=by):
         person.courses.remove(*person.courses.filter(teachers=by))
         return False
     person.delete()
