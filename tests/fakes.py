@@ -35,8 +35,10 @@ def digest(image: np.ndarray) -> str:
 class FaceTable:
     """The recorded faces of each known image: digest -> [DetectedFace, ...]."""
 
-    def __init__(self, faces_by_digest: dict):
+    def __init__(self, faces_by_digest: dict, enrollment_by_digest: dict):
         self.faces_by_digest = faces_by_digest
+        # digest -> the one face, or (code, message) of the rejection
+        self.enrollment_by_digest = enrollment_by_digest
 
     @classmethod
     def load(cls, path: Path = TABLE) -> "FaceTable":
@@ -44,18 +46,27 @@ class FaceTable:
 
         data = np.load(path)
         faces: dict[str, list] = {}
-        for key, box, encoding, landmarks in zip(
-            data["keys"], data["boxes"], data["encodings"], data["landmarks"], strict=True
-        ):
-            if key.endswith(":none"):
-                faces.setdefault(str(key)[: -len(":none")], [])
-                continue
+        enrollment: dict = {}
+        rows = zip(
+            data["keys"],
+            data["notes"],
+            data["boxes"],
+            data["encodings"],
+            data["landmarks"],
+            strict=True,
+        )
+        for key, note, box, encoding, landmarks in rows:
+            kind, key, note = *str(key).split(":"), str(note)
             encoding = encoding.astype(np.float32)
             encoding.flags.writeable = False
-            faces.setdefault(str(key), []).append(
-                DetectedFace(FaceBox(*(int(v) for v in box)), encoding, landmarks.copy())
-            )
-        return cls(faces)
+            face = DetectedFace(FaceBox(*(int(v) for v in box)), encoding, landmarks.copy())
+            if kind == "enroll":
+                enrollment[key] = tuple(note.split("|", 1)) if note else face
+            elif note == "none":
+                faces.setdefault(key, [])
+            else:
+                faces.setdefault(key, []).append(face)
+        return cls(faces, enrollment)
 
     def faces_in(self, image: np.ndarray) -> list:
         return list(self.faces_by_digest.get(digest(image), []))
@@ -79,18 +90,13 @@ class FaceTable:
         from recognition import faces
 
         cfg = config or faces.FaceConfig.from_settings()
-        found = self.faces_in(faces.load_image(source, cfg))
-        if not found:
+        known = self.enrollment_by_digest.get(digest(faces.load_image(source, cfg)))
+        if known is None:
             raise faces.ImageRejected("no_face")
-        if len(found) > 1:
-            raise faces.ImageRejected(
-                "multiple_faces",
-                f"This photo shows {len(found)} faces. Use a photo of this person alone.",
-            )
-        face = found[0]
-        if min(face.box.width, face.box.height) < cfg.min_face_px:
-            raise faces.ImageRejected("face_too_small")
-        return faces.DetectedFace(face.box, face.encoding)
+        if isinstance(known, tuple):
+            code, message = known
+            raise faces.ImageRejected(code, message or None)
+        return faces.DetectedFace(known.box, known.encoding)
 
 
 def install(monkeypatch, table: FaceTable) -> None:
@@ -125,31 +131,37 @@ def record(root: Path = SHARED_FACES, path: Path = TABLE) -> int:
     """Run the real pipeline on every sample photo and write the table; returns its images."""
     from recognition import faces
 
-    keys, boxes, encodings, landmarks = [], [], [], []
+    rows = {"keys": [], "notes": [], "boxes": [], "encodings": [], "landmarks": []}
+
+    def add(key: str, note: str = "", face=None):
+        box = face.box if face else faces.FaceBox(0, 0, 0, 0)
+        marks = face.landmarks68 if face is not None and face.landmarks68 is not None else None
+        rows["keys"].append(key)
+        rows["notes"].append(note)
+        rows["boxes"].append(np.array([box.top, box.right, box.bottom, box.left], np.int32))
+        rows["encodings"].append(face.encoding if face else np.zeros(128, np.float32))
+        rows["landmarks"].append(np.zeros((68, 2)) if marks is None else marks)
+
     count = 0
     files = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     for file in files:
-        for key, image in _variants(file):
+        for variant, (key, image) in enumerate(_variants(file)):
             count += 1
             found = faces.find_faces(image, landmarks68=True)
-            if not found:
-                keys.append(f"{key}:none")
-                boxes.append(np.zeros(4, np.int32))
-                encodings.append(np.zeros(128, np.float32))
-                landmarks.append(np.zeros((68, 2), np.float32))
             for face in found:
-                keys.append(key)
-                box = face.box
-                boxes.append(np.array([box.top, box.right, box.bottom, box.left], np.int32))
-                encodings.append(face.encoding.astype(np.float32))
-                landmarks.append(face.landmarks68.astype(np.float32))
-    np.savez_compressed(
-        path,
-        keys=np.array(keys),
-        boxes=np.array(boxes),
-        encodings=np.array(encodings),
-        landmarks=np.array(landmarks),
-    )
+                add(f"find:{key}", face=face)
+            if not found:
+                add(f"find:{key}", "none")
+            if variant:  # enrollment photos are decoded with the face config's limit only
+                continue
+            try:
+                add(f"enroll:{key}", face=faces.encode_enrollment_photo(file))
+            except faces.ImageRejected as rejection:
+                add(f"enroll:{key}", f"{rejection.code}|{rejection.message}")
+    arrays = {name: np.array(values) for name, values in rows.items()}
+    arrays["encodings"] = arrays["encodings"].astype(np.float32)
+    arrays["landmarks"] = arrays["landmarks"].astype(np.float32)
+    np.savez_compressed(path, **arrays)
     return count
 
 

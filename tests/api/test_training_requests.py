@@ -28,7 +28,6 @@ def course(teacher, sample_encodings, shared_faces):
     return course
 
 
-@pytest.mark.real_faces
 def test_a_training_stands_down_while_a_photo_of_the_course_is_encoding(course):
     version = row_of(course).version
     busy = EnrollmentPhoto.objects.filter(person__courses=course).first()

@@ -25,3 +25,18 @@ def test_the_table_matches_the_real_pipeline(shared_faces, name):
 
 def test_an_image_not_in_the_table_holds_no_face():
     assert FaceTable.load().find_faces(np.zeros((64, 64, 3), np.uint8)) == []
+
+
+@pytest.mark.parametrize("name", ["enroll/obama/obama.jpg", "probe/obama_and_biden.jpg"])
+def test_the_recorded_enrollment_answer_is_the_real_one(shared_faces, name):
+    path = shared_faces / name
+    try:
+        real = faces.encode_enrollment_photo(path)
+    except faces.ImageRejected as rejection:
+        with pytest.raises(faces.ImageRejected) as recorded:
+            FaceTable.load().encode_enrollment_photo(path)
+        assert (recorded.value.code, str(recorded.value)) == (rejection.code, str(rejection))
+        return
+    recorded = FaceTable.load().encode_enrollment_photo(path)
+    assert recorded.box == real.box
+    assert np.abs(recorded.encoding - real.encoding).max() <= 1e-4
