@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install install-dev migrate worker bench clean axe
+.PHONY: run test test-fast lint format install install-dev migrate worker bench clean axe
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,8 +66,18 @@ $(AXE): package.json package-lock.json
 
 axe: $(AXE)
 
+# The whole suite: real dlib and ONNX Runtime on the sample faces, a Celery worker and
+# PostgreSQL when DATABASE_URL/REDIS_URL are set, headless Chromium.
 test: lint $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fast tier (about a minute on 2 quiet cores): services, views and permissions, with the
+# recorded face table of tests/fakes.py at the face seam instead of dlib; no worker, no
+# browser, none of the tests marked real_faces. A quick gate before `make test`.
+FAST_TESTS := $(wildcard tests/test_*.py) tests/api tests/dashboard
+test-fast: lint
+	$(BIN)/python -m pytest --face-stand-in -m "not real_faces and not worker and not browser" \
+		$(FAST_TESTS) $(PYTEST_ARGS)
 
 # Benchmarks: ~5-8 minutes on 2 cores, BENCH_ARGS=--quick for a shorter run. Prints the
 # report and writes it to docs/benchmarks.md (committed), every number to

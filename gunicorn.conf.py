@@ -1,4 +1,4 @@
-"""gunicorn's settings, read by itself when started from this folder (issue 10, point 21).
+"""gunicorn's settings, read by itself when started from this folder.
 
 It listens on the loopback address only: the HTTPS proxy in front (see README, "Running in
 production") is the one public entry, where body size limits and headers are enforced.

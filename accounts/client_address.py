@@ -1,4 +1,4 @@
-"""The client's address, the one function every per-address limit uses (issue 10, point 5).
+"""The client's address, the one function every per-address limit uses.
 
 Behind NUM_PROXIES reverse proxies, each appends the address it received the request from
 to X-Forwarded-For, so the client is the NUM_PROXIES-th entry from the right: entries

@@ -1,4 +1,4 @@
-"""Password-reset requests, throttled per client address and per e-mail (issue 10, point 9).
+"""Password-reset requests, throttled per client address and per e-mail.
 
 Each request sends an e-mail, so an unthrottled form lets anyone flood a teacher's inbox (or
 the school's mail quota). Over either limit within an hour the form answers 429 and sends

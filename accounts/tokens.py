@@ -1,4 +1,4 @@
-"""API tokens that expire and are revoked (issue 10, point 8).
+"""API tokens that expire and are revoked.
 
 - A token older than API_TOKEN_MAX_AGE_HOURS is refused (and deleted); asking
   `POST /api/auth/token/` again gives a new one.

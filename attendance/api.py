@@ -32,7 +32,7 @@ from people.services import validate_upload
 
 
 def _credential(request, session) -> str:
-    """Who sends the frames, for the liveness challenge (issue 12): kiosk link or account."""
+    """Who sends the frames, for the liveness challenge: kiosk link or account."""
     if isinstance(request.auth, KioskGrant):
         return f"kiosk:{session.kiosk_token}"
     return f"user:{request.user.pk}"

@@ -1,4 +1,4 @@
-"""Which session a kiosk token opens (issue 10, point 10).
+"""Which session a kiosk token opens.
 
 A kiosk link works while its session is scheduled or open, and for KIOSK_CLOSED_GRACE_MINUTES
 after it closes (the kiosk then says "closed"); after that it is like an unknown token: no

@@ -43,7 +43,7 @@ class KioskTokenAuthentication(authentication.BaseAuthentication):
 
 
 class KioskCanCheckIn(permissions.BasePermission):
-    """A teacher of the course, staff, or the kiosk credential of this very session."""
+    """A teacher of the course, someone who sees everyone, or this session's kiosk credential."""
 
     message = "Only this session's kiosk or its course's teachers can check in here."
 

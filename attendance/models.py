@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from jobs.durable import DurableJob
+from people.validation import validate_time_zone
 
 
 def new_kiosk_token() -> str:
@@ -31,7 +32,7 @@ class AttendanceSession(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     kiosk_token = models.CharField(max_length=64, unique=True, default=new_kiosk_token)
     created_at = models.DateTimeField(auto_now_add=True)
-    # issue 14: the weekly schedule that made it, automatic opening/closing, and Reopen
+    # the weekly schedule that made it, automatic opening/closing, and Reopen
     schedule = models.ForeignKey(
         "attendance.CourseSchedule",
         null=True,
@@ -105,7 +106,9 @@ class CourseSchedule(models.Model):
     start_time = models.TimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     late_after_minutes = models.PositiveSmallIntegerField(default=10)
-    time_zone = models.CharField(max_length=64, help_text="The zone the start time is in.")
+    time_zone = models.CharField(
+        max_length=64, validators=[validate_time_zone], help_text="The zone the start time is in."
+    )
     auto_open_close = models.BooleanField(
         default=False, help_text="Open each session at its start and close it at its end."
     )
@@ -146,7 +149,7 @@ class AttendanceRecord(models.Model):
     method = models.CharField(max_length=16, choices=Method.choices)
     distance = models.FloatField(null=True, blank=True, help_text="Face distance of the match.")
 
-    class Liveness(models.TextChoices):  # issue 12
+    class Liveness(models.TextChoices):  # the head-turn challenge: attendance.liveness
         NOT_CHECKED = "", "Not checked"
         PASSED = "passed", "Passed"
 

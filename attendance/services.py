@@ -157,7 +157,7 @@ def check_in(
             continue
         when, passed = now, ""
         verdict = _liveness_verdict(session, person, face, credential, now) if live else None
-        if verdict is not None:  # issue 12: the head-turn challenge comes before the mark
+        if verdict is not None:  # the head-turn challenge comes before the mark
             if not verdict.passed:
                 challenge = verdict.as_dict()
                 outcome = FaceOutcome.CHALLENGE
@@ -175,7 +175,7 @@ def check_in(
 
 
 def _liveness_verdict(session, person, face, credential, now) -> liveness.Verdict | None:
-    """This frame's step of the person's head-turn challenge (issue 12); None for a student
+    """This frame's step of the person's head-turn challenge; None for a student
     who already has a record (not challenged: the caller reports them as checked in)."""
     if AttendanceRecord.objects.filter(session=session, person=person).exists():
         return None

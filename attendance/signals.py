@@ -1,5 +1,6 @@
 """A deleted person takes their check-in snapshots with them; a deleted review or attempt
-takes its face crop (also when a session, course or person is deleted)."""
+takes its face crop (also when a session, course or person is deleted); a withdrawn consent
+takes the person's pending reviews (their face crops can no longer be seen or confirmed)."""
 
 from django.db.models.signals import post_delete, pre_delete
 from django.dispatch import receiver
@@ -7,7 +8,13 @@ from django.dispatch import receiver
 from attendance.models import PendingReview, UnrecognisedAttempt
 from attendance.reviews import delete_crop_file
 from attendance.snapshots import delete_snapshots
+from people.consent import consent_withdrawn
 from people.models import Person
+
+
+@receiver(consent_withdrawn, dispatch_uid="consent-withdrawn-delete-reviews")
+def delete_pending_reviews(sender, person: Person, **kwargs):
+    PendingReview.objects.filter(candidate=person).delete()  # each crop goes with its row
 
 
 @receiver(pre_delete, sender=Person)

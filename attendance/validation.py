@@ -1,4 +1,4 @@
-"""Limits on session times, shared by the API, the dashboard and the admin (issue 10, point 16).
+"""Limits on session times, shared by the API, the dashboard and the admin.
 
 A session dated 9999-12-31 used to be accepted, and then every check-in and the session page
 failed computing its late threshold (OverflowError). Sessions are within a few years of

@@ -1,4 +1,4 @@
-"""Request bodies refused before they are read (issue 10, point 3).
+"""Request bodies refused before they are read.
 
 Django's multipart parser spools file uploads to disk before any view can look at their
 size, so a 1 GB body would be written in full to /tmp and only then refused. This

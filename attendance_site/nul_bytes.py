@@ -1,5 +1,5 @@
-"""Requests carrying a NUL byte in the URL, the query or the Authorization header answer 400
-(issue 10, point 17). PostgreSQL refuses NUL in text, so such a value reaching a query (a
+"""Requests carrying a NUL byte in the URL, the query or the Authorization header answer 400.
+PostgreSQL refuses NUL in text, so such a value reaching a query (a
 kiosk token, an admin search) failed with a 500; no legitimate client sends one. Form and
 JSON fields are already covered by Django's and DRF's CharField validators."""
 

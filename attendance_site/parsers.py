@@ -1,4 +1,4 @@
-"""JSON parsing that answers 400 for pathological nesting (issue 10, point 4).
+"""JSON parsing that answers 400 for pathological nesting.
 
 Python's json module recurses once per nesting level: `[` x 100000 raises RecursionError,
 which DRF's parser does not catch, so any JSON endpoint answered 500, anonymously.

@@ -218,7 +218,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 # they are read (attendance_site/body_limits.py).
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# Bulk onboarding (issue 14): a roster CSV, and a ZIP of photos named by student number.
+# Bulk onboarding: a roster CSV, and a ZIP of photos named by student number.
 ROSTER_IMPORT_MAX_BYTES = env_int("ROSTER_IMPORT_MAX_BYTES", 1024 * 1024, minimum=1024)
 PHOTO_IMPORT_MAX_BYTES = env_int("PHOTO_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1024)
 # Reports highlight students whose attendance rate is under this percentage.

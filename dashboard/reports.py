@@ -26,7 +26,7 @@ def rate(statuses) -> float | None:
 class StudentRow:
     person: Person
     statuses: tuple[str | None, ...]  # one per session, None when there is no record
-    live: tuple[bool, ...] = ()  # one per session: the mark passed a liveness check (issue 12)
+    live: tuple[bool, ...] = ()  # one per session: the mark passed a liveness check
 
     @property
     def cells(self) -> list[tuple[str | None, bool]]:

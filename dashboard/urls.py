@@ -99,7 +99,7 @@ page_patterns = [
     path("sessions/<int:pk>/attendance/", sessions.set_status, name="session-set-status"),
     path("sessions/<int:pk>/kiosk-link/", sessions.rotate_kiosk_link, name="kiosk-rotate"),
     path("kiosk/<slug:token>/", kiosk.kiosk, name="kiosk"),
-    # issue 14: the daily flow
+    # the daily flow: start a class now, weekly schedules, close and reopen
     path("courses/<int:pk>/start/", flow.start_class_now, name="start-class"),
     path("courses/<int:pk>/schedules/", flow.create_schedule, name="schedule-create"),
     path(

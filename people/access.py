@@ -1,4 +1,4 @@
-"""Who may see and change whom (issue 10, points 6 and 7).
+"""Who may see and change whom.
 
 - "Sees everything" belongs to superusers and to users given the explicit permission
   `people.see_everyone`; `is_staff` alone (admin-site access) grants nothing more than the
@@ -7,10 +7,17 @@
   while the person is on no course at all (just created, not yet enrolled): once the student
   moves to another teacher's course, their creator no longer sees them.
 - A person on a course of another teacher is shared: changing them needs "sees everything";
-  deleting them takes them off the caller's courses only.
+  deleting them takes them off the caller's courses only. The services that change or
+  remove a person (people.services, people.consent) apply this rule for every entry point.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+
+
+class SharedWithOthers(PermissionDenied):
+    """The person is also another teacher's student: only someone who sees everyone may
+    change them. A PermissionDenied, so pages and the API answer 403."""
 
 
 def sees_everything(user) -> bool:
@@ -29,3 +36,16 @@ def reach(user) -> Q:
 def shared_with_others(person, user) -> bool:
     """The person is on a course this user does not teach."""
     return person.courses.exclude(teachers=user).exists()
+
+
+def may_change(*, person, user) -> bool:
+    """`user` None is an administrator's tool (the admin site, a management command), whose
+    own permissions already decide."""
+    return user is None or sees_everything(user) or not shared_with_others(person, user)
+
+
+def check_may_change(*, person, user) -> None:
+    if not may_change(person=person, user=user):
+        raise SharedWithOthers(
+            "This student is also on another teacher's course: ask an administrator."
+        )

@@ -1,4 +1,5 @@
-"""Teacher accounts added by staff: created without a password, invited by e-mail to set one."""
+"""Teacher accounts added by users holding `auth.add_user`: created without a password,
+invited by e-mail to set one."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator

@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.core.cache import cache
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 
-from people import services, training
+from people import consent, services, time_zones, training
 from people.models import (
     Course,
     EnrollmentPhoto,
@@ -76,6 +77,12 @@ class PersonAdmin(admin.ModelAdmin):
     list_filter = ["is_active", "courses"]
     search_fields = ["full_name", "external_id", "email"]
     inlines = [EnrollmentPhotoInline]
+
+    def save_model(self, request, obj, form, change):
+        """Clearing the consent date here withdraws the consent like everywhere else."""
+        if change and "consent_recorded_on" in form.changed_data and not obj.consent_recorded_on:
+            consent.withdraw_consent(person=obj)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Course)
@@ -169,6 +176,10 @@ class TrainingRequestAdmin(admin.ModelAdmin):
 @admin.register(SchoolSettings)
 class SchoolSettingsAdmin(admin.ModelAdmin):
     list_display = ["time_zone"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        cache.delete(time_zones.CACHE_KEY)  # pages follow the new zone at once
 
 
 @admin.register(TeacherProfile)

@@ -7,11 +7,9 @@ from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from people import photo_import, roster_import, services
-from people.access import sees_everything, shared_with_others
 from people.models import PhotoImportJob
 from people.selectors import courses_for, people_for, photos_for
 from people.serializers import (
@@ -53,20 +51,13 @@ class PersonViewSet(viewsets.ModelViewSet):
             serializer.save(created_by=self.request.user)
 
     def perform_update(self, serializer):
-        person, user = serializer.instance, self.request.user
-        if not sees_everything(user) and shared_with_others(person, user):
-            raise PermissionDenied(
-                "This student is also on another teacher's course: ask an administrator."
-            )
         with unique_student_number():
-            serializer.save()
+            serializer.instance = services.update_person(
+                person=serializer.instance, by=self.request.user, **serializer.validated_data
+            )
 
     def perform_destroy(self, instance):
-        user = self.request.user
-        if not sees_everything(user) and shared_with_others(instance, user):
-            instance.courses.remove(*instance.courses.filter(teachers=user))  # off mine only
-            return
-        instance.delete()
+        services.remove_person(person=instance, by=self.request.user)
 
     @extend_schema(request=None, responses=PhotoSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="photos", pagination_class=None)

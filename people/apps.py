@@ -6,4 +6,4 @@ class PeopleConfig(AppConfig):
     verbose_name = "People and courses"
 
     def ready(self):
-        from people import consent, signals  # noqa: F401
+        from people import signals  # noqa: F401

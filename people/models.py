@@ -4,10 +4,15 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 
 from jobs.durable import DurableJob, JobState
+from people.validation import (
+    check_consent_date,
+    check_review_margin,
+    check_tolerance,
+    validate_time_zone,
+)
 
 
 class Person(models.Model):
@@ -18,7 +23,10 @@ class Person(models.Model):
     email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
     consent_recorded_on = models.DateField(
-        null=True, blank=True, help_text="Date on which consent to face recognition was recorded."
+        null=True,
+        blank=True,
+        validators=[check_consent_date],
+        help_text="Date on which consent to face recognition was recorded.",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -39,14 +47,6 @@ class Person(models.Model):
     def __str__(self):
         return f"{self.full_name} ({self.external_id})"
 
-    def clean(self):
-        from people.validation import check_consent_date
-
-        try:
-            check_consent_date(self.consent_recorded_on)
-        except ValidationError as error:
-            raise ValidationError({"consent_recorded_on": error.messages}) from None
-
 
 class Course(models.Model):
     name = models.CharField(max_length=200)
@@ -55,15 +55,17 @@ class Course(models.Model):
     recognition_tolerance = models.FloatField(
         null=True,
         blank=True,
+        validators=[check_tolerance],
         help_text="Maximum face distance for a match; empty uses the site default.",
     )
     review_margin = models.FloatField(
         default=0.06,
+        validators=[check_review_margin],
         help_text="A face this much farther than the tolerance from a student is shown to the "
         "teacher for review instead of being called a stranger; 0 turns reviews off.",
     )
 
-    class Liveness(models.TextChoices):  # issue 12: see attendance/liveness.py
+    class Liveness(models.TextChoices):  # what each mode does: attendance/liveness.py
         OFF = "off", "Off: a recognised face is marked at once"
         CHALLENGE = "challenge", "Challenge: the student turns their head when asked"
 
@@ -80,14 +82,6 @@ class Course(models.Model):
 
     def __str__(self):
         return self.name
-
-    def clean(self):
-        from people.validation import check_tolerance
-
-        try:
-            check_tolerance(self.recognition_tolerance)
-        except ValidationError as error:
-            raise ValidationError({"recognition_tolerance": error.messages}) from None
 
     @property
     def effective_tolerance(self) -> float:
@@ -251,7 +245,7 @@ class TrainingRequest(DurableJob):
 class SchoolSettings(models.Model):
     """One row: the school's time zone, chosen at first run (ensure_first_teacher)."""
 
-    time_zone = models.CharField(max_length=64)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
 
     class Meta:
         verbose_name_plural = "school settings"
@@ -266,7 +260,7 @@ class TeacherProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teacher_profile"
     )
-    time_zone = models.CharField(max_length=64, blank=True)
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
 
     def __str__(self):
         return f"Profile of {self.user}"

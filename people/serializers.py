@@ -5,7 +5,6 @@ from rest_framework import serializers
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
 from people.training import pending_since
-from people.validation import check_consent_date, check_tolerance
 from recognition.models import CourseClassifier
 
 
@@ -22,7 +21,6 @@ class PersonSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
-        extra_kwargs = {"consent_recorded_on": {"validators": [check_consent_date]}}
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -81,17 +79,6 @@ class CourseSerializer(serializers.ModelSerializer):
         if request is not None and request.user.is_authenticated:
             fields["roster"].child_relation.queryset = people_for(request.user)
         return fields
-
-    def validate_recognition_tolerance(self, value):
-        check_tolerance(value)
-        return value
-
-    def validate_review_margin(self, value):
-        if not 0.0 <= value <= 0.3:
-            raise serializers.ValidationError(
-                "Use a distance between 0 (no reviews) and 0.3 (default 0.06)."
-            )
-        return value
 
 
 class ClassifierSerializer(serializers.ModelSerializer):

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from jobs import durable
 from people import photo_checks
+from people.access import check_may_change, may_change
+from people.consent import withdraw_consent
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
 from people.training import request_training_for_person
@@ -87,6 +89,32 @@ def add_student(
 def remove_student(*, course: Course, person: Person) -> None:
     """Off the roster only: the person, their photos and past attendance stay."""
     course.roster.remove(person)
+
+
+@transaction.atomic
+def update_person(*, person: Person, by, **changes) -> Person:
+    """Change a person's fields as `by` (access.check_may_change: a shared student needs
+    someone who sees everyone). Clearing the consent date withdraws the consent."""
+    check_may_change(person=person, user=by)
+    if "consent_recorded_on" in changes and changes["consent_recorded_on"] is None:
+        del changes["consent_recorded_on"]
+        if person.consent_recorded_on is not None:
+            withdraw_consent(person=person, by=by)
+    for field, value in changes.items():
+        setattr(person, field, value)
+    person.save()
+    return person
+
+
+@transaction.atomic
+def remove_person(*, person: Person, by) -> bool:
+    """Delete the person, or, when another teacher's course also has them and `by` does not
+    see everyone, take them off `by`'s courses only. True when the person was deleted."""
+    if not may_change(person=person, user=by):
+        person.courses.remove(*person.courses.filter(teachers=by))
+        return False
+    person.delete()
+    return True
 
 
 def record_consent(*, person: Person, consent_recorded_on) -> Person:

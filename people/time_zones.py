@@ -1,25 +1,29 @@
 """Which time zone times are shown and entered in: the teacher's own, else the school's
-(chosen at first run), else the TIME_ZONE setting."""
+(chosen at first run), else the TIME_ZONE setting.
 
-from functools import lru_cache
-from zoneinfo import ZoneInfo, available_timezones
+The model fields refuse unknown zones (people.validation). A stored name that is not a zone
+all the same (written around the models, or a zone a newer tzdata dropped) is never used: the
+teacher's falls back to the school's, the school's to TIME_ZONE, each with a logged warning,
+so one bad value cannot turn pages into errors.
+"""
+
+import logging
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 
 from people.models import SchoolSettings, TeacherProfile
+from people.validation import is_time_zone, zone_names
+
+logger = logging.getLogger(__name__)
 
 CACHE_KEY = "school-time-zone"
 
 
 class UnknownTimeZone(ValueError):
     pass
-
-
-@lru_cache(maxsize=1)
-def zone_names() -> list[str]:
-    return sorted(name for name in available_timezones() if "/" in name or name == "UTC")
 
 
 def check_zone(name: str) -> str:
@@ -39,6 +43,13 @@ def school_time_zone() -> str:
         except DatabaseError:
             return settings.TIME_ZONE
         name = row.time_zone if row else settings.TIME_ZONE
+        if not is_time_zone(name):
+            logger.warning(
+                "The school's stored time zone %r is not a time zone; using %s.",
+                name,
+                settings.TIME_ZONE,
+            )
+            name = settings.TIME_ZONE
         cache.set(CACHE_KEY, name, 60)
     return name
 
@@ -55,7 +66,13 @@ def teacher_time_zone(user) -> str:
     if user is not None and user.is_authenticated:
         profile = TeacherProfile.objects.filter(user=user).first()
         if profile and profile.time_zone:
-            return profile.time_zone
+            if is_time_zone(profile.time_zone):
+                return profile.time_zone
+            logger.warning(
+                "The stored time zone %r of user %s is not a time zone; using the school's.",
+                profile.time_zone,
+                user.pk,
+            )
     return school_time_zone()
 
 

@@ -1,4 +1,9 @@
-"""Checks on people's fields shared by the API, the dashboard and the admin (issue 10, point 16)."""
+"""Checks on the fields of people, courses and settings. The model fields carry them as
+validators, so the admin, the API (model serializers), the dashboard's model forms and every
+import apply the same rule."""
+
+from functools import lru_cache
+from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -14,19 +19,50 @@ def check_consent_date(value) -> None:
         raise ValidationError("Use the date on which consent was actually recorded.")
 
 
-# A course's face-distance tolerance (issue 10, point 13). Above 0.65 the sample strangers
+# A course's face-distance tolerance. Above 0.65 the sample strangers
 # start to match enrolled people; below 0.3 the enrolled people's own photos stop matching.
 TOLERANCE_MIN = 0.3
 TOLERANCE_MAX = 0.65
 
 
+def _check_between(value, low: float, high: float, message: str) -> None:
+    if value is not None and not low <= value <= high:
+        raise ValidationError(message)
+
+
 def check_tolerance(value) -> None:
-    if value is not None and not TOLERANCE_MIN <= value <= TOLERANCE_MAX:
-        raise ValidationError(
-            f"Use a distance between {TOLERANCE_MIN} and {TOLERANCE_MAX} (default 0.6)."
-        )
+    message = f"Use a distance between {TOLERANCE_MIN} and {TOLERANCE_MAX} (default 0.6)."
+    _check_between(value, TOLERANCE_MIN, TOLERANCE_MAX, message)
 
 
 def capped_tolerance(value: float) -> float:
     """A stored value from before the cap is used within it."""
     return min(max(value, TOLERANCE_MIN), TOLERANCE_MAX)
+
+
+REVIEW_MARGIN_MIN = 0.0
+REVIEW_MARGIN_MAX = 0.3
+
+
+def check_review_margin(value) -> None:
+    """Beyond the tolerance plus 0.3 a face is a stranger, not a borderline case."""
+    message = (
+        f"Use a distance between {REVIEW_MARGIN_MIN:g} (no reviews) and "
+        f"{REVIEW_MARGIN_MAX:g} (default 0.06)."
+    )
+    _check_between(value, REVIEW_MARGIN_MIN, REVIEW_MARGIN_MAX, message)
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> list[str]:
+    """The IANA zones people choose from (the Area/City names, and UTC)."""
+    return sorted(name for name in available_timezones() if "/" in name or name == "UTC")
+
+
+def is_time_zone(name: str) -> bool:
+    return name in zone_names()
+
+
+def validate_time_zone(value: str) -> None:
+    if not is_time_zone(value):
+        raise ValidationError(f"“{value}” is not a time zone name such as Europe/Berlin.")

@@ -1,5 +1,6 @@
-"""Shared fixtures: role-named users, the sample faces, media in a temporary folder, and a
-real Celery worker process for the tests marked `worker`."""
+"""Shared fixtures: role-named users, the sample faces, media in a temporary folder, a real
+Celery worker process for the tests marked `worker`, and with `--face-stand-in` the recorded
+face table (tests/fakes.py) at the face seam of every test not marked `real_faces`."""
 
 import os
 import subprocess
@@ -18,6 +19,15 @@ SHARED_FACES = (PROJECT_ROOT / ".." / "shared" / "faces").resolve()
 PASSWORD = "correct horse battery"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--face-stand-in",
+        action="store_true",
+        help="answer find_faces and encode_enrollment_photo from tests/face_table.npz "
+        "(the fast tier); tests marked real_faces keep the real pipeline",
+    )
+
+
 def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -32,6 +42,23 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped:
         reporter.write_line(f"FAIL_ON_SKIP=1 and {skipped} test(s) were skipped", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(scope="session")
+def face_table():
+    from tests.fakes import FaceTable
+
+    return FaceTable.load()
+
+
+@pytest.fixture(autouse=True)
+def _face_stand_in(request, monkeypatch):
+    if request.config.getoption("--face-stand-in") and not request.node.get_closest_marker(
+        "real_faces"
+    ):
+        from tests.fakes import install
+
+        install(monkeypatch, request.getfixturevalue("face_table"))
 
 
 @pytest.fixture(scope="session")
@@ -71,8 +98,14 @@ def other_teacher(db):
 
 
 @pytest.fixture
-def staff(db):
-    return UserFactory(username="staff", is_staff=True, is_superuser=True)
+def superuser(db):
+    return UserFactory(username="superuser", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def plain_staff(db):
+    """Admin-site access and nothing else: not a superuser, no permission."""
+    return UserFactory(username="staff", is_staff=True)
 
 
 def _worker_database_url(settings_dict) -> str:

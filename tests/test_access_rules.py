@@ -1,4 +1,4 @@
-"""Who sees and changes whom (issue 10, points 6 and 7)."""
+"""Who sees and changes whom."""
 
 import pytest
 from django.contrib.auth.models import Permission

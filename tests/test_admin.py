@@ -47,8 +47,8 @@ def test_every_project_model_is_in_the_admin():
             assert model in admin.site._registry, f"{model.__name__} is not in the admin"
 
 
-def test_staff_can_open_every_admin_list_and_change_page(client, staff, one_of_each):
-    client.force_login(staff)
+def test_a_superuser_can_open_every_admin_list_and_change_page(client, superuser, one_of_each):
+    client.force_login(superuser)
     for model in admin.site._registry:
         if model._meta.app_label not in PROJECT_MODELS:
             continue
@@ -61,8 +61,8 @@ def test_staff_can_open_every_admin_list_and_change_page(client, staff, one_of_e
         assert client.get(change).status_code == 200, change
 
 
-def test_the_person_page_shows_photo_thumbnails_with_status(client, staff, one_of_each):
-    client.force_login(staff)
+def test_the_person_page_shows_photo_thumbnails_with_status(client, superuser, one_of_each):
+    client.force_login(superuser)
     photo = EnrollmentPhoto.objects.get()
     page = client.get(reverse("admin:people_person_change", args=[photo.person_id]))
     assert reverse("people:photo-image", args=[photo.pk]) in page.content.decode()
@@ -88,9 +88,9 @@ def admin_photo_upload(client, person, image, **person_fields):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_photo_added_in_the_admin_is_encoded_like_an_upload(client, staff, shared_faces):
+def test_a_photo_added_in_the_admin_is_encoded_like_an_upload(client, superuser, shared_faces):
     person = PersonFactory()
-    client.force_login(staff)
+    client.force_login(superuser)
     with (shared_faces / "enroll" / "obama" / "obama.jpg").open("rb") as image:
         response = admin_photo_upload(client, person, image, consent="2026-09-01")
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -98,9 +98,9 @@ def test_a_photo_added_in_the_admin_is_encoded_like_an_upload(client, staff, sha
     assert photo.status == "ready"
 
 
-def test_the_admin_refuses_photos_before_consent(client, staff, shared_faces):
+def test_the_admin_refuses_photos_before_consent(client, superuser, shared_faces):
     person = PersonFactory(consent_recorded_on=None)
-    client.force_login(staff)
+    client.force_login(superuser)
     with (shared_faces / "enroll" / "obama" / "obama.jpg").open("rb") as image:
         response = admin_photo_upload(client, person, image)
     assert response.status_code == 200

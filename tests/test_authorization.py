@@ -1,20 +1,26 @@
 """Every API endpoint and every page × anonymous, the owning teacher, another teacher, the
-session's kiosk credential and staff: the answer each gets.
+session's kiosk credential, a superuser, and two staff users who are not superusers: one
+with no permission at all, one with `people.see_everyone` and `auth.add_user`.
 
 Other teachers get 404, never 403, so that a URL does not even confirm that a record exists.
-Each (row, role) pair runs on fresh rows, so the mutating calls cannot disturb each other.
+`is_staff` alone only opens the admin site: such a user reaches what a teacher of nothing
+reaches, and is refused the all-courses export and teacher invitations. Unless a row says
+otherwise, plain staff get what another teacher gets, and staff with the two permissions what
+a superuser gets. Each (row, role) pair runs on fresh rows, so the mutating calls cannot
+disturb each other.
 """
 
 import json
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import Client
 
 from attendance.models import AttendanceSession, ClassPhoto, PendingReview
 from people.models import EnrollmentPhoto
 from tests.factories import CourseFactory, PersonFactory, SessionFactory, UserFactory
 
-ROLES = ("anonymous", "owner", "other_teacher", "kiosk", "staff")
+ROLES = ("anonymous", "owner", "other_teacher", "kiosk", "superuser", "staff", "staff_permitted")
 
 OK = "ok"  # 2xx
 DENIED = "denied"  # API: 401 or 403
@@ -25,8 +31,23 @@ LOGIN = "login"  # page: redirect to the login page
 ADMIN_LOGIN = "admin-login"
 
 
-def row(method, url, anonymous, owner, other_teacher, kiosk, staff, data=None):
-    expected = dict(zip(ROLES, (anonymous, owner, other_teacher, kiosk, staff), strict=True))
+def row(
+    method,
+    url,
+    anonymous,
+    owner,
+    other_teacher,
+    kiosk,
+    superuser,
+    *,
+    staff=None,
+    staff_permitted=None,
+    data=None,
+):
+    staff = other_teacher if staff is None else staff
+    staff_permitted = superuser if staff_permitted is None else staff_permitted
+    answers = (anonymous, owner, other_teacher, kiosk, superuser, staff, staff_permitted)
+    expected = dict(zip(ROLES, answers, strict=True))
     return pytest.param(method, url, data, expected, id=f"{method} {url}")
 
 
@@ -38,7 +59,14 @@ TABLE = [
     # --- API ---
     row("get", "/api/people/", *API_LIST),
     row(
-        "post", "/api/people/", DENIED, OK, OK, DENIED, OK, {"full_name": "N", "external_id": "X1"}
+        "post",
+        "/api/people/",
+        DENIED,
+        OK,
+        OK,
+        DENIED,
+        OK,
+        data={"full_name": "N", "external_id": "X1"},
     ),
     row("get", "/api/people/{person}/", *API_ITEM),
     row("patch", "/api/people/{person}/", *API_ITEM, data={"email": "a@school.example"}),
@@ -49,7 +77,7 @@ TABLE = [
     row("get", "/api/photos/{photo}/", *API_ITEM),
     row("delete", "/api/photos/{photo}/", *API_ITEM),
     row("get", "/api/courses/", *API_LIST),
-    row("post", "/api/courses/", DENIED, OK, OK, DENIED, OK, {"name": "New course"}),
+    row("post", "/api/courses/", DENIED, OK, OK, DENIED, OK, data={"name": "New course"}),
     row("get", "/api/courses/{course}/", *API_ITEM),
     row("patch", "/api/courses/{course}/", *API_ITEM, data={"name": "Renamed"}),
     row("delete", "/api/courses/{course}/", *API_ITEM),
@@ -62,7 +90,14 @@ TABLE = [
     row("post", "/api/sessions/{session}/close/", *API_ITEM),
     row("post", "/api/sessions/{session}/checkin/", DENIED, INVALID, MISSING, INVALID, INVALID),
     row(
-        "post", "/api/sessions/{other_session}/checkin/", DENIED, MISSING, INVALID, MISSING, INVALID
+        "post",
+        "/api/sessions/{other_session}/checkin/",
+        DENIED,
+        MISSING,
+        INVALID,
+        MISSING,
+        INVALID,
+        staff=MISSING,
     ),
     row("get", "/api/sessions/{session}/attendance/", *API_ITEM),
     row(
@@ -109,7 +144,6 @@ TABLE = [
     row("post", "/courses/{course}/photos/{photo}/keep/", *PAGE),
     row("get", "/courses/{course}/calibration/", *PAGE),
     row("get", "/photos/{photo}/image", *PAGE),
-    # issue 14
     row("get", "/courses/{course}/import/", *PAGE),
     row("get", "/courses/{course}/photo-import/", *PAGE),
     row("get", "/courses/{course}/students/{person}/history/", *PAGE),
@@ -119,14 +153,22 @@ TABLE = [
     row("get", "/sessions/{session}/kiosk-link/", *PAGE),
     row("post", "/sessions/{session}/reopen/", *PAGE),
     row("get", "/account/", LOGIN, OK, OK, LOGIN, OK),
-    row("get", "/teachers/invite/", *(ADMIN_LOGIN,) * 4, OK),
-    row("get", "/reports/all-courses.csv", *(ADMIN_LOGIN,) * 4, OK),
+    row("get", "/teachers/invite/", LOGIN, DENIED, DENIED, LOGIN, OK, staff=DENIED),
+    row("get", "/reports/all-courses.csv", LOGIN, DENIED, DENIED, LOGIN, OK, staff=DENIED),
     row("get", "/kiosk/{token}/", OK, OK, OK, OK, OK),
     # the stored file itself is never public, whatever the URL
     row("get", "/media/{photo_file}", *(MISSING,) * 5),
     row("get", "/{photo_file}", *(MISSING,) * 5),
-    row("get", "/admin/", ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, OK),
-    row("get", "/admin/people/person/{person}/change/", *(ADMIN_LOGIN,) * 4, OK),
+    # The admin site opens for staff; its pages follow the admin's model permissions.
+    row("get", "/admin/", *(ADMIN_LOGIN,) * 4, OK, staff=OK),
+    row(
+        "get",
+        "/admin/people/person/{person}/change/",
+        *(ADMIN_LOGIN,) * 4,
+        OK,
+        staff=DENIED,
+        staff_permitted=DENIED,
+    ),
     row("get", "/healthz", OK, OK, OK, OK, OK),
 ]
 
@@ -135,7 +177,13 @@ TABLE = [
 def world(db, shared_faces):
     owner = UserFactory(username="owner")
     other = UserFactory(username="other")
-    UserFactory(username="staff", is_staff=True, is_superuser=True)
+    UserFactory(username="superuser", is_staff=True, is_superuser=True)
+    UserFactory(username="staff", is_staff=True)
+    permitted = UserFactory(username="staff_permitted", is_staff=True)
+    permitted.user_permissions.add(
+        Permission.objects.get(codename="see_everyone", content_type__app_label="people"),
+        Permission.objects.get(codename="add_user", content_type__app_label="auth"),
+    )
     person = PersonFactory(created_by=owner)
     course = CourseFactory(teachers=[owner], roster=[person])
     photo = EnrollmentPhoto(person=person)
@@ -162,7 +210,8 @@ def client_as(role: str) -> Client:
     from django.contrib.auth import get_user_model
 
     client = Client()
-    users = {"owner": "owner", "other_teacher": "other", "staff": "staff"}
+    users = {"owner": "owner", "other_teacher": "other", "superuser": "superuser"}
+    users |= {"staff": "staff", "staff_permitted": "staff_permitted"}
     if role in users:
         client.force_login(get_user_model().objects.get(username=users[role]))
     if role == "kiosk":

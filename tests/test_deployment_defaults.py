@@ -1,4 +1,4 @@
-"""Deployment defaults (issue 10, point 21): no HSTS preload unless asked, gunicorn on the
+"""Deployment defaults: no HSTS preload unless asked, gunicorn on the
 loopback address without advertising itself, a login lasting a school day, and every
 environment variable the settings read validated at start-up and documented."""
 

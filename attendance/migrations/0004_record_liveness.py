@@ -1,4 +1,4 @@
-"""Issue 12: whether a face check-in passed a head-turn challenge."""
+"""Whether a face check-in passed a head-turn challenge."""
 
 from django.db import migrations, models
 

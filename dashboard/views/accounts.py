@@ -1,13 +1,12 @@
 """Accounts: the login page's warning before a lockout, the lockout page, the teacher's own
-settings (time zone, password) and staff inviting teachers."""
+settings (time zone, password) and inviting teachers (the `auth.add_user` permission)."""
 
 from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -70,7 +69,8 @@ class InviteForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-@staff_member_required
+@login_required
+@permission_required("auth.add_user", raise_exception=True)
 def invite_teacher(request):
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -1,5 +1,6 @@
-"""Withdrawing a student's consent from the course page (issue 10, point 11): a confirmation
-page says what will be deleted; confirming calls the same service as every other path."""
+"""Withdrawing a student's consent from the course page: a confirmation page says what will be
+deleted; confirming calls the same service as the API and the admin, so a student shared with
+another teacher's course is refused (403) here as there."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from people.access import SharedWithOthers, check_may_change
 from people.consent import withdraw_consent
 from people.selectors import courses_for
 
@@ -16,18 +18,27 @@ from people.selectors import courses_for
 def withdraw(request, pk: int, person_pk: int):
     course = get_object_or_404(courses_for(request.user), pk=pk)
     person = get_object_or_404(course.roster.all(), pk=person_pk)
-    if request.method == "POST":
-        deleted = withdraw_consent(person=person)
-        messages.success(
-            request,
-            f"Consent of {person.full_name} withdrawn: {deleted} photo(s) and their face "
-            "data deleted.",
-        )
-        return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{person.pk}")
+    try:
+        if request.method != "POST":
+            check_may_change(person=person, user=request.user)
+        else:
+            deleted = withdraw_consent(person=person, by=request.user)
+            messages.success(
+                request,
+                f"Consent of {person.full_name} withdrawn: {deleted} photo(s) and their face "
+                "data deleted.",
+            )
+            back = reverse("dashboard:course", args=[course.pk]) + f"#student-{person.pk}"
+            return redirect(back)
+    except SharedWithOthers as refusal:
+        refused, status = str(refusal), 403
+    else:
+        refused, status = "", 200
     context = {
         "course": course,
         "person": person,
         "photo_count": person.photos.count(),
         "course_count": person.courses.count(),
+        "refused": refused,
     }
-    return render(request, "dashboard/withdraw_consent.html", context)
+    return render(request, "dashboard/withdraw_consent.html", context, status=status)

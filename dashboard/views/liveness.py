@@ -1,4 +1,4 @@
-"""The course's liveness setting (issue 12): a teacher turns the head-turn challenge on or off."""
+"""The course's liveness setting: a teacher turns the head-turn challenge on or off."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required

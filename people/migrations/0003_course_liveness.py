@@ -1,4 +1,4 @@
-"""Issue 12: the course setting `liveness`. Courses that exist keep "off" (check-in behaves
+"""The course setting `liveness`. Courses that exist keep "off" (check-in behaves
 as before); courses created from now on default to "challenge"."""
 
 from django.db import migrations, models

@@ -1,4 +1,4 @@
-// Kiosk set-up (issue 14): a fullscreen button, the screen kept awake while the kiosk is
+// Kiosk set-up: a fullscreen button, the screen kept awake while the kiosk is
 // open (Screen Wake Lock API), and an optional short sound when a student checks in.
 const root = document.getElementById("kiosk");
 const fullscreen = document.getElementById("kiosk-fullscreen");

@@ -20,7 +20,7 @@ function updateRow(row) {
   tr.classList.add("is-updated");
 }
 
-// Pending reviews and unrecognised attempts (issue 13): swapped in as rendered by the server,
+// Pending reviews and unrecognised attempts: swapped in as rendered by the server,
 // unless the teacher is in the middle of deciding one.
 const reviews = document.getElementById("reviews");
 let shownReviews = reviews ? reviews.innerHTML.trim() : "";

@@ -1,4 +1,4 @@
-// The live session page (issue 14): the counters ("18 of 25 in, 3 late, 4 not yet"), the
+// The live session page: the counters ("18 of 25 in, 3 late, 4 not yet"), the
 // "not checked in" filter, notes that changed, and students added to the roster meanwhile,
 // all from the status that session.js polls (its "session:status" event).
 const root = document.getElementById("session");

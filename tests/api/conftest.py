@@ -40,13 +40,18 @@ def manifest(shared_faces) -> list[tuple[str, list[str]]]:
 
 
 @pytest.fixture(scope="session")
-def sample_encodings(shared_faces) -> dict[str, list[tuple[str, faces.DetectedFace]]]:
-    """Real dlib encodings of every enrollment photo, computed once per test run."""
+def sample_encodings(request, shared_faces) -> dict[str, list[tuple[str, faces.DetectedFace]]]:
+    """Real dlib encodings of every enrollment photo, computed once per test run (with
+    --face-stand-in, the recorded ones)."""
+    encode = faces.encode_enrollment_photo
+    if request.config.getoption("--face-stand-in"):
+        from tests.fakes import FaceTable
+
+        encode = FaceTable.load().encode_enrollment_photo
     result = {}
     for name in ENROLLED:
         result[name] = [
-            (path.name, faces.encode_enrollment_photo(path))
-            for path in sorted((shared_faces / "enroll" / name).iterdir())
+            (path.name, encode(path)) for path in sorted((shared_faces / "enroll" / name).iterdir())
         ]
     return result
 

@@ -48,6 +48,7 @@ def test_a_photo_with_two_faces_is_rejected(teacher_api, person, shared_faces):
     assert "faces" in photo["rejection_reason"].lower()
 
 
+@pytest.mark.real_faces
 def test_a_photo_whose_face_is_tiny_is_rejected(
     teacher_api, person, shared_faces, sample_encodings
 ):
@@ -86,6 +87,7 @@ def test_an_image_with_too_many_pixels_is_refused_without_decoding_it(teacher_ap
     assert not person.photos.exists()
 
 
+@pytest.mark.real_faces
 def test_an_exif_rotated_phone_photo_is_accepted(teacher_api, person, shared_faces):
     with Image.open(shared_faces / "enroll" / "obama" / "obama.jpg") as image:
         upright = image.convert("RGB")

@@ -122,6 +122,7 @@ def test_confirm_after_the_late_threshold_is_late(teacher_api, course, shared_fa
     assert AttendanceRecord.objects.get(session=session).status == "late"
 
 
+@pytest.mark.real_faces
 def test_confirm_with_the_picture_enrolls_it_and_retrains(
     teacher_api, course, shared_faces, django_capture_on_commit_callbacks
 ):

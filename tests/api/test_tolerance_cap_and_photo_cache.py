@@ -1,5 +1,4 @@
-"""The course tolerance is capped (issue 10, point 13) and photo files are never cached
-(point 12)."""
+"""The course tolerance is capped and photo files are never cached."""
 
 import pytest
 

@@ -15,7 +15,7 @@ WIDTHS = [(1280, 860), (390, 844)]
 
 
 def test_the_admin_enrollment_pages_have_no_serious_accessibility_problems(
-    live_server, staff, teacher, launch_chromium, shared_faces, axe_script, screenshot
+    live_server, superuser, teacher, launch_chromium, shared_faces, axe_script, screenshot
 ):
     person = PersonFactory(full_name="Ada Lovelace")
     course = CourseFactory(teachers=[teacher], roster=[person])
@@ -31,7 +31,7 @@ def test_the_admin_enrollment_pages_have_no_serious_accessibility_problems(
         browser.add_init_script(path=str(axe_script))
         page = browser.new_page()
         page.goto(f"{live_server.url}/admin/login/")
-        page.get_by_label("Username").fill(staff.username)
+        page.get_by_label("Username").fill(superuser.username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(f"{live_server.url}/admin/")

@@ -1,5 +1,5 @@
-"""Acceptance of issue 14 in headless Chromium: a class of 30 onboarded from a CSV and a ZIP
-of photos, a weekly schedule, "Start class now", the kiosk opened from its QR code, close
+"""A teacher's whole daily flow in headless Chromium: a class of 30 onboarded from a CSV and
+a ZIP of photos, a weekly schedule, "Start class now", the kiosk opened from its QR code, close
 with confirmation, reopen, and the report over a date range. Every page is checked with
 axe-core at desktop and phone width (0 serious or critical violations) and photographed
 under artifacts/screenshots/."""

@@ -1,4 +1,4 @@
-"""Accounts (password change, staff inviting teachers, the login warning and the lockout
+"""Accounts (password change, inviting teachers, the login warning and the lockout
 page) and time zones (school zone at first run, a teacher's own zone for pages and inputs)."""
 
 import re
@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.cache import cache
 from django.core.management import call_command
@@ -41,10 +42,10 @@ def test_a_teacher_changes_their_password(teacher_client, teacher):
     assert teacher.check_password("a much longer secret 42")
 
 
-def test_staff_invite_a_teacher_who_sets_a_password_from_the_email(
-    client, staff, django_capture_on_commit_callbacks
+def test_a_superuser_invites_a_teacher_who_sets_a_password_from_the_email(
+    client, superuser, django_capture_on_commit_callbacks
 ):
-    client.force_login(staff)
+    client.force_login(superuser)
     data = {"full_name": "Grace Hopper", "username": "ghopper", "email": "grace@school.example"}
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("dashboard:teacher-invite"), data)
@@ -65,8 +66,24 @@ def test_staff_invite_a_teacher_who_sets_a_password_from_the_email(
 
 
 def test_teachers_cannot_invite(teacher_client):
-    response = teacher_client.get(reverse("dashboard:teacher-invite"))
-    assert response.status_code == 302 and "/login/" in response.url
+    assert teacher_client.get(reverse("dashboard:teacher-invite")).status_code == 403
+
+
+def test_staff_without_the_add_user_permission_cannot_invite(client, plain_staff):
+    client.force_login(plain_staff)
+    data = {"full_name": "Grace Hopper", "username": "ghopper", "email": "grace@school.example"}
+    assert client.post(reverse("dashboard:teacher-invite"), data).status_code == 403
+    assert not get_user_model().objects.filter(username="ghopper").exists()
+    assert "Add a teacher" not in client.get(reverse("dashboard:home")).content.decode()
+
+
+def test_the_add_user_permission_invites_without_being_a_superuser(client, plain_staff):
+    plain_staff.user_permissions.add(Permission.objects.get(codename="add_user"))
+    client.force_login(plain_staff)
+    assert "Add a teacher" in client.get(reverse("dashboard:home")).content.decode()
+    data = {"full_name": "Grace Hopper", "username": "ghopper", "email": "grace@school.example"}
+    assert client.post(reverse("dashboard:teacher-invite"), data).status_code == 302
+    assert get_user_model().objects.filter(username="ghopper").exists()
 
 
 def test_the_login_page_warns_after_three_failures_then_shows_the_lockout(

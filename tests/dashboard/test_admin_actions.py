@@ -6,10 +6,10 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 
-def test_re_encoding_resets_the_photos_and_queues_them(client, staff, photo, monkeypatch):
+def test_re_encoding_resets_the_photos_and_queues_them(client, superuser, photo, monkeypatch):
     queued = []
     monkeypatch.setattr("people.services.queue_encoding", queued.append)
-    client.force_login(staff)
+    client.force_login(superuser)
     client.post(
         reverse("admin:people_enrollmentphoto_changelist"),
         {"action": "reencode_photos", "_selected_action": [photo.pk]},
@@ -19,10 +19,10 @@ def test_re_encoding_resets_the_photos_and_queues_them(client, staff, photo, mon
     assert queued == [photo.pk]
 
 
-def test_retraining_selected_courses_requests_a_training(client, staff, course, monkeypatch):
+def test_retraining_selected_courses_requests_a_training(client, superuser, course, monkeypatch):
     requested = []
     monkeypatch.setattr("people.training.request_training", requested.append)
-    client.force_login(staff)
+    client.force_login(superuser)
     client.post(
         reverse("admin:people_course_changelist"),
         {"action": "retrain_courses", "_selected_action": [course.pk]},

@@ -1,5 +1,5 @@
 """The liveness setting on the course page, and which marks passed it on the live session
-page, the report and the CSV (issue 12)."""
+page, the report and the CSV."""
 
 import csv
 import io
@@ -86,8 +86,8 @@ def test_the_attendance_api_gives_the_liveness_of_each_record(teacher, marks, ad
     assert {r["person"]: r["liveness"] for r in records}[ada.pk] == "passed"
 
 
-def test_the_admin_lists_and_filters_by_liveness(client, staff, course, marks):
-    client.force_login(staff)
+def test_the_admin_lists_and_filters_by_liveness(client, superuser, course, marks):
+    client.force_login(superuser)
     courses = client.get("/admin/people/course/?liveness__exact=off").content.decode()
     assert "Mathematics 1" in courses and "Off: a recognised face is marked at once" in courses
     records = client.get("/admin/attendance/attendancerecord/?liveness__exact=passed")

@@ -1,4 +1,4 @@
-"""Password-reset requests are throttled per e-mail and per client address (issue 10, point 9)."""
+"""Password-reset requests are throttled per e-mail and per client address."""
 
 import pytest
 from django.core import mail

@@ -1,10 +1,13 @@
-"""Every dashboard URL × who asks: the course's teacher, another teacher, nobody.
+"""Every dashboard URL × who asks: the course's teacher, another teacher, a staff user who is
+not a superuser (without and with `people.see_everyone`), nobody.
 
-Another teacher gets 404 (not 403: a page must not confirm that a course exists), and
-anonymous visitors are sent to the login page.
+Another teacher gets 404 (not 403: a page must not confirm that a course exists), and so does
+plain staff: `is_staff` opens the admin site, nothing more. Anonymous visitors are sent to
+the login page.
 """
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from attendance.models import AttendanceRecord
@@ -61,6 +64,45 @@ def test_the_courses_teacher_can_open_every_page(teacher_client, objects, name, 
 @pytest.mark.parametrize(("name", "kind"), PAGES)
 def test_another_teacher_gets_404_for_every_page(other_client, objects, name, kind):
     assert other_client.get(url_of(name, objects, kind)).status_code == 404
+
+
+@pytest.fixture
+def staff_client(client, plain_staff):
+    client.force_login(plain_staff)
+    return client
+
+
+@pytest.fixture
+def see_everyone_client(client, plain_staff):
+    plain_staff.user_permissions.add(Permission.objects.get(codename="see_everyone"))
+    client.force_login(plain_staff)
+    return client
+
+
+@pytest.mark.parametrize(("name", "kind"), PAGES)
+def test_staff_without_permissions_get_404_for_every_page(staff_client, objects, name, kind):
+    assert staff_client.get(url_of(name, objects, kind)).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "kind"), PAGES)
+def test_staff_who_see_everyone_open_every_page(see_everyone_client, objects, name, kind):
+    response = see_everyone_client.get(url_of(name, objects, kind))
+    response.close()
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("name", "kind", "data"), ACTIONS)
+def test_staff_without_permissions_cannot_act_on_the_course(
+    staff_client, objects, name, kind, data
+):
+    assert staff_client.post(url_of(name, objects, kind), fill(data, objects)).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "data"), PERSON_ACTIONS)
+def test_staff_without_permissions_cannot_change_the_roster(staff_client, objects, name, data):
+    url = reverse(name, args=[objects["course"].pk, objects["ada"].pk])
+    assert staff_client.post(url, data).status_code == 404
+    assert objects["course"].roster.filter(pk=objects["ada"].pk).exists()
 
 
 @pytest.mark.parametrize(("name", "kind"), PAGES)

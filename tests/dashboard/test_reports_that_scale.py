@@ -1,11 +1,13 @@
 """Reports: a date range, headers with date/time/title, late apart on the chart, students
-under the threshold highlighted, and the staff export across courses."""
+under the threshold highlighted, and the export across courses for those who see everyone."""
 
 import csv
 import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from attendance.models import AttendanceRecord
@@ -60,13 +62,13 @@ def test_a_reversed_range_says_so(teacher_client, course, term):
     assert "before its start" in page
 
 
-def test_staff_export_every_course(client, staff, course, term):
+def test_a_superuser_exports_every_course(client, superuser, course, term):
     other = CourseFactory(name="Physics", roster=[PersonFactory(external_id="P1")])
     session = SessionFactory(course=other, opened_at=datetime(2030, 3, 1, tzinfo=UTC))
     AttendanceRecord.objects.create(
         session=session, person=other.roster.get(), status="present", method="manual"
     )
-    client.force_login(staff)
+    client.force_login(superuser)
     body = client.get(reverse("dashboard:export-all")).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][:3] == ["Course", "Session start", "Time zone"]
@@ -75,4 +77,17 @@ def test_staff_export_every_course(client, staff, course, term):
 
 
 def test_teachers_cannot_export_every_course(teacher_client):
-    assert teacher_client.get(reverse("dashboard:export-all")).status_code == 302
+    assert teacher_client.get(reverse("dashboard:export-all")).status_code == 403
+
+
+def test_staff_export_every_course_only_with_the_see_everyone_permission(
+    client, plain_staff, course, term
+):
+    client.force_login(plain_staff)
+    assert client.get(reverse("dashboard:export-all")).status_code == 403
+    assert "every course" not in client.get(reverse("dashboard:home")).content.decode()
+    plain_staff.user_permissions.add(Permission.objects.get(codename="see_everyone"))
+    client.force_login(get_user_model().objects.get(pk=plain_staff.pk))  # fresh permissions
+    response = client.get(reverse("dashboard:export-all"))
+    assert response.status_code == 200
+    assert "Mathematics 1" in response.content.decode("utf-8-sig")

@@ -1,4 +1,4 @@
-"""load_image's limits (issue 10, points 1 and 18): no process-wide state changed per call,
+"""load_image's limits: no process-wide state changed per call,
 only the supported formats opened, check-in frames limited to far fewer pixels than photos."""
 
 import io

@@ -1,4 +1,4 @@
-"""CPU per check-in is bounded (issue 10, point 2): at most CHECKIN_MAX_FACES faces are
+"""CPU per check-in is bounded: at most CHECKIN_MAX_FACES faces are
 encoded per frame (the largest), and the rate limits count faces encoded, not requests."""
 
 import io

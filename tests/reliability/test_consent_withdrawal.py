@@ -1,6 +1,7 @@
-"""Withdrawing consent stops recognition at once (issue 10, point 11): through the API, the
-dashboard or the admin, the student's photos and encodings are deleted, every course model
-is retrained without them, and the next check-in does not mark them."""
+"""Withdrawing consent stops recognition at once: through the API, the dashboard or the admin
+(each calling people.consent.withdraw_consent), the student's photos and encodings are
+deleted, every course model is retrained without them, and the next check-in does not mark
+them."""
 
 import os
 
@@ -19,14 +20,14 @@ def check_in_names(api, session, path) -> list:
     return [(face["person"] or {}).get("full_name") for face in response.json()["faces"]]
 
 
-def withdraw_through_api(api, person, staff):
+def withdraw_through_api(api, person, superuser):
     response = api.patch(f"/api/people/{person.pk}/", {"consent_recorded_on": None}, format="json")
     assert response.status_code == 200, response.content
 
 
-def withdraw_through_dashboard(api, person, staff):
+def withdraw_through_dashboard(api, person, superuser):
     client = Client()
-    client.force_login(staff)
+    client.force_login(superuser)
     course = person.courses.first()
     url = f"/courses/{course.pk}/students/{person.pk}/consent/withdraw/"
     confirmation = client.get(url).content.decode()
@@ -34,23 +35,35 @@ def withdraw_through_dashboard(api, person, staff):
     assert client.post(url).status_code == 302
 
 
-def withdraw_through_admin(api, person, staff):
-    person.consent_recorded_on = None  # what the admin's change form saves
-    person.save()
+def withdraw_through_admin(api, person, superuser):
+    client = Client()
+    client.force_login(superuser)
+    form = {
+        "full_name": person.full_name,
+        "external_id": person.external_id,
+        "email": person.email,
+        "is_active": "on",
+        "consent_recorded_on": "",
+        "created_by": person.created_by_id or "",
+        "photos-TOTAL_FORMS": "0",
+        "photos-INITIAL_FORMS": "0",
+    }
+    response = client.post(f"/admin/people/person/{person.pk}/change/", form)
+    assert response.status_code == 302, response.content
 
 
 @pytest.mark.parametrize(
     "withdraw", [withdraw_through_api, withdraw_through_dashboard, withdraw_through_admin]
 )
 def test_withdrawn_consent_is_never_recognised_again(
-    withdraw, transactional_db, teacher_api, open_session, shared_faces, staff, media_root
+    withdraw, transactional_db, teacher_api, open_session, shared_faces, superuser, media_root
 ):
     obama = Person.objects.get(external_id="obama")
     files = [photo.image.path for photo in obama.photos.all()]
     assert files and check_in_names(teacher_api, open_session, shared_faces / "probe/obama1.jpg")
     AttendanceRecord.objects.all().delete()
 
-    withdraw(teacher_api, obama, staff)
+    withdraw(teacher_api, obama, superuser)
 
     assert not EnrollmentPhoto.objects.filter(person=obama).exists()
     assert not any(os.path.exists(path) for path in files)

@@ -1,4 +1,4 @@
-"""Dates that overflow and NUL bytes (issue 10, points 16 and 17): refused with 400, or 404,
+"""Dates that overflow and NUL bytes: refused with 400, or 404,
 in every entry point, never accepted and then a 500 on every later page or check-in."""
 
 from datetime import UTC, datetime, timedelta
@@ -59,7 +59,7 @@ def test_the_dashboard_refuses_a_session_in_year_9999(db, teacher, course):
     client.force_login(teacher)
     data = {"starts_at": "9999-12-31T08:00", "ends_at": "9999-12-31T09:00", "late_after_minutes": 5}
     response = client.post(f"/courses/{course.pk}/sessions/", data)
-    assert response.status_code in (200, 400)
+    assert response.status_code == 400
     assert "within 5 years" in response.content.decode()
     assert not AttendanceSession.objects.exists()
 
@@ -90,12 +90,12 @@ def test_a_nul_byte_in_the_kiosk_credential_answers_4xx(db):
     response = Client().post(
         f"/api/sessions/{session.pk}/checkin/", HTTP_AUTHORIZATION="Kiosk abc\x00def"
     )
-    assert response.status_code in (400, 401, 403)
+    assert response.status_code == 400
 
 
 @pytest.mark.parametrize("year", ["9999", "99999", "0"])
-def test_the_admin_date_hierarchy_refuses_years_that_overflow(db, staff, year):
+def test_the_admin_date_hierarchy_refuses_years_that_overflow(db, superuser, year):
     client = Client()
-    client.force_login(staff)
+    client.force_login(superuser)
     response = client.get(f"/admin/attendance/attendancesession/?starts_at__year={year}")
     assert response.status_code in (302, 400)

@@ -1,4 +1,4 @@
-"""Bounded memory per request (issue 10, point 1): a 7000x7000 16-bit PNG or RGBA PNG of a
+"""Bounded memory per request: a 7000x7000 16-bit PNG or RGBA PNG of a
 few hundred KB, sent to check-in or enrollment, raises a process's peak resident memory by
 less than 300 MB. Each request runs in a fresh process (tests/reliability/memory_probe.py)
 that reports how far its peak rose above its resident memory just before the request."""

@@ -1,4 +1,4 @@
-"""Races (issue 10, point 15): a student number taken between the check and the insert answers
+"""Races: a student number taken between the check and the insert answers
 400 "already exists" (API and dashboard), never a 500; opening a session that another request
 has just closed leaves it closed, never with opened_at after closed_at."""
 

@@ -1,4 +1,4 @@
-"""Request bodies (issue 10, points 3 and 4): refused from Content-Length before a byte is
+"""Request bodies: refused from Content-Length before a byte is
 read, with a limit per endpoint; pathological JSON nesting answers 400, never 500."""
 
 import io

@@ -1,4 +1,4 @@
-"""SQLite, the database of `make run` (issue 10, point 14): a double-click on a button that
+"""SQLite, the database of `make run`: a double-click on a button that
 writes (here "Close session") must not fail with "database is locked"."""
 
 import os

@@ -1,4 +1,4 @@
-"""A stored model that cannot be read (issue 10, point 19): check-in still answers 200 with
+"""A stored model that cannot be read: check-in still answers 200 with
 every face unknown, the course is queued for training, and the problem is logged."""
 
 import io
