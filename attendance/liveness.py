@@ -36,8 +36,9 @@ spoofs (bench/liveness.py runs both):
 - `MAX_RATE = 1.8` yaw units/s and `YAW_NOISE = 0.15`: the largest change between two clip
   frames dt apart is 0.18 (dt 1/30 s), 0.31 (0.1 s), 0.48 (0.2 s), 0.53 (0.27 s), under
   1.6 dt + 0.12 everywhere.
-- `MAX_APPEARANCE_CHANGE = 0.7`: consecutive clip frames up to 0.5 s apart differ by at
-  most ~0.6 in encoding distance.
+- `MAX_APPEARANCE_CHANGE = 0.7`: clip frames up to 0.6 s apart differ by at most 0.63 in
+  encoding distance (a frame and its own mirror image by 0.16-0.31: no help against mirrors,
+  but a swap to a picture that looks different restarts).
 - `MAX_GAP_SECONDS = 0.6` (the kiosk sends a frame every 0.15 s during a challenge), the
   old `MAX_JUMP = 0.75` box widths and `MAX_SCALE = 1.6` (dlib's boxes jitter ~20% in size).
 """

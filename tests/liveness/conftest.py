@@ -20,8 +20,24 @@ from tests.factories import CourseFactory, PersonFactory
 
 FRONTAL_S = 6.0  # nose at ~0.59 of the jaw width
 TURNED_S = 7.6  # nose at ~0.17: turned to his right
-# kiosk frames of his turn to his right: frontal at 6.2-6.7 s, turned by 7.3 s
-TURN_FRAMES_S = [6.2 + 0.28 * k for k in range(6)]
+# kiosk frames of his turns: to his left (5.45-6.2 s), then to his right (6.2-7.7 s)
+TURN_FRAMES_S = [5.45 + material.KIOSK_FRAME_S * k for k in range(16)]
+
+
+@pytest.fixture
+def kiosk_clock(monkeypatch):
+    """The server's clock, moved on by the kiosk's frame interval with `kiosk_clock.tick()`:
+    the challenge judges the head's speed by the time between frames, and the test's frames
+    stand for a camera's, not for how fast this machine answers."""
+
+    class Clock:
+        now = timezone.now()
+
+        def tick(self, seconds: float = material.KIOSK_FRAME_S):
+            Clock.now += timedelta(seconds=seconds)
+
+    monkeypatch.setattr(timezone, "now", lambda: Clock.now)
+    return Clock()
 
 
 @pytest.fixture(scope="session")
