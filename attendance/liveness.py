@@ -30,9 +30,11 @@ Thresholds, measured on the sample clip's real head turns at 30 frames/s and on 
 spoofs (bench/liveness.py runs both):
 - `TURN = 0.3`, `SWING = 0.5` yaw units: the clip's turns span 0.8-1.05 (from +0.35..+0.41
   to -0.53..-0.72 and back); a photo rotated up to 40 degrees, tilted, moved or scaled moves
-  the yaw by at most about 0.05.
-- `MIN_ADVANCE = 0.08` (above the 0.05 a photo's yaw wanders), `BACKTRACK = 0.1` (the clip's
-  landmark noise against the direction of a turn reaches ~0.07 between frames).
+  the yaw by at most 0.17 over a whole sequence (p95 0.11): short of either turn.
+- `MIN_ADVANCE = 0.08`: a frame counts as a step of the turn only when it moves on by more
+  than the landmarks' jitter on a still picture; each picture swapped in therefore adds at
+  most about one step, and a turn needs three. `BACKTRACK = 0.1`: the clip's landmark noise
+  against the direction of a turn reaches ~0.07 between frames.
 - `MAX_RATE = 1.8` yaw units/s and `YAW_NOISE = 0.15`: the largest change between two clip
   frames dt apart is 0.18 (dt 1/30 s), 0.31 (0.1 s), 0.48 (0.2 s), 0.53 (0.27 s), under
   1.6 dt + 0.12 everywhere.
