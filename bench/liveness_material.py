@@ -13,6 +13,9 @@
   mirror image, a frontal picture and a turned one, two turned frames of the clip with the
   turn in between cut out, three poses shown in the asked order; on paper, tilted paper
   and a phone screen.
+- `turned_swap_sequence()`: a picture and its mirror image swapped in place, each turned
+  about its vertical axis from +40 to -40 degrees while shown (a flat picture's perspective
+  moves the yaw by up to ~0.17), in the direction the asked turn needs.
 
 Used by the tests (tests/liveness/) and the benchmark (bench/liveness.py).
 """
@@ -262,3 +265,21 @@ def swap_sequences(
                         )
                     )
     return sequences
+
+
+def turned_swap_sequence(
+    left: np.ndarray, right: np.ndarray, order: tuple[str, str], *, sweep: int = 40, each: int = 5
+) -> list[np.ndarray]:
+    """`left`/`right`: a picture whose head is turned to the person's left (positive yaw)
+    and its mirror image. Shown in the order the two turns need (for left-right: `right`,
+    `left`, `left`, `right`), each turned about the vertical axis from `sweep` to `-sweep`
+    degrees (then back) over `each` frames, so that the perspective adds to the turn when a
+    positive `sweep` raises the yaw, and works against it otherwise."""
+    angles = [sweep - 2 * sweep * k / (each - 1) for k in range(each)]
+    pictures = (right, left, left, right) if order[0] == "left" else (left, right, right, left)
+    signs = (1, 1, -1, -1) if order[0] == "left" else (-1, -1, 1, 1)
+    return [
+        photo_view(picture, yaw=sign * angle)
+        for picture, sign in zip(pictures, signs, strict=True)
+        for angle in angles
+    ]
