@@ -100,8 +100,8 @@ class ChallengeSerializer(serializers.Serializer):
         choices=["left", "right"], help_text="The turn to make now, as the student sees it."
     )
     steps = serializers.ListField(
-        child=serializers.ChoiceField(choices=["left", "right"]),
-        help_text="Both turns in the asked order, e.g. ['left', 'right'].",
+        child=serializers.CharField(),
+        help_text="Both turns in the asked order: ['left', 'right'] or ['right', 'left'].",
     )
     step = serializers.IntegerField(help_text="Index in `steps` of the turn to make now.")
     expires_in = serializers.FloatField(help_text="Seconds left to make both turns.")

@@ -220,3 +220,14 @@ def test_the_challenge_entry_expires_with_the_challenge():
     else:  # Django's RedisCache (REDIS_URL, as in CI and production)
         ttl = cache._cache.get_client(key).ttl(key)
     assert 0 < ttl <= liveness.TTL_SECONDS + 1
+
+
+def test_a_move_across_a_gap_is_not_one_of_the_turns_steps():
+    """Hiding the face while a picture is swapped: the next frame moves the turn on but
+    does not count as a step seen happening."""
+    gap = liveness.MAX_ADVANCE_GAP_SECONDS + 0.05
+    frame(0.0, 0)
+    frame(0.1, DT)
+    frame(0.2, 2 * DT)
+    assert frame(0.35, 2 * DT + gap).step == 0  # two steps seen, the third across the gap
+    assert frame(0.45, 3 * DT + gap).step == 1  # a third one seen
