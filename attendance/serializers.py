@@ -96,9 +96,16 @@ class FacePersonSerializer(serializers.Serializer):
 
 
 class ChallengeSerializer(serializers.Serializer):
-    turn = serializers.ChoiceField(choices=["left", "right"], help_text="As the student sees it.")
-    expires_in = serializers.FloatField(help_text="Seconds left to turn.")
-    progress = serializers.FloatField(help_text="Share of the required turn made so far, 0-1.")
+    turn = serializers.ChoiceField(
+        choices=["left", "right"], help_text="The turn to make now, as the student sees it."
+    )
+    steps = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Both turns in the asked order: ['left', 'right'] or ['right', 'left'].",
+    )
+    step = serializers.IntegerField(help_text="Index in `steps` of the turn to make now.")
+    expires_in = serializers.FloatField(help_text="Seconds left to make both turns.")
+    progress = serializers.FloatField(help_text="Share of the whole challenge done so far, 0-1.")
 
 
 class FaceOutcomeSerializer(serializers.Serializer):

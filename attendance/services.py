@@ -39,7 +39,7 @@ class FaceOutcome:
     distance: float | None
     person: Person | None = None
     record: AttendanceRecord | None = None
-    challenge: dict | None = None  # {"turn": "left"|"right", "expires_in": s}
+    challenge: dict | None = None  # liveness.Verdict.as_dict(): the turns asked, time left
 
 
 @transaction.atomic

@@ -9,6 +9,13 @@
   through a pinhole camera: a perspective transform with Pillow.
 - `in_phone()`: the picture shown inside a darker phone body.
 - `spoof_sequences()`: frame sequences a cheater could show the kiosk with a photo.
+- `swap_sequences()`: pictures swapped in place, no motion between them: a photo and its
+  mirror image, a frontal picture and a turned one, two turned frames of the clip with the
+  turn in between cut out, three poses shown in the asked order; on paper, tilted paper
+  and a phone screen.
+- `turned_swap_sequence()`: a picture and its mirror image swapped in place, each turned
+  about its vertical axis from +40 to -40 degrees while shown (a flat picture's perspective
+  moves the yaw by up to ~0.17), in the direction the asked turn needs.
 
 Used by the tests (tests/liveness/) and the benchmark (bench/liveness.py).
 """
@@ -27,7 +34,7 @@ SHARED_FACES = (Path(__file__).resolve().parents[1] / ".." / "shared" / "faces")
 CLIP = SHARED_FACES / "video" / "short_hamilton_clip.mp4"
 TURN_START_S, TURN_END_S = 3.6, 7.8
 FRONTAL_S = (5.94, 6.67)  # frontal frames (nose ~0.57 of the jaw width): enrollment
-KIOSK_FRAME_S = 0.28  # the kiosk's frame interval during a challenge
+KIOSK_FRAME_S = 0.15  # the kiosk's frame interval during a challenge (static/js/kiosk.js)
 
 
 @dataclass(frozen=True)
@@ -167,3 +174,112 @@ def spoof_sequences(base: np.ndarray, *, frames: int = 12, tag: str = "") -> lis
             views = [photo_view(picture, **step) for step in path]
             sequences.append(SpoofSequence(f"{tag}{medium}, {name}", views))
     return sequences
+
+
+# Clip times of the performer's poses (yaw from recognition.head_pose, as sent; mirrored
+# frames have about the opposite yaw): frontal, turned to his own left (+), to his right (-).
+CLIP_FRONTAL_S = 5.94  # +0.14
+CLIP_TURNED_S = (3.6, 4.5, 6.17, 7.64)  # +0.39, -0.45, +0.35, -0.72
+CLIP_CUTS_S = ((3.6, 4.5), (5.44, 6.17), (6.17, 7.64))  # a turn with its middle cut out
+PHOTO = SHARED_FACES / "probe" / "lin-manuel-miranda.png"  # the performer, yaw +0.33
+
+
+def mirrored(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[:, ::-1])
+
+
+def placed(
+    image: np.ndarray,
+    box,
+    *,
+    size: tuple[int, int] = (640, 480),
+    face_px: int = 150,
+    centre: tuple[float, float] = (320, 230),
+) -> np.ndarray:
+    """The picture scaled and moved so that its face `box` (a FaceBox) is `face_px` wide at
+    `centre` of a `size` frame: a cheater holding each picture in the same place."""
+    scale = box.width / face_px  # frame pixel -> picture pixel
+    cx, cy = (box.left + box.right) / 2, (box.top + box.bottom) / 2
+    matrix = (scale, 0, cx - scale * centre[0], 0, scale, cy - scale * centre[1])
+    picture = Image.fromarray(np.ascontiguousarray(image))
+    out = picture.transform(
+        size, Image.Transform.AFFINE, matrix, Image.Resampling.BILINEAR, fillcolor=(48, 48, 52)
+    )
+    return np.asarray(out)
+
+
+MEDIA = {
+    "paper": lambda im: im,
+    "tilted paper": lambda im: photo_view(im, yaw=20, pitch=10, roll=4),
+    "phone": in_phone,
+}
+
+
+@dataclass(frozen=True)
+class SwapSequence:
+    name: str
+    frames: list[np.ndarray]  # the same array objects repeat: one picture shown again
+    orders: tuple[tuple[str, str], ...]  # the challenge orders it is tried against
+
+
+def swap_sequences(
+    pictures: dict[str, np.ndarray],
+    *,
+    pairs: list[tuple[str, str]],
+    triples: list[tuple[str, str, str]],
+    frames: int = 24,
+    holds: tuple[int, ...] = (1, 2, 4),
+    media: tuple[str, ...] = tuple(MEDIA),
+) -> list[SwapSequence]:
+    """Sequences of `frames` kiosk frames made of whole pictures swapped in place.
+
+    `pictures`: name -> an already `placed` frame. `pairs`: two pictures alternated, every
+    `hold` frames, tried against both orders. `triples` (frontal, turned left, turned right):
+    shown in the asked order (frontal, then the first side, then the other), each for `hold`
+    frames, repeated; each order gets its own arrangement.
+    """
+    left_right = ("left", "right")
+    right_left = ("right", "left")
+    sequences = []
+    for medium in media:
+        shown = {name: MEDIA[medium](picture) for name, picture in pictures.items()}
+        for first, second in pairs:
+            for hold in holds:
+                cycle = [shown[first]] * hold + [shown[second]] * hold
+                sequences.append(
+                    SwapSequence(
+                        f"{medium}: {first} <-> {second}, every {hold}",
+                        (cycle * frames)[:frames],
+                        (left_right, right_left),
+                    )
+                )
+        for frontal, left, right in triples:
+            for hold in holds[:2] + (3,):
+                for order, sides in ((left_right, (left, right)), (right_left, (right, left))):
+                    cycle = [p for name in (frontal, *sides) for p in [shown[name]] * hold]
+                    sequences.append(
+                        SwapSequence(
+                            f"{medium}: {frontal}, {sides[0]}, {sides[1]} in order, every {hold}",
+                            (cycle * frames)[:frames],
+                            (order,),
+                        )
+                    )
+    return sequences
+
+
+def turned_swap_sequence(
+    left: np.ndarray, right: np.ndarray, order: tuple[str, str], *, sweep: int = 40, each: int = 5
+) -> list[np.ndarray]:
+    """`left`/`right`: a picture whose head is turned to the person's left (positive yaw)
+    and its mirror image. Shown in the order the two turns need (for left-right: `right`,
+    `left`, `left`, `right`), each turned about the vertical axis from `sweep` to `-sweep`
+    degrees (then back) over `each` frames, so that the perspective adds to the turn when a
+    positive `sweep` raises the yaw, and works against it otherwise."""
+    angles = [sweep - 2 * sweep * k / (each - 1) for k in range(each)]
+    pictures = (right, left, left, right) if order[0] == "left" else (left, right, right, left)
+    signs = (1, 1, -1, -1) if order[0] == "left" else (-1, -1, 1, 1)
+    return [
+        photo_view(picture, yaw=sign * angle)
+        for picture, sign in zip(pictures, signs, strict=True)
+        for angle in angles
+    ]

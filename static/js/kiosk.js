@@ -1,11 +1,13 @@
 // The kiosk: sends a snapshot about every 0.7 s (never two at once), draws each face's box
 // and name over the mirrored video, and greets the recognised student in large type.
 // With the course's liveness check on, a recognised student is first asked to turn their
-// head (an arrow, the words, a progress bar) and frames go every ~0.28 s until they pass.
+// head one way, then the other, in the order the server chose (an arrow for the turn to make
+// now, the words, a progress bar), and frames go every 0.15 s until they pass: the server
+// must see each turn happening, in at least two frames between its start and its end.
 import { cameraErrorMessage, snapshot, startCamera } from "./camera.js";
 
 const INTERVAL_MS = 700;
-const CHALLENGE_INTERVAL_MS = 280;
+const CHALLENGE_INTERVAL_MS = 150;
 const NOT_OPEN_RETRY_MS = 3000;
 const MAX_BACKOFF_MS = 30000;
 const WELCOME_HOLD_MS = 4000;
@@ -97,7 +99,13 @@ function showChallenge(challenge) {
   arrow.textContent = left ? "\u2190" : "\u2192";
   arrow.className = `kiosk__arrow kiosk__arrow--${challenge.turn}`;
   progress.value = challenge.progress || 0;
-  setWelcome(`Turn your head to your ${left ? "left" : "right"}`, "challenge");
+  const [first, then] = challenge.steps;
+  setWelcome(
+    challenge.step === 0
+      ? `Turn your head to your ${first}, then to your ${then}`
+      : `Now turn your head to your ${then}`,
+    "challenge",
+  );
 }
 
 function showFaces(faces, shot) {

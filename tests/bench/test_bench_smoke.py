@@ -68,7 +68,9 @@ def test_the_benchmark_runs_every_section_on_tiny_sizes(stack, tmp_path):
     assert {"target", "measured", "met"} <= set(results["targets"][0])
     liveness = results["liveness"]
     assert liveness["spoofs"]["sequences"] > 0 and liveness["real"]["sequences"] > 0
+    assert liveness["swaps"]["sequences"] > 0
     assert _is_number(liveness["added_time"]["added_p50_ms"] + 100)
+    assert _is_number(liveness["added_time"]["evaluate_p50_ms"])
     assert liveness["http"]["outcomes"] == {
         "off": ["already_checked_in"],
         "challenge": ["challenge"],

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
@@ -20,8 +21,33 @@ from tests.factories import CourseFactory, PersonFactory
 
 FRONTAL_S = 6.0  # nose at ~0.59 of the jaw width
 TURNED_S = 7.6  # nose at ~0.17: turned to his right
-# kiosk frames of his turn to his right: frontal at 6.2-6.7 s, turned by 7.3 s
-TURN_FRAMES_S = [6.2 + 0.28 * k for k in range(6)]
+# kiosk frames of his turns: to his left (5.45-6.2 s), then to his right (6.2-7.7 s)
+TURN_FRAMES_S = [5.45 + material.KIOSK_FRAME_S * k for k in range(16)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """No challenge state or check-in throttle history from an earlier test (the tests
+    send more frames a minute than the per-kiosk throttle allows over a whole file)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def kiosk_clock(monkeypatch):
+    """The server's clock, moved on by the kiosk's frame interval with `kiosk_clock.tick()`:
+    the challenge judges the head's speed by the time between frames, and the test's frames
+    stand for a camera's, not for how fast this machine answers."""
+
+    class Clock:
+        now = timezone.now()
+
+        def tick(self, seconds: float = material.KIOSK_FRAME_S):
+            Clock.now += timedelta(seconds=seconds)
+
+    monkeypatch.setattr(timezone, "now", lambda: Clock.now)
+    return Clock()
 
 
 @pytest.fixture(scope="session")
