@@ -21,7 +21,7 @@ from django.utils import timezone
 from attendance import services
 from attendance.models import AttendanceRecord, AttendanceSession, ClassPhoto
 from people.models import Person
-from people.services import validate_upload
+from people.services import UploadRefused, validate_upload
 from recognition import faces
 
 logger = logging.getLogger(__name__)
@@ -31,8 +31,13 @@ GAVE_UP = "The photo could not be processed. Try again, or upload it once more."
 
 
 def validate_class_photo_upload(upload) -> None:
-    """Present, not empty, at most CLASS_PHOTO_MAX_UPLOAD_BYTES (its own limit)."""
+    """Present, not empty, at most CLASS_PHOTO_MAX_UPLOAD_BYTES (its own limit), and from its
+    header an image of a supported format, size and shape: refused at once, not stored."""
     validate_upload(upload, max_bytes=settings.CLASS_PHOTO_MAX_UPLOAD_BYTES, what="class photos")
+    try:
+        faces.check_image_header(upload, max_pixels=settings.CLASS_PHOTO_MAX_PIXELS)
+    except faces.ImageRejected as rejection:
+        raise UploadRefused(rejection.message) from None
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attendance import attempts, liveness, reviews
+from attendance.detection_budget import checkin_min_face_px
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.snapshots import keep_snapshot
 from people import training
@@ -124,7 +125,8 @@ def check_in(
     """Identify every face in a snapshot and mark each recognised student of the course once.
 
     `min_face_px`: the smallest face to look for (default FACE_MIN_DETECT_PX); a kiosk whose
-    students stand close asks for more and is answered faster. With the course's liveness
+    students stand close asks for more and is answered faster. It is raised as far as the
+    frame's size needs to keep detection within CHECKIN_MAX_DETECTION_PIXELS. With the course's liveness
     check on, a student is marked only after passing a head-turn challenge over several
     snapshots from the same `credential` (attendance.liveness). A face just beyond the
     tolerance of a student waits for the teacher (attendance.reviews).
@@ -139,7 +141,7 @@ def check_in(
     detected = faces.find_faces(
         image,
         config,
-        min_face_px=min_face_px,
+        min_face_px=checkin_min_face_px(requested=min_face_px, frame_shape=image.shape),
         max_faces=settings.CHECKIN_MAX_FACES,
         landmarks68=live,
     )

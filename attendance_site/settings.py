@@ -284,6 +284,12 @@ FACE_MIN_SIZE_PX = env_int("FACE_MIN_SIZE_PX", 80, minimum=1)
 FACE_MAX_IMAGE_PIXELS = env_int("FACE_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_000)
 # Check-in frames: a kiosk sends at most 640 px, an API client up to this many pixels.
 CHECKIN_MAX_IMAGE_PIXELS = env_int("CHECKIN_MAX_IMAGE_PIXELS", 4_000_000, minimum=10_000)
+# Detection work per check-in frame at most (pixels x (80 / smallest face px)^2): a larger
+# frame or a smaller face is searched for faces big enough to fit (attendance.detection_budget).
+# The default holds a 1280x720 frame searched for 40 px faces; a kiosk's frame needs 0.3 M.
+CHECKIN_MAX_DETECTION_PIXELS = env_int(
+    "CHECKIN_MAX_DETECTION_PIXELS", 4_000_000, minimum=100_000
+)
 # Who runs dlib's encoder network: "onnx" (its weights converted to ONNX, run by ONNX Runtime,
 # ~10x faster, encodings equal to < 1e-6) or "dlib" (the reference). See README.md.
 FACE_ENCODER_RUNTIME = env_choice("FACE_ENCODER_RUNTIME", "onnx", ("onnx", "dlib"))

@@ -1,15 +1,17 @@
 """Peak memory of one request, measured in a fresh process (run by test_memory.py).
 
-    python -m tests.reliability.memory_probe checkin|enroll IMAGE_FILE
+    python -m tests.reliability.memory_probe checkin|enroll IMAGE_FILE [FIELD=VALUE ...]
 
 Sets up the app on a throwaway SQLite database with tasks in-process (so an enrollment
 request also runs its encoding), warms up with a small upload, resets the kernel's peak-RSS
 mark, sends IMAGE_FILE and prints one JSON line: the status code and by how many bytes the
-process's peak resident memory rose above its resident memory before the request.
+process's peak resident memory rose above its resident memory before the request, and the
+CPU seconds (all threads) the request took. FIELD=VALUE pairs are sent as form fields.
 """
 
 import json
 import os
+import resource
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +24,12 @@ def _rss(field: str) -> int:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def main(target: str, image_path: str) -> None:
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main(target: str, image_path: str, *fields: str) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="memory-probe-"))
     os.environ.update(
         DJANGO_SETTINGS_MODULE="attendance_site.settings",
@@ -59,15 +66,19 @@ def main(target: str, image_path: str) -> None:
         "enroll": f"/api/people/{person.pk}/photos/",
     }[target]
 
+    form = dict(field.split("=", 1) for field in fields)
+
     def send(name: str, data: bytes) -> int:
         upload = SimpleUploadedFile(name, data, content_type="image/png")
-        return client.post(url, {"image": upload}).status_code
+        return client.post(url, {"image": upload, **form}).status_code
 
     send("warm-up.jpg", jpeg())  # imports, dlib models, first queries
     data = Path(image_path).read_bytes()
     before = _rss("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
+    cpu = _cpu_seconds()
     status = send(Path(image_path).name, data)
+    cpu = _cpu_seconds() - cpu
     peak = _rss("VmHWM")
     photo_status = None
     if target == "enroll":
@@ -75,7 +86,8 @@ def main(target: str, image_path: str) -> None:
 
         photo = EnrollmentPhoto.objects.order_by("-pk").first()
         photo_status = photo and photo.status
-    print(json.dumps({"status": status, "rise": peak - before, "photo": photo_status}))
+    result = {"status": status, "rise": peak - before, "cpu": cpu, "photo": photo_status}
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
