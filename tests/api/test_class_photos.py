@@ -195,7 +195,10 @@ def test_unreadable_pictures_fail_with_a_reason_and_bad_uploads_are_refused(
     teacher_api, course, settings
 ):
     session = open_session_of(course)
-    answer = upload(teacher_api, session, b"not an image at all")
+    refused = upload(teacher_api, session, b"not an image at all")
+    assert refused.status_code == 400 and "could not be read" in str(refused.json())
+    whole, _ = make_class_picture()
+    answer = upload(teacher_api, session, whole[: len(whole) // 3])  # a good header, cut short
     assert answer.status_code == 202
     body = wait_until_processed(teacher_api, session, answer.json()["id"])
     assert body["status"] == "failed" and "could not be read" in body["error"]
