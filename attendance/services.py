@@ -187,17 +187,15 @@ def _liveness_verdict(session, person, face, credential, now) -> liveness.Verdic
 
 
 def _not_named(session, image, face, match, roster, now) -> FaceOutcome:
-    """A face beyond the tolerance: in the review band of a roster student it waits for the
-    teacher (or greets a student already marked); otherwise it is logged as unrecognised."""
+    """A face beyond the tolerance is never named: in the review band of a roster student
+    not marked yet it waits for the teacher; otherwise (no candidate, or one already marked,
+    whom a stranger's face may resemble as closely) it is logged as unrecognised."""
     course = session.course
     band = reviews.classify(
         match, tolerance=course.effective_tolerance, margin=course.review_margin
     )
     candidate = roster.get(match.candidate_id)
-    if band == reviews.REVIEW and candidate is not None:
-        record = AttendanceRecord.objects.filter(session=session, person=candidate).first()
-        if record is not None and record.status != Status.ABSENT:
-            return FaceOutcome(face.box, FaceOutcome.ALREADY, match.distance, candidate, record)
+    if band == reviews.REVIEW and candidate is not None and not _marked(session, candidate):
         reviews.hold_for_review(
             session=session,
             person=candidate,
@@ -209,6 +207,14 @@ def _not_named(session, image, face, match, roster, now) -> FaceOutcome:
         return FaceOutcome(face.box, FaceOutcome.REVIEW, match.distance)
     attempts.log_unrecognised(session=session, image=image, box=face.box, when=now)
     return FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance)
+
+
+def _marked(session, person) -> bool:
+    return (
+        AttendanceRecord.objects.filter(session=session, person=person)
+        .exclude(status=Status.ABSENT)
+        .exists()
+    )
 
 
 def identify_on_roster(session, detected, config) -> tuple[list, dict[int, Person]]:
