@@ -223,6 +223,10 @@ PHOTO_IMPORT_MAX_BYTES = env_int("PHOTO_IMPORT_MAX_BYTES", 200 * 1024 * 1024, mi
 # Reports highlight students whose attendance rate is under this percentage.
 ATTENDANCE_THRESHOLD_PERCENT = env_int("ATTENDANCE_THRESHOLD_PERCENT", 80, minimum=1)
 PHOTO_IMPORT_MAX_FILES = env_int("PHOTO_IMPORT_MAX_FILES", 1000, minimum=1)
+# The photos of one archive, unpacked, at most (also at most 5 times the archive's size).
+PHOTO_IMPORT_MAX_UNPACKED_BYTES = env_int(
+    "PHOTO_IMPORT_MAX_UNPACKED_BYTES", 400 * 1024 * 1024, minimum=1024
+)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -287,9 +291,7 @@ CHECKIN_MAX_IMAGE_PIXELS = env_int("CHECKIN_MAX_IMAGE_PIXELS", 4_000_000, minimu
 # Detection work per check-in frame at most (pixels x (80 / smallest face px)^2): a larger
 # frame or a smaller face is searched for faces big enough to fit (attendance.detection_budget).
 # The default holds a 1280x720 frame searched for 40 px faces; a kiosk's frame needs 0.3 M.
-CHECKIN_MAX_DETECTION_PIXELS = env_int(
-    "CHECKIN_MAX_DETECTION_PIXELS", 4_000_000, minimum=100_000
-)
+CHECKIN_MAX_DETECTION_PIXELS = env_int("CHECKIN_MAX_DETECTION_PIXELS", 4_000_000, minimum=100_000)
 # Who runs dlib's encoder network: "onnx" (its weights converted to ONNX, run by ONNX Runtime,
 # ~10x faster, encodings equal to < 1e-6) or "dlib" (the reference). See README.md.
 FACE_ENCODER_RUNTIME = env_choice("FACE_ENCODER_RUNTIME", "onnx", ("onnx", "dlib"))
