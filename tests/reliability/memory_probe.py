@@ -1,12 +1,12 @@
 """Peak memory of one request, measured in a fresh process (run by test_memory.py).
 
-    python -m tests.reliability.memory_probe checkin|enroll IMAGE_FILE [FIELD=VALUE ...]
+    python -m tests.reliability.memory_probe checkin|enroll|import FILE [FIELD=VALUE ...]
 
 Sets up the app on a throwaway SQLite database with tasks in-process (so an enrollment
 request also runs its encoding), warms up with a small upload, resets the kernel's peak-RSS
 mark, sends IMAGE_FILE and prints one JSON line: the status code and by how many bytes the
-process's peak resident memory rose above its resident memory before the request, and the
-CPU seconds (all threads) the request took. FIELD=VALUE pairs are sent as form fields.
+process's peak resident memory rose above its resident memory before the request, the
+CPU seconds (all threads) the request took, and the start of the answer. FIELD=VALUE pairs are sent as form fields.
 """
 
 import json
@@ -64,20 +64,22 @@ def main(target: str, image_path: str, *fields: str) -> None:
     url = {
         "checkin": f"/api/sessions/{session.pk}/checkin/",
         "enroll": f"/api/people/{person.pk}/photos/",
+        "import": f"/api/courses/{course.pk}/photo-import/",
     }[target]
+    upload_field = "file" if target == "import" else "image"
 
     form = dict(field.split("=", 1) for field in fields)
 
-    def send(name: str, data: bytes) -> int:
+    def send(name: str, data: bytes):
         upload = SimpleUploadedFile(name, data, content_type="image/png")
-        return client.post(url, {"image": upload, **form}).status_code
+        return client.post(url, {upload_field: upload, **form})
 
-    send("warm-up.jpg", jpeg())  # imports, dlib models, first queries
+    send("warm-up.jpg", jpeg())  # imports, dlib models, first queries (refused as a ZIP)
     data = Path(image_path).read_bytes()
     before = _rss("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
     cpu = _cpu_seconds()
-    status = send(Path(image_path).name, data)
+    response = send(Path(image_path).name, data)
     cpu = _cpu_seconds() - cpu
     peak = _rss("VmHWM")
     photo_status = None
@@ -86,7 +88,13 @@ def main(target: str, image_path: str, *fields: str) -> None:
 
         photo = EnrollmentPhoto.objects.order_by("-pk").first()
         photo_status = photo and photo.status
-    result = {"status": status, "rise": peak - before, "cpu": cpu, "photo": photo_status}
+    result = {
+        "status": response.status_code,
+        "rise": peak - before,
+        "cpu": cpu,
+        "photo": photo_status,
+        "answer": response.content[:500].decode(errors="replace"),
+    }
     print(json.dumps(result))
 
 

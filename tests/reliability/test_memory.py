@@ -83,3 +83,27 @@ def test_a_picture_of_an_absurd_shape_is_refused_from_its_header(tmp_path, targe
     measured = probe(target, write_strip_png(tmp_path / "strip.png", width, height))
     assert measured["status"] == 400
     assert measured["rise"] < SMALL_LIMIT, f"peak RSS rose {measured['rise'] / 2**20:.0f} MB"
+
+
+@pytest.fixture(scope="module")
+def junk_archive(tmp_path_factory):
+    """One photo and 100,000 empty __MACOSX entries: ~11 MB whose central directory alone
+    would cost Python's zipfile seconds of CPU and ~100 MB to read."""
+    import zipfile
+
+    from tests.reliability.odd_files import jpeg
+
+    path = tmp_path_factory.mktemp("zip") / "junk.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("S1.jpg", jpeg())
+        for n in range(100_000):
+            archive.writestr(f"__MACOSX/{n}", b"")
+    return path
+
+
+def test_an_archive_of_junk_entries_is_refused_before_its_directory_is_read(junk_archive):
+    measured = probe("import", junk_archive)
+    assert measured["status"] == 400
+    assert "too many entries (100001" in measured["answer"]
+    # the request's own body (the test client copies the 11 MB upload) is most of the rise
+    assert measured["rise"] < 50 * 1024 * 1024, f"peak RSS rose {measured['rise'] / 2**20:.0f} MB"
