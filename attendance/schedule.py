@@ -2,10 +2,11 @@
 periodic task that opens and closes sessions on time.
 
 A schedule's start time is in its own time zone (the teacher's when it was made), so a
-lesson at 08:30 stays at 08:30 across daylight-saving changes.
+lesson at 08:30 stays at 08:30 across daylight-saving changes; its duration is real time, so
+a 120-minute lesson lasts 120 minutes on the night the clocks change too.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -56,8 +57,16 @@ def delete_schedule(*, schedule: CourseSchedule) -> None:
 
 
 def lesson_start(schedule: CourseSchedule, day: date) -> datetime:
+    """The start in UTC: a wall time the clocks skip counts from before the change (01:30 on
+    the spring-forward night is 02:30 summer time), a repeated one is its first occurrence."""
     zone = ZoneInfo(schedule.time_zone or settings.TIME_ZONE)
-    return datetime.combine(day, schedule.start_time, tzinfo=zone)
+    return datetime.combine(day, schedule.start_time, tzinfo=zone).astimezone(UTC)
+
+
+def lesson_end(schedule: CourseSchedule, starts_at: datetime) -> datetime:
+    """`duration_minutes` of real time later (arithmetic on a zoned datetime would add wall
+    time: 60 or 180 real minutes for 120 across a change)."""
+    return starts_at.astimezone(UTC) + timedelta(minutes=schedule.duration_minutes)
 
 
 def create_scheduled_sessions(*, schedules=None, now=None, days_ahead: int = DAYS_AHEAD) -> int:
@@ -73,7 +82,7 @@ def create_scheduled_sessions(*, schedules=None, now=None, days_ahead: int = DAY
             if day.weekday() not in schedule.weekdays:
                 continue
             starts_at = lesson_start(schedule, day)
-            if starts_at + timedelta(minutes=schedule.duration_minutes) <= now:
+            if lesson_end(schedule, starts_at) <= now:
                 continue  # already over
             created += _create_session(schedule, starts_at)
     return created
@@ -89,7 +98,7 @@ def _create_session(schedule: CourseSchedule, starts_at: datetime) -> int:
                 schedule=schedule,
                 title=schedule.title,
                 starts_at=starts_at,
-                ends_at=starts_at + timedelta(minutes=schedule.duration_minutes),
+                ends_at=lesson_end(schedule, starts_at),
                 late_after_minutes=schedule.late_after_minutes,
                 auto_open=schedule.auto_open_close,
                 auto_close=schedule.auto_open_close,

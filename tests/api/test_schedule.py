@@ -168,3 +168,33 @@ def test_start_class_now_finds_a_lesson_even_without_the_periodic_task(course):
     session = flow.start_class_now(course=course, now=next_monday)
     assert session.schedule == lesson
     assert session.starts_at == datetime(2026, 9, 14, 6, 30, tzinfo=UTC)
+
+
+# Lessons on the nights the clocks change, in two zones: (zone, day, start, minutes, the
+# start in UTC). Each lasts its minutes of real time; a start the clocks skip counts from
+# before the change, a repeated one is its first occurrence.
+DST_LESSONS = [
+    ("Europe/London", "2027-03-28", time(0, 30), 120, datetime(2027, 3, 28, 0, 30, tzinfo=UTC)),
+    ("Europe/London", "2027-03-28", time(1, 30), 45, datetime(2027, 3, 28, 1, 30, tzinfo=UTC)),
+    ("Europe/London", "2027-10-31", time(0, 30), 120, datetime(2027, 10, 30, 23, 30, tzinfo=UTC)),
+    ("Europe/London", "2027-10-31", time(1, 30), 45, datetime(2027, 10, 31, 0, 30, tzinfo=UTC)),
+    ("America/New_York", "2027-03-14", time(1, 30), 60, datetime(2027, 3, 14, 6, 30, tzinfo=UTC)),
+    ("America/New_York", "2027-03-14", time(2, 30), 45, datetime(2027, 3, 14, 7, 30, tzinfo=UTC)),
+    ("America/New_York", "2027-11-07", time(0, 30), 120, datetime(2027, 11, 7, 4, 30, tzinfo=UTC)),
+    ("America/New_York", "2027-11-07", time(1, 30), 45, datetime(2027, 11, 7, 5, 30, tzinfo=UTC)),
+]
+
+
+@pytest.mark.parametrize(("zone", "day", "start", "minutes", "utc_start"), DST_LESSONS)
+def test_a_lesson_across_a_clock_change_lasts_its_minutes_of_real_time(
+    course, zone, day, start, minutes, utc_start
+):
+    weekday = datetime.fromisoformat(day).weekday()
+    lesson = weekly(
+        course, weekdays=[weekday], start_time=start, duration_minutes=minutes, time_zone=zone
+    )
+    assert flow.create_scheduled_sessions(schedules=[lesson], now=utc_start - timedelta(days=1))
+    near = (utc_start - timedelta(hours=12), utc_start + timedelta(hours=12))
+    session = AttendanceSession.objects.get(schedule=lesson, starts_at__range=near)
+    assert session.starts_at == utc_start
+    assert session.ends_at - session.starts_at == timedelta(minutes=minutes)
