@@ -116,6 +116,25 @@ class CourseSchedule(models.Model):
         days = ", ".join(label for value, label in WEEKDAYS if value in self.weekdays)
         return f"{self.course}: {days} {self.start_time:%H:%M}"
 
+    def clean(self):
+        """The sessions it makes must pass the sessions' own rules (attendance.validation)."""
+        from django.core.exceptions import ValidationError
+
+        from attendance.validation import MAX_SESSION_LENGTH
+
+        length = timedelta(minutes=self.duration_minutes or 0)
+        if length > MAX_SESSION_LENGTH:
+            raise ValidationError({"duration_minutes": "A session lasts at most 24 hours."})
+        if self.late_after_minutes is not None and self.late_after_minutes > (
+            self.duration_minutes or 0
+        ):
+            raise ValidationError(
+                {
+                    "late_after_minutes": f"Use at most {self.duration_minutes} minutes: "
+                    "the lesson's length."
+                }
+            )
+
     @property
     def weekday_labels(self) -> str:
         return ", ".join(label for value, label in WEEKDAYS if value in self.weekdays)

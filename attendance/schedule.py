@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from attendance.models import AttendanceSession, CourseSchedule
@@ -48,6 +48,24 @@ def create_schedule(
     )
     create_scheduled_sessions(schedules=[schedule])
     return schedule
+
+
+def overlapping_schedules(schedule: CourseSchedule) -> list[CourseSchedule]:
+    """The course's other weekly lessons that share a day and some minutes with this one (in
+    wall time): two identical schedules make every session twice."""
+
+    def minutes(lesson):
+        start = lesson.start_time.hour * 60 + lesson.start_time.minute
+        return start, start + lesson.duration_minutes
+
+    start, end = minutes(schedule)
+    return [
+        other
+        for other in schedule.course.schedules.exclude(pk=schedule.pk)
+        if set(other.weekdays) & set(schedule.weekdays)
+        and minutes(other)[0] < end
+        and start < minutes(other)[1]
+    ]
 
 
 def delete_schedule(*, schedule: CourseSchedule) -> None:
@@ -132,7 +150,8 @@ def start_class_now(*, course, now=None) -> AttendanceSession:
 
 
 def run_automatic_sessions(*, now=None) -> dict[str, int]:
-    """Periodic (every minute): make the coming sessions, open and close automatic ones."""
+    """Periodic (every minute): make the coming sessions, open and close automatic ones, and
+    close sessions reopened after their end once their reopened time is over."""
     now = now or timezone.now()
     created = create_scheduled_sessions(now=now)
     opened = 0
@@ -146,9 +165,12 @@ def run_automatic_sessions(*, now=None) -> dict[str, int]:
         open_session(session=session)
         opened += 1
     closed = 0
-    for session in AttendanceSession.objects.filter(
-        auto_close=True, closed_at__isnull=True, ends_at__lte=now
-    ).exclude(reopened_at__gte=F("ends_at")):
+    reopened_late = Q(reopened_at__gte=F("ends_at"))
+    reopened_over = reopened_late & Q(
+        reopened_at__lte=now - timedelta(minutes=settings.REOPENED_SESSION_MINUTES)
+    )
+    due = (Q(auto_close=True, ends_at__lte=now) & ~reopened_late) | reopened_over
+    for session in AttendanceSession.objects.filter(due, closed_at__isnull=True):
         try:
             close_session(session=session)
         except SessionStateError:  # the teacher closed it meanwhile

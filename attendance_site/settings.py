@@ -309,6 +309,12 @@ RECOGNITION_TOLERANCE = env_float("RECOGNITION_TOLERANCE", 0.6, minimum=0.3, max
 # against neither.
 CHECKIN_RATE_PER_CREDENTIAL = env_rate("CHECKIN_RATE_PER_CREDENTIAL", "120/min")
 CHECKIN_RATE_PER_ADDRESS = env_rate("CHECKIN_RATE_PER_ADDRESS", "1200/min")
+# Check-in is taken from this many minutes before a session's start to this many after its
+# end (a session opened early or never closed takes no check-ins days away from its times).
+CHECKIN_EARLY_MINUTES = env_int("CHECKIN_EARLY_MINUTES", 30)
+CHECKIN_AFTER_END_MINUTES = env_int("CHECKIN_AFTER_END_MINUTES", 0)
+# A session reopened after its end closes (automatically) this many minutes after reopening.
+REOPENED_SESSION_MINUTES = env_int("REOPENED_SESSION_MINUTES", 30, minimum=1)
 # Faces encoded per check-in frame at most (the largest); each costs ~75 ms of CPU.
 CHECKIN_MAX_FACES = env_int("CHECKIN_MAX_FACES", 10, minimum=1)
 # A closed session's kiosk link still shows "closed" this long, then answers 404.

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from attendance.models import WEEKDAYS, AttendanceRecord, AttendanceSession
+from attendance.models import WEEKDAYS, AttendanceRecord, AttendanceSession, CourseSchedule
 from attendance.validation import YEARS_AROUND_TODAY
 from people.models import Course
 from people.validation import check_consent_date
@@ -101,6 +101,17 @@ class ScheduleForm(forms.Form):
     auto_open_close = forms.BooleanField(
         label="Open and close the sessions automatically", required=False
     )
+
+    def clean(self):
+        data = super().clean()
+        fields = ("duration_minutes", "late_after_minutes")
+        if all(data.get(name) is not None for name in fields):
+            try:
+                CourseSchedule(**{name: data[name] for name in fields}).clean()
+            except forms.ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field, messages)
+        return data
 
 
 class ReportRangeForm(forms.Form):

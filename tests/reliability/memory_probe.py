@@ -6,7 +6,8 @@ Sets up the app on a throwaway SQLite database with tasks in-process (so an enro
 request also runs its encoding), warms up with a small upload, resets the kernel's peak-RSS
 mark, sends IMAGE_FILE and prints one JSON line: the status code and by how many bytes the
 process's peak resident memory rose above its resident memory before the request, the
-CPU seconds (all threads) the request took, and the start of the answer. FIELD=VALUE pairs are sent as form fields.
+CPU seconds (all threads) the request took, and the start of the answer. FIELD=VALUE pairs
+are sent as form fields.
 """
 
 import json

@@ -37,9 +37,8 @@ def probe(target: str, path, *fields: str) -> dict:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     measured = json.loads(result.stdout.strip().splitlines()[-1])
-    print(
-        f"{target} {path.name} {fields}: +{measured['rise'] / 2**20:.0f} MB, {measured['cpu']:.2f} CPU-s"
-    )
+    rise, cpu = measured["rise"] / 2**20, measured["cpu"]
+    print(f"{target} {path.name} {fields}: +{rise:.0f} MB, {cpu:.2f} CPU-s")
     return measured
 
 
