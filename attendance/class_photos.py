@@ -77,7 +77,13 @@ def process_class_photo(*, photo_id: int) -> str | None:
         return _finish(photo, ClassPhoto.Status.FAILED, error=rejection.message)
     except FileNotFoundError:
         return _finish(photo, ClassPhoto.Status.FAILED, error="The photo file is missing.")
-    detected = faces.find_faces(image, config)
+    cap = settings.CLASS_PHOTO_MAX_FACES
+    # One face more than the cap tells whether any was left out (the largest are kept).
+    detected = faces.find_faces(image, config, max_faces=cap + 1)
+    photo.faces_capped_at = cap if len(detected) > cap else None
+    if len(detected) > cap:
+        smallest = min(detected, key=lambda face: face.box.width * face.box.height)
+        detected = [face for face in detected if face is not smallest]
     photo.height, photo.width = image.shape[:2]
     del image
     session = photo.session

@@ -291,6 +291,12 @@ class ClassPhoto(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     faces = models.JSONField(default=list, blank=True)
+    faces_capped_at = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Set when the photo held more faces than CLASS_PHOTO_MAX_FACES: only this "
+        "many, the largest, were identified.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

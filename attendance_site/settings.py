@@ -151,6 +151,11 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process whose resident memory passed this (KB) after a task is replaced by a fresh
+# one: a big class photo or enrollment photo cannot leave a child holding gigabytes.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int(
+    "CELERY_WORKER_MAX_MEMORY_PER_CHILD", 1024 * 1024, minimum=100 * 1024
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=1)
 }
@@ -343,6 +348,9 @@ CLASS_PHOTO_MAX_UPLOAD_BYTES = env_int(
     "CLASS_PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024, minimum=1024
 )
 CLASS_PHOTO_MAX_PIXELS = env_int("CLASS_PHOTO_MAX_PIXELS", 16_000_000, minimum=10_000)
+# Faces identified per class photo at most: the largest (a class is far smaller; a picture
+# tiled with thousands of faces costs no more than this many). The answer says when it capped.
+CLASS_PHOTO_MAX_FACES = env_int("CLASS_PHOTO_MAX_FACES", 100, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -640,16 +640,22 @@ def _landmarks68(image: np.ndarray, rect: dlib.rectangle) -> np.ndarray:
     return points
 
 
+ENCODE_BATCH = 16  # faces per run of the encoder network
+
+
 def _encode(image: np.ndarray, rects: list, cfg: FaceConfig) -> list[DetectedFace]:
     predictor = _model("landmarks_5" if cfg.landmarks_model == "small" else "landmarks_68")
     if cfg.encoder_runtime == "onnx" and cfg.jitters == 1 and rects:
         # The same 150x150 chip as compute_face_descriptor of one face (padding 0.25): one
         # at a time, as dlib's get_face_chips of several faces can sample a face differently.
-        chips = [
-            dlib.get_face_chip(image, predictor(image, rect), size=150, padding=0.25)
-            for rect in rects
-        ]
-        encodings = list(onnx_encoder.encode(np.stack(chips)))
+        # Encoded ENCODE_BATCH faces at a time: the network's memory grows with the batch.
+        encodings = []
+        for start in range(0, len(rects), ENCODE_BATCH):
+            chips = [
+                dlib.get_face_chip(image, predictor(image, rect), size=150, padding=0.25)
+                for rect in rects[start : start + ENCODE_BATCH]
+            ]
+            encodings.extend(onnx_encoder.encode(np.stack(chips)))
     else:
         encoder = _model("encoder")
         encodings = [

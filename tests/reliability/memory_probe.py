@@ -1,6 +1,6 @@
 """Peak memory of one request, measured in a fresh process (run by test_memory.py).
 
-    python -m tests.reliability.memory_probe checkin|enroll|import FILE [FIELD=VALUE ...]
+    python -m tests.reliability.memory_probe checkin|enroll|import|classphoto FILE [FIELD=VALUE ...]
 
 Sets up the app on a throwaway SQLite database with tasks in-process (so an enrollment
 request also runs its encoding), warms up with a small upload, resets the kernel's peak-RSS
@@ -66,6 +66,7 @@ def main(target: str, image_path: str, *fields: str) -> None:
         "checkin": f"/api/sessions/{session.pk}/checkin/",
         "enroll": f"/api/people/{person.pk}/photos/",
         "import": f"/api/courses/{course.pk}/photo-import/",
+        "classphoto": f"/api/sessions/{session.pk}/class-photos/",
     }[target]
     upload_field = "file" if target == "import" else "image"
 
@@ -89,6 +90,11 @@ def main(target: str, image_path: str, *fields: str) -> None:
 
         photo = EnrollmentPhoto.objects.order_by("-pk").first()
         photo_status = photo and photo.status
+    if target == "classphoto":
+        from attendance.models import ClassPhoto
+
+        photo = ClassPhoto.objects.order_by("-pk").first()
+        photo_status = photo and f"{photo.status}: {len(photo.faces)} faces"
     result = {
         "status": response.status_code,
         "rise": peak - before,

@@ -106,3 +106,29 @@ def test_an_archive_of_junk_entries_is_refused_before_its_directory_is_read(junk
     assert "too many entries (100001" in measured["answer"]
     # the request's own body (the test client copies the 11 MB upload) is most of the rise
     assert measured["rise"] < 50 * 1024 * 1024, f"peak RSS rose {measured['rise'] / 2**20:.0f} MB"
+
+
+@pytest.fixture(scope="module")
+def tiled_class_photo(tmp_path_factory):
+    """A 1600x1600 class photo tiled with 400 faces of 80 px."""
+    from PIL import Image
+
+    from tests.reliability.crowd import _face_tile
+
+    tile = _face_tile().resize((80, 80))
+    canvas = Image.new("RGB", (1600, 1600), (200, 200, 200))
+    for y in range(0, 1600, 80):
+        for x in range(0, 1600, 80):
+            canvas.paste(tile, (x, y))
+    path = tmp_path_factory.mktemp("tiles") / "tiles.jpg"
+    canvas.save(path, quality=90)
+    return path
+
+
+def test_a_class_photo_of_hundreds_of_faces_is_identified_within_the_memory_bound(
+    tiled_class_photo,
+):
+    measured = probe("classphoto", tiled_class_photo)
+    assert measured["status"] == 202
+    assert measured["photo"] == "done: 100 faces"  # CLASS_PHOTO_MAX_FACES, the largest
+    assert measured["rise"] < 250 * 1024 * 1024, f"peak RSS rose {measured['rise'] / 2**20:.0f} MB"
