@@ -7,7 +7,7 @@ photo uploads and check-in frames may be as large as an image (MAX_UPLOAD_BYTES,
 photos for the dashboard's multi-upload), everything else (JSON, forms, logins) far less
 (REQUEST_MAX_BYTES). A chunked body (no Content-Length) is refused with 411: Django would
 not read it anyway. The proxy in front should refuse at the same size
-(`client_max_body_size`, see docs/request-body-limits.md).
+(`client_max_body_size`, see docs/limits.md).
 
 The larger limits are for signed-in teachers only on the pages: Django's CSRF check reads a
 form's body to find its token, so an anonymous POST carrying a csrftoken cookie would be

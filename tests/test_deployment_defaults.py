@@ -47,7 +47,10 @@ def settings_variables() -> set[str]:
 
 
 def test_every_environment_variable_of_the_settings_is_documented():
-    readme = (PROJECT_ROOT / "README.md").read_text()
+    readme = "\n".join(
+        path.read_text()
+        for path in [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
+    )
     assert len(settings_variables()) > 40
     missing = sorted(name for name in settings_variables() if f"`{name}`" not in readme)
     assert missing == []
