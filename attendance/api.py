@@ -25,6 +25,7 @@ from attendance.serializers import (
 from attendance.throttles import (
     CheckInPerAddressThrottle,
     CheckInPerCredentialThrottle,
+    CountOnlyAllowedRequests,
     charge_extra_faces,
 )
 from people.selectors import people_for
@@ -38,7 +39,7 @@ def _credential(request, session) -> str:
     return f"user:{request.user.pk}"
 
 
-class SessionViewSet(ClassPhotoActions, viewsets.ModelViewSet):
+class SessionViewSet(CountOnlyAllowedRequests, ClassPhotoActions, viewsets.ModelViewSet):
     lookup_value_converter = "int"
     # The actions whose service may refuse them for the session's state: 409 (OpenAPI).
     state_conflict_actions = {"open", "close", "reopen", "checkin"}

@@ -37,6 +37,7 @@ class ClassPhotoSerializer(serializers.ModelSerializer):
             "width",
             "height",
             "found",
+            "faces_capped_at",
             "faces",
         ]
         read_only_fields = fields

@@ -21,7 +21,7 @@ from attendance import services
 from attendance.models import AttendanceRecord, AttendanceSession, ClassPhoto
 from jobs import durable
 from people.models import Person
-from people.services import validate_upload
+from people.services import UploadRefused, validate_upload
 from recognition import faces
 
 Method = AttendanceRecord.Method
@@ -31,8 +31,13 @@ MISSING_FILE = "The photo file is missing."
 
 
 def validate_class_photo_upload(upload) -> None:
-    """Present, not empty, at most CLASS_PHOTO_MAX_UPLOAD_BYTES (its own limit)."""
+    """Present, not empty, at most CLASS_PHOTO_MAX_UPLOAD_BYTES (its own limit), and from its
+    header an image of a supported format, size and shape: refused at once, not stored."""
     validate_upload(upload, max_bytes=settings.CLASS_PHOTO_MAX_UPLOAD_BYTES, what="class photos")
+    try:
+        faces.check_image_header(upload, max_pixels=settings.CLASS_PHOTO_MAX_PIXELS)
+    except faces.ImageRejected as rejection:
+        raise UploadRefused(rejection.message) from None
 
 
 @transaction.atomic
@@ -60,7 +65,13 @@ def process_class_photo(*, photo_id: int) -> str | None:
         return _finish(photo, ClassPhoto.Status.FAILED, error=rejection.message)
     except FileNotFoundError:
         return _finish(photo, ClassPhoto.Status.FAILED, error=MISSING_FILE)
-    detected = faces.find_faces(image, config)
+    cap = settings.CLASS_PHOTO_MAX_FACES
+    # One face more than the cap tells whether any was left out (the largest are kept).
+    detected = faces.find_faces(image, config, max_faces=cap + 1)
+    photo.faces_capped_at = cap if len(detected) > cap else None
+    if len(detected) > cap:
+        smallest = min(detected, key=lambda face: face.box.width * face.box.height)
+        detected = [face for face in detected if face is not smallest]
     photo.height, photo.width = image.shape[:2]
     del image
     session = photo.session
@@ -91,7 +102,12 @@ def give_up(photo: ClassPhoto) -> bool:
 def _finish(photo: ClassPhoto, status: str, error: str = "", mine: bool = True) -> str | None:
     """Store the outcome while the claim is still this delivery's (jobs.durable.finish)."""
     keep = settings.CHECKIN_SNAPSHOT_RETENTION_DAYS > 0 and status == ClassPhoto.Status.DONE
-    fields = {"error": error, "finished_at": timezone.now(), "faces": photo.faces}
+    fields = {
+        "error": error,
+        "finished_at": timezone.now(),
+        "faces": photo.faces,
+        "faces_capped_at": photo.faces_capped_at,
+    }
     if photo.width is not None:
         fields.update(width=photo.width, height=photo.height)
     name, storage = photo.image.name, photo.image.storage

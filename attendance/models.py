@@ -121,6 +121,25 @@ class CourseSchedule(models.Model):
         days = ", ".join(label for value, label in WEEKDAYS if value in self.weekdays)
         return f"{self.course}: {days} {self.start_time:%H:%M}"
 
+    def clean(self):
+        """The sessions it makes must pass the sessions' own rules (attendance.validation)."""
+        from django.core.exceptions import ValidationError
+
+        from attendance.validation import MAX_SESSION_LENGTH
+
+        length = timedelta(minutes=self.duration_minutes or 0)
+        if length > MAX_SESSION_LENGTH:
+            raise ValidationError({"duration_minutes": "A session lasts at most 24 hours."})
+        if self.late_after_minutes is not None and self.late_after_minutes > (
+            self.duration_minutes or 0
+        ):
+            raise ValidationError(
+                {
+                    "late_after_minutes": f"Use at most {self.duration_minutes} minutes: "
+                    "the lesson's length."
+                }
+            )
+
     @property
     def weekday_labels(self) -> str:
         return ", ".join(label for value, label in WEEKDAYS if value in self.weekdays)
@@ -277,6 +296,12 @@ class ClassPhoto(DurableJob):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     faces = models.JSONField(default=list, blank=True)
+    faces_capped_at = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Set when the photo held more faces than CLASS_PHOTO_MAX_FACES: only this "
+        "many, the largest, were identified.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     job_task = "attendance.tasks.process_class_photo"

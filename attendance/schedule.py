@@ -2,15 +2,16 @@
 periodic task that opens and closes sessions on time.
 
 A schedule's start time is in its own time zone (the teacher's when it was made), so a
-lesson at 08:30 stays at 08:30 across daylight-saving changes.
+lesson at 08:30 stays at 08:30 across daylight-saving changes; its duration is real time, so
+a 120-minute lesson lasts 120 minutes on the night the clocks change too.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from attendance.models import AttendanceSession, CourseSchedule
@@ -49,6 +50,24 @@ def create_schedule(
     return schedule
 
 
+def overlapping_schedules(schedule: CourseSchedule) -> list[CourseSchedule]:
+    """The course's other weekly lessons that share a day and some minutes with this one (in
+    wall time): two identical schedules make every session twice."""
+
+    def minutes(lesson):
+        start = lesson.start_time.hour * 60 + lesson.start_time.minute
+        return start, start + lesson.duration_minutes
+
+    start, end = minutes(schedule)
+    return [
+        other
+        for other in schedule.course.schedules.exclude(pk=schedule.pk)
+        if set(other.weekdays) & set(schedule.weekdays)
+        and minutes(other)[0] < end
+        and start < minutes(other)[1]
+    ]
+
+
 def delete_schedule(*, schedule: CourseSchedule) -> None:
     """Future sessions it made that nobody opened go; past and opened ones stay."""
     schedule.sessions.filter(opened_at__isnull=True, starts_at__gt=timezone.now()).delete()
@@ -56,8 +75,16 @@ def delete_schedule(*, schedule: CourseSchedule) -> None:
 
 
 def lesson_start(schedule: CourseSchedule, day: date) -> datetime:
+    """The start in UTC: a wall time the clocks skip counts from before the change (01:30 on
+    the spring-forward night is 02:30 summer time), a repeated one is its first occurrence."""
     zone = ZoneInfo(schedule.time_zone or settings.TIME_ZONE)
-    return datetime.combine(day, schedule.start_time, tzinfo=zone)
+    return datetime.combine(day, schedule.start_time, tzinfo=zone).astimezone(UTC)
+
+
+def lesson_end(schedule: CourseSchedule, starts_at: datetime) -> datetime:
+    """`duration_minutes` of real time later (arithmetic on a zoned datetime would add wall
+    time: 60 or 180 real minutes for 120 across a change)."""
+    return starts_at.astimezone(UTC) + timedelta(minutes=schedule.duration_minutes)
 
 
 def create_scheduled_sessions(*, schedules=None, now=None, days_ahead: int = DAYS_AHEAD) -> int:
@@ -73,7 +100,7 @@ def create_scheduled_sessions(*, schedules=None, now=None, days_ahead: int = DAY
             if day.weekday() not in schedule.weekdays:
                 continue
             starts_at = lesson_start(schedule, day)
-            if starts_at + timedelta(minutes=schedule.duration_minutes) <= now:
+            if lesson_end(schedule, starts_at) <= now:
                 continue  # already over
             created += _create_session(schedule, starts_at)
     return created
@@ -89,7 +116,7 @@ def _create_session(schedule: CourseSchedule, starts_at: datetime) -> int:
                 schedule=schedule,
                 title=schedule.title,
                 starts_at=starts_at,
-                ends_at=starts_at + timedelta(minutes=schedule.duration_minutes),
+                ends_at=lesson_end(schedule, starts_at),
                 late_after_minutes=schedule.late_after_minutes,
                 auto_open=schedule.auto_open_close,
                 auto_close=schedule.auto_open_close,
@@ -123,7 +150,8 @@ def start_class_now(*, course, now=None) -> AttendanceSession:
 
 
 def run_automatic_sessions(*, now=None) -> dict[str, int]:
-    """Periodic (every minute): make the coming sessions, open and close automatic ones."""
+    """Periodic (every minute): make the coming sessions, open and close automatic ones, and
+    close sessions reopened after their end once their reopened time is over."""
     now = now or timezone.now()
     created = create_scheduled_sessions(now=now)
     opened = 0
@@ -137,9 +165,12 @@ def run_automatic_sessions(*, now=None) -> dict[str, int]:
         open_session(session=session)
         opened += 1
     closed = 0
-    for session in AttendanceSession.objects.filter(
-        auto_close=True, closed_at__isnull=True, ends_at__lte=now
-    ).exclude(reopened_at__gte=F("ends_at")):
+    reopened_late = Q(reopened_at__gte=F("ends_at"))
+    reopened_over = reopened_late & Q(
+        reopened_at__lte=now - timedelta(minutes=settings.REOPENED_SESSION_MINUTES)
+    )
+    due = (Q(auto_close=True, ends_at__lte=now) & ~reopened_late) | reopened_over
+    for session in AttendanceSession.objects.filter(due, closed_at__isnull=True):
         try:
             close_session(session=session)
         except SessionStateError:  # the teacher closed it meanwhile

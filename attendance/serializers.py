@@ -4,13 +4,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from attendance.models import AttendanceRecord, AttendanceSession
-from attendance.services import FaceOutcome
+from attendance.services import FaceOutcome, reopened_closes_at
 from people.selectors import courses_for
 
 
 class SessionSerializer(serializers.ModelSerializer):
     state = serializers.ChoiceField(choices=AttendanceSession.State.choices, read_only=True)
     kiosk_url = serializers.SerializerMethodField()
+    checkin_closes_at = serializers.SerializerMethodField(
+        help_text="Set when the session was reopened after its end: it closes then."
+    )
 
     class Meta:
         model = AttendanceSession
@@ -25,6 +28,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "opened_at",
             "closed_at",
             "kiosk_url",
+            "checkin_closes_at",
         ]
         read_only_fields = ["opened_at", "closed_at"]
 
@@ -34,6 +38,11 @@ class SessionSerializer(serializers.ModelSerializer):
         if request is not None and request.user.is_authenticated:
             fields["course"].queryset = courses_for(request.user)
         return fields
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_checkin_closes_at(self, session):
+        closes_at = reopened_closes_at(session)
+        return serializers.DateTimeField().to_representation(closes_at) if closes_at else None
 
     @extend_schema_field(serializers.CharField())
     def get_kiosk_url(self, session) -> str:

@@ -1,12 +1,14 @@
 """Attendance: opening and closing sessions, face check-in, and teachers' corrections."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from attendance import attempts, liveness, reviews
+from attendance.detection_budget import checkin_min_face_px
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.snapshots import keep_snapshot
 from people import training
@@ -86,8 +88,8 @@ def close_session(*, session: AttendanceSession, closed_by=None) -> int:
 def reopen_session(*, session: AttendanceSession) -> int:
     """Undo a close: the absences the close recorded go, a teacher's changes stay.
 
-    Returns how many absences were removed. A session reopened after its end is no longer
-    closed automatically.
+    Returns how many absences were removed. A session reopened after its end closes
+    REOPENED_SESSION_MINUTES later (`reopened_closes_at`), automatically.
     """
     session = AttendanceSession.objects.select_for_update().get(pk=session.pk)
     if not session.closed_at:
@@ -99,16 +101,56 @@ def reopen_session(*, session: AttendanceSession) -> int:
     return removed
 
 
+def reopened_after_end(session: AttendanceSession) -> bool:
+    return bool(session.reopened_at and session.reopened_at >= session.ends_at)
+
+
+def reopened_closes_at(session: AttendanceSession):
+    """A session reopened after its end closes REOPENED_SESSION_MINUTES after the reopening
+    (the periodic task closes it; check-in stops then); None for any other session."""
+    if not reopened_after_end(session):
+        return None
+    return session.reopened_at + timedelta(minutes=settings.REOPENED_SESSION_MINUTES)
+
+
+def checkin_window(session: AttendanceSession) -> tuple:
+    """When the kiosk takes check-ins: from CHECKIN_EARLY_MINUTES before the start to
+    CHECKIN_AFTER_END_MINUTES after the end (or the reopened session's close time)."""
+    opens = session.starts_at - timedelta(minutes=settings.CHECKIN_EARLY_MINUTES)
+    closes = reopened_closes_at(session) or session.ends_at + timedelta(
+        minutes=settings.CHECKIN_AFTER_END_MINUTES
+    )
+    return opens, closes
+
+
 def is_past_automatic_close(session: AttendanceSession, now=None) -> bool:
     """An automatically closed session takes no check-ins after its end, even before the
-    periodic task has closed it; unless the teacher reopened it after the end."""
+    periodic task has closed it; one reopened after its end, none after its new close time."""
     now = now or timezone.now()
-    reopened_late = session.reopened_at and session.reopened_at >= session.ends_at
-    return session.auto_close and now >= session.ends_at and not reopened_late
+    closes_at = reopened_closes_at(session)
+    if closes_at is not None:
+        return now >= closes_at
+    return session.auto_close and now >= session.ends_at
 
 
-def ensure_open(session: AttendanceSession) -> None:
-    if session.closed_at or is_past_automatic_close(session):
+def ensure_checkin_window(session: AttendanceSession, now=None) -> None:
+    """An open session takes check-ins only around its own times (not days before its start
+    because it was opened early, nor hours after its end because nobody closed it)."""
+    now = now or timezone.now()
+    opens, closes = checkin_window(session)
+    if now < opens:
+        when = timezone.localtime(session.starts_at).strftime("%H:%M")
+        raise SessionStateError(
+            f"This session starts at {when}: check-in opens "
+            f"{settings.CHECKIN_EARLY_MINUTES} minutes before."
+        )
+    if now > closes:
+        when = timezone.localtime(closes).strftime("%H:%M")
+        raise SessionStateError(f"Check-in for this session ended at {when}.")
+
+
+def ensure_open(session: AttendanceSession, now=None) -> None:
+    if session.closed_at or is_past_automatic_close(session, now):
         raise SessionStateError("This session is closed: check-in is over.")
     if not session.opened_at:
         raise SessionStateError("This session is not open yet: ask your teacher to open it.")
@@ -124,22 +166,24 @@ def check_in(
     """Identify every face in a snapshot and mark each recognised student of the course once.
 
     `min_face_px`: the smallest face to look for (default FACE_MIN_DETECT_PX); a kiosk whose
-    students stand close asks for more and is answered faster. With the course's liveness
-    check on, a student is marked only after passing a head-turn challenge over several
-    snapshots from the same `credential` (attendance.liveness). A face just beyond the
+    students stand close asks for more and is answered faster. It is raised as far as the
+    frame's size needs to keep detection within CHECKIN_MAX_DETECTION_PIXELS. With the
+    course's liveness check on, a student is marked only after passing a head-turn challenge
+    over several snapshots from the same `credential` (attendance.liveness). A face just beyond the
     tolerance of a student waits for the teacher (attendance.reviews).
 
     Raises SessionStateError when the session is not open, faces.ImageRejected when the
     snapshot is not a readable image.
     """
     ensure_open(session)
+    ensure_checkin_window(session)
     config = faces.FaceConfig.from_settings()
     image = faces.load_image(image_source, config, max_pixels=settings.CHECKIN_MAX_IMAGE_PIXELS)
     live = liveness.required(session.course)
     detected = faces.find_faces(
         image,
         config,
-        min_face_px=min_face_px,
+        min_face_px=checkin_min_face_px(requested=min_face_px, frame_shape=image.shape),
         max_faces=settings.CHECKIN_MAX_FACES,
         landmarks68=live,
     )
@@ -185,17 +229,15 @@ def _liveness_verdict(session, person, face, credential, now) -> liveness.Verdic
 
 
 def _not_named(session, image, face, match, roster, now) -> FaceOutcome:
-    """A face beyond the tolerance: in the review band of a roster student it waits for the
-    teacher (or greets a student already marked); otherwise it is logged as unrecognised."""
+    """A face beyond the tolerance is never named: in the review band of a roster student
+    not marked yet it waits for the teacher; otherwise (no candidate, or one already marked,
+    whom a stranger's face may resemble as closely) it is logged as unrecognised."""
     course = session.course
     band = reviews.classify(
         match, tolerance=course.effective_tolerance, margin=course.review_margin
     )
     candidate = roster.get(match.candidate_id)
-    if band == reviews.REVIEW and candidate is not None:
-        record = AttendanceRecord.objects.filter(session=session, person=candidate).first()
-        if record is not None and record.status != Status.ABSENT:
-            return FaceOutcome(face.box, FaceOutcome.ALREADY, match.distance, candidate, record)
+    if band == reviews.REVIEW and candidate is not None and not _marked(session, candidate):
         reviews.hold_for_review(
             session=session,
             person=candidate,
@@ -207,6 +249,14 @@ def _not_named(session, image, face, match, roster, now) -> FaceOutcome:
         return FaceOutcome(face.box, FaceOutcome.REVIEW, match.distance)
     attempts.log_unrecognised(session=session, image=image, box=face.box, when=now)
     return FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance)
+
+
+def _marked(session, person) -> bool:
+    return (
+        AttendanceRecord.objects.filter(session=session, person=person)
+        .exclude(status=Status.ABSENT)
+        .exists()
+    )
 
 
 def identify_on_roster(session, detected, config) -> tuple[list, dict[int, Person]]:

@@ -7,10 +7,16 @@ photo uploads and check-in frames may be as large as an image (MAX_UPLOAD_BYTES,
 photos for the dashboard's multi-upload), everything else (JSON, forms, logins) far less
 (REQUEST_MAX_BYTES). A chunked body (no Content-Length) is refused with 411: Django would
 not read it anyway. The proxy in front should refuse at the same size
-(`client_max_body_size`, see the README).
+(`client_max_body_size`, see docs/limits.md).
+
+The larger limits are for signed-in teachers only on the pages: Django's CSRF check reads a
+form's body to find its token, so an anonymous POST carrying a csrftoken cookie would be
+spooled to disk before its 403. Without a signed-in session such a page takes at most
+REQUEST_MAX_BYTES. (The API parses a body only after authenticating the request.)
 """
 
 import re
+from importlib import import_module
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
@@ -47,6 +53,25 @@ def body_limit(path: str) -> int:
     return settings.REQUEST_MAX_BYTES
 
 
+def _signed_in(request) -> bool:
+    """Whether the session cookie names a session with a signed-in user (one session read,
+    done only for bodies over REQUEST_MAX_BYTES)."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return False
+    store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    return "_auth_user_id" in store
+
+
+def request_limit(request) -> int:
+    """body_limit of the path; a page's larger limit only for a signed-in session."""
+    limit = body_limit(request.path_info)
+    small = settings.REQUEST_MAX_BYTES
+    if limit > small and not request.path_info.startswith("/api/") and not _signed_in(request):
+        return small
+    return limit
+
+
 def _refusal(request, status: int, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status)
@@ -66,6 +91,8 @@ class RequestBodyLimitMiddleware:
         except ValueError:
             return _refusal(request, 400, "The Content-Length header is not a number.")
         limit = body_limit(request.path_info)
+        if length > settings.REQUEST_MAX_BYTES:
+            limit = request_limit(request)
         if length > limit:
             megabytes = f"{limit / (1024 * 1024):.0f}" if limit >= 1024 * 1024 else "1"
             return _refusal(request, 413, f"The request is too large: at most {megabytes} MB here.")

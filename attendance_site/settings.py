@@ -152,6 +152,11 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process whose resident memory passed this (KB) after a task is replaced by a fresh
+# one: a big class photo or enrollment photo cannot leave a child holding gigabytes.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int(
+    "CELERY_WORKER_MAX_MEMORY_PER_CHILD", 1024 * 1024, minimum=100 * 1024
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600, minimum=1)
 }
@@ -224,6 +229,10 @@ PHOTO_IMPORT_MAX_BYTES = env_int("PHOTO_IMPORT_MAX_BYTES", 200 * 1024 * 1024, mi
 # Reports highlight students whose attendance rate is under this percentage.
 ATTENDANCE_THRESHOLD_PERCENT = env_int("ATTENDANCE_THRESHOLD_PERCENT", 80, minimum=1)
 PHOTO_IMPORT_MAX_FILES = env_int("PHOTO_IMPORT_MAX_FILES", 1000, minimum=1)
+# The photos of one archive, unpacked, at most (also at most 5 times the archive's size).
+PHOTO_IMPORT_MAX_UNPACKED_BYTES = env_int(
+    "PHOTO_IMPORT_MAX_UNPACKED_BYTES", 400 * 1024 * 1024, minimum=1024
+)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -232,7 +241,9 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "attendance@localhost")
-# Password-reset e-mails asked for within an hour, per client address and per e-mail address.
+# Password-reset requests within an hour per client address (then 429), and mails to one
+# inbox asked from one client address (then the usual answer, no mail; at most 4 times this
+# from all addresses together), so strangers cannot use up a teacher's own resets.
 PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env_int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", 10, minimum=1)
 PASSWORD_RESET_PER_EMAIL_PER_HOUR = env_int("PASSWORD_RESET_PER_EMAIL_PER_HOUR", 3, minimum=1)
 
@@ -285,6 +296,10 @@ FACE_MIN_SIZE_PX = env_int("FACE_MIN_SIZE_PX", 80, minimum=1)
 FACE_MAX_IMAGE_PIXELS = env_int("FACE_MAX_IMAGE_PIXELS", 50_000_000, minimum=10_000)
 # Check-in frames: a kiosk sends at most 640 px, an API client up to this many pixels.
 CHECKIN_MAX_IMAGE_PIXELS = env_int("CHECKIN_MAX_IMAGE_PIXELS", 4_000_000, minimum=10_000)
+# Detection work per check-in frame at most (pixels x (80 / smallest face px)^2): a larger
+# frame or a smaller face is searched for faces big enough to fit (attendance.detection_budget).
+# The default holds a 1280x720 frame searched for 40 px faces; a kiosk's frame needs 0.3 M.
+CHECKIN_MAX_DETECTION_PIXELS = env_int("CHECKIN_MAX_DETECTION_PIXELS", 4_000_000, minimum=100_000)
 # Who runs dlib's encoder network: "onnx" (its weights converted to ONNX, run by ONNX Runtime,
 # ~10x faster, encodings equal to < 1e-6) or "dlib" (the reference). See README.md.
 FACE_ENCODER_RUNTIME = env_choice("FACE_ENCODER_RUNTIME", "onnx", ("onnx", "dlib"))
@@ -294,10 +309,18 @@ FACE_ENCODER_THREADS = env_int("FACE_ENCODER_THREADS", 1, minimum=1)
 FACE_MODEL_CACHE_DIR = Path(env_str("FACE_MODEL_CACHE_DIR", str(BASE_DIR / ".cache" / "models")))
 # A face is named only when it is at most this far from that person's own encodings.
 RECOGNITION_TOLERANCE = env_float("RECOGNITION_TOLERANCE", 0.6, minimum=0.3, maximum=0.65)
-# Check-in rate limits ("N/s", "N/min"; empty disables). A kiosk sends about 1 frame/s;
-# the per-address limit is higher because a school's kiosks may share one public address.
+# Check-in rate limits ("N/s", "N/min"; empty disables), counted in faces encoded. A kiosk
+# sends about 1 frame/s; the per-address limit holds 10 kiosks each at its own limit, because
+# a school's kiosks may share one public address. A request refused by one limit counts
+# against neither.
 CHECKIN_RATE_PER_CREDENTIAL = env_rate("CHECKIN_RATE_PER_CREDENTIAL", "120/min")
-CHECKIN_RATE_PER_ADDRESS = env_rate("CHECKIN_RATE_PER_ADDRESS", "600/min")
+CHECKIN_RATE_PER_ADDRESS = env_rate("CHECKIN_RATE_PER_ADDRESS", "1200/min")
+# Check-in is taken from this many minutes before a session's start to this many after its
+# end (a session opened early or never closed takes no check-ins days away from its times).
+CHECKIN_EARLY_MINUTES = env_int("CHECKIN_EARLY_MINUTES", 30)
+CHECKIN_AFTER_END_MINUTES = env_int("CHECKIN_AFTER_END_MINUTES", 0)
+# A session reopened after its end closes (automatically) this many minutes after reopening.
+REOPENED_SESSION_MINUTES = env_int("REOPENED_SESSION_MINUTES", 30, minimum=1)
 # Faces encoded per check-in frame at most (the largest); each costs ~75 ms of CPU.
 CHECKIN_MAX_FACES = env_int("CHECKIN_MAX_FACES", 10, minimum=1)
 # A closed session's kiosk link still shows "closed" this long, then answers 404.
@@ -331,6 +354,9 @@ CLASS_PHOTO_MAX_UPLOAD_BYTES = env_int(
     "CLASS_PHOTO_MAX_UPLOAD_BYTES", 25 * 1024 * 1024, minimum=1024
 )
 CLASS_PHOTO_MAX_PIXELS = env_int("CLASS_PHOTO_MAX_PIXELS", 16_000_000, minimum=10_000)
+# Faces identified per class photo at most: the largest (a class is far smaller; a picture
+# tiled with thousands of faces costs no more than this many). The answer says when it capped.
+CLASS_PHOTO_MAX_FACES = env_int("CLASS_PHOTO_MAX_FACES", 100, minimum=1)
 
 LOGGING = {
     "version": 1,

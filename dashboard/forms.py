@@ -3,7 +3,8 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from attendance.models import WEEKDAYS, AttendanceRecord, AttendanceSession
+from attendance.models import WEEKDAYS, AttendanceRecord, AttendanceSession, CourseSchedule
+from attendance.validation import YEARS_AROUND_TODAY
 from people.models import Course
 from people.validation import check_consent_date
 
@@ -101,13 +102,42 @@ class ScheduleForm(forms.Form):
         label="Open and close the sessions automatically", required=False
     )
 
+    def clean(self):
+        data = super().clean()
+        fields = ("duration_minutes", "late_after_minutes")
+        if all(data.get(name) is not None for name in fields):
+            try:
+                CourseSchedule(**{name: data[name] for name in fields}).clean()
+            except forms.ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    self.add_error(field, messages)
+        return data
+
 
 class ReportRangeForm(forms.Form):
     start = forms.DateField(label="From", required=False, widget=DateInput())
     end = forms.DateField(label="To", required=False, widget=DateInput())
+
+    def clean_start(self):
+        return _within_session_dates(self.cleaned_data.get("start"))
+
+    def clean_end(self):
+        return _within_session_dates(self.cleaned_data.get("end"))
 
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise forms.ValidationError("The end of the range is before its start.")
         return data
+
+
+def _within_session_dates(day):
+    """Sessions exist only within YEARS_AROUND_TODAY years of today (a year's slack for
+    reports of old sessions): a date beyond (9999-12-31) is a form error, never a 500."""
+    if day is None:
+        return day
+    today = timezone.localdate()
+    years = YEARS_AROUND_TODAY + 1
+    if abs((day - today).days) > 366 * years:
+        raise forms.ValidationError(f"Use a date within {years} years of today.")
+    return day

@@ -119,6 +119,11 @@ page_patterns = [
     path("reports/all-courses.csv", staff.export_all_courses, name="export-all"),
     path("account/", accounts.account_settings, name="account"),
     path("teachers/invite/", accounts.invite_teacher, name="teacher-invite"),
+    path(
+        "teachers/<int:pk>/resend-invitation/",
+        accounts.resend_invitation,
+        name="teacher-resend-invitation",
+    ),
     path("sessions/<int:pk>/reopen/", flow.reopen_session, name="session-reopen"),
 ]
 

@@ -26,6 +26,29 @@ def invite_teacher(*, username: str, email: str, full_name: str, base_url: str, 
     user = users.create_user(username=username, email=email, first_name=first, last_name=last)
     user.set_unusable_password()
     user.save(update_fields=["password"])
+    _send_invitation(user, base_url=base_url, invited_by=invited_by)
+    return user
+
+
+def pending_invitations():
+    """Invited accounts whose password is not set yet (the link not used), newest first."""
+    invited = get_user_model().objects.filter(is_active=True, password__startswith="!")
+    return invited.order_by("-date_joined")
+
+
+class NotPending(ValueError):
+    """The account has a password already: it needs a password reset, not an invitation."""
+
+
+def resend_invitation(*, user, base_url: str, invited_by) -> None:
+    """A new link for an invitation that was lost (or expired); the old link stays valid
+    only until a password is set."""
+    if user.has_usable_password() or not user.is_active:
+        raise NotPending(f"{user.username} has set a password already.")
+    _send_invitation(user, base_url=base_url, invited_by=invited_by)
+
+
+def _send_invitation(user, *, base_url: str, invited_by) -> None:
     path = reverse(
         "password_reset_confirm",
         args=[
@@ -35,7 +58,7 @@ def invite_teacher(*, username: str, email: str, full_name: str, base_url: str, 
     )
     context = {"user": user, "link": base_url.rstrip("/") + path, "invited_by": invited_by}
     body = render_to_string("registration/invitation_email.txt", context)
+    email = user.email
     transaction.on_commit(
         lambda: send_mail("Your face attendance account", body, None, [email], fail_silently=False)
     )
-    return user

@@ -22,11 +22,15 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from jobs import durable
+from people.archive_limits import declared_size, without_trailer
 from people.models import IMAGE_SUFFIXES, Course, EnrollmentPhoto, Person, PhotoImportJob
 from people.services import UploadRefused, add_photo, ensure_consent
+from recognition import faces
 
 MAX_RATIO = 50  # compressed photos barely shrink; a much higher ratio is a zip bomb
 MISSING_ARCHIVE = "The uploaded archive is missing from storage. Upload it again."
+MAX_TOTAL_RATIO = 5  # the whole archive unpacked, against its size
+MAX_DIRECTORY_BYTES = 1024  # central-directory bytes per allowed entry (name, extra fields)
 
 
 class ArchiveRefused(ValueError):
@@ -80,11 +84,43 @@ def open_archive(upload) -> zipfile.ZipFile:
     upload.seek(0)
     if not zipfile.is_zipfile(upload):
         raise ArchiveRefused("The file is not a ZIP archive.")
+    check_declared_size(upload)
     upload.seek(0)
     try:
         return zipfile.ZipFile(upload)
     except (zipfile.BadZipFile, OSError) as error:
         raise ArchiveRefused(f"The ZIP archive cannot be read: {error}.") from None
+
+
+def max_entries() -> int:
+    """Entries an archive may hold, junk included: each photo with a __MACOSX twin and a
+    folder per student (also twinned) is 4 entries a photo."""
+    return 4 * settings.PHOTO_IMPORT_MAX_FILES
+
+
+def check_declared_size(upload) -> None:
+    """From the end record, before the central directory is read (archive_limits)."""
+    declared = declared_size(upload)
+    if declared is None:
+        raise ArchiveRefused("The ZIP archive cannot be read: its end record is missing.")
+    limit = max_entries()
+    if declared.entries > limit or declared.directory_bytes > limit * MAX_DIRECTORY_BYTES:
+        raise ArchiveRefused(
+            f"The archive holds too many entries ({declared.entries}, folders and hidden "
+            f"files included); at most {limit}."
+        )
+
+
+def check_total_size(entries: list[zipfile.ZipInfo], archive_bytes: int) -> None:
+    """Photos barely compress: more than MAX_TOTAL_RATIO times the archive (or the total
+    limit) once unpacked is padding or a bomb, however each file compares."""
+    total = sum(info.file_size for info in entries)
+    limit = min(settings.PHOTO_IMPORT_MAX_UNPACKED_BYTES, MAX_TOTAL_RATIO * archive_bytes)
+    if total > limit:
+        raise ArchiveRefused(
+            f"The files of this archive unpack to {total // 2**20} MB; at most "
+            f"{limit // 2**20} MB (and {MAX_TOTAL_RATIO} times the archive's size)."
+        )
 
 
 def check_archive(*, course: Course, upload) -> ArchivePlan:
@@ -111,6 +147,7 @@ def check_archive(*, course: Course, upload) -> ArchivePlan:
             f"Nothing was imported: {len(problems)} of {len(entries)} files have a problem.",
             problems,
         )
+    check_total_size(entries, upload.size)
     return plan
 
 
@@ -133,11 +170,23 @@ def check_entry(archive, info: zipfile.ZipInfo, roster) -> tuple[str | None, Per
     except UploadRefused as refused:
         return str(refused), None
     try:
-        with archive.open(info) as handle, Image.open(handle) as image:
-            image.verify()
+        with archive.open(info) as handle:
+            faces.check_image_header(handle)  # format, pixels and shape, as for an upload
+            with Image.open(handle) as image:
+                image.verify()
+    except faces.ImageRejected as rejection:
+        unreadable = rejection.code == "unreadable"
+        return "not a readable image." if unreadable else rejection.message, None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, zipfile.BadZipFile):
         return "not a readable image.", None
+    except Image.DecompressionBombError:
+        return "not a readable image (too many pixels).", None
     return None, person
+
+
+def read_photo(archive: zipfile.ZipFile, name: str) -> bytes:
+    """An entry's photo as it is stored: anything padded after the image is cut."""
+    return without_trailer(archive.read(name))
 
 
 @transaction.atomic
@@ -198,7 +247,7 @@ def give_up(job: PhotoImportJob) -> bool:
 
 
 def _add(archive: zipfile.ZipFile, planned: PlannedPhoto) -> dict:
-    data = archive.read(planned.name)
+    data = read_photo(archive, planned.name)
     upload = ContentFile(data, name=PurePosixPath(planned.name).name)
     photo = add_photo(person=planned.person, upload=upload)
     return {

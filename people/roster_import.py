@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from people.models import Course, Person
 from people.selectors import people_for
-from people.services import add_student
+from people.services import StudentNumberTaken, add_student
 
 MAX_ROWS = 2000
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
@@ -59,6 +59,12 @@ LABELS = {
     "email": "e-mail",
     "consent_recorded_on": "consent date",
 }
+
+
+NUMBERS_TAKEN = (
+    "Nothing was imported: some student numbers in this file cannot be used for this course. "
+    "Ask an administrator to add those students."
+)
 
 
 class RosterFileError(ValueError):
@@ -116,12 +122,15 @@ def decode(data: bytes) -> str:
     if not data.strip():
         raise RosterFileError("The file is empty.")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise RosterFileError(
             "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” "
             f"(the first unreadable byte is at position {error.start})."
         ) from None
+    if not text.strip():  # e.g. only a byte-order mark
+        raise RosterFileError("The file is empty.")
+    return text
 
 
 def normalise_header(name: str) -> str:
@@ -181,6 +190,8 @@ def read_row(line: int, cells: list[str], columns: dict[str, int]) -> RosterRow:
 
     row = RosterRow(line=line, full_name=cell("full_name"), external_id=cell("external_id"))
     row.email = cell("email")
+    if any("\x00" in text for text in cells):  # no database stores it in a text column
+        row.errors.append("This line holds a NUL character (byte 0): remove it.")
     if not row.full_name:
         row.errors.append("The full name is missing.")
     elif len(row.full_name) > Person._meta.get_field("full_name").max_length:
@@ -207,7 +218,12 @@ def read_row(line: int, cells: list[str], columns: dict[str, int]) -> RosterRow:
 
 
 def check_against_database(rows: list[RosterRow], *, added_by) -> None:
-    """Duplicates within the file, and student numbers of students the teacher cannot see."""
+    """Duplicates within the file, and which students the teacher already knows.
+
+    Whether a number belongs to a student of another teacher is not said per row: a dry run
+    of thousands of numbers would reveal who studies elsewhere. Such a file fails as a whole
+    at import (`import_roster`), naming no number.
+    """
     seen: dict[str, int] = {}
     for row in rows:
         if row.external_id in seen:
@@ -219,16 +235,8 @@ def check_against_database(rows: list[RosterRow], *, added_by) -> None:
     known = set(
         people_for(added_by).filter(external_id__in=numbers).values_list("external_id", flat=True)
     )
-    taken = set(
-        Person.objects.filter(external_id__in=numbers).values_list("external_id", flat=True)
-    )
     for row in rows:
         row.existing = row.external_id in known
-        if row.external_id in taken - known:
-            row.errors.append(
-                f"Student number {row.external_id} belongs to a student of another teacher. "
-                "Ask an administrator to add them to this course."
-            )
 
 
 def preview_roster(*, data: bytes, added_by) -> RosterPreview:
@@ -243,17 +251,24 @@ def import_roster(*, course: Course, data: bytes, added_by, dry_run: bool = Fals
     preview = preview_roster(data=data, added_by=added_by)
     if dry_run or not preview.valid:
         return preview
-    with transaction.atomic():
-        for row in preview.rows:
-            person = add_student(
-                course=course,
-                full_name=row.full_name,
-                external_id=row.external_id,
-                consent_recorded_on=row.consent_recorded_on,
-                added_by=added_by,
-            )
-            if row.email and not person.email:
-                person.email = row.email
-                person.save(update_fields=["email", "updated_at"])
+    try:
+        with transaction.atomic():
+            for row in preview.rows:
+                _add_row(course, row, added_by)
+    except StudentNumberTaken:
+        raise RosterFileError(NUMBERS_TAKEN) from None
     preview.imported = len(preview.rows)
     return preview
+
+
+def _add_row(course: Course, row: RosterRow, added_by) -> None:
+    person = add_student(
+        course=course,
+        full_name=row.full_name,
+        external_id=row.external_id,
+        consent_recorded_on=row.consent_recorded_on,
+        added_by=added_by,
+    )
+    if row.email and not person.email:
+        person.email = row.email
+        person.save(update_fields=["email", "updated_at"])

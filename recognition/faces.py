@@ -52,6 +52,8 @@ class ImageRejected(Exception):
     CODES = {
         "unreadable": "This file could not be read as a photo. Use a JPEG, PNG or WebP image.",
         "too_large": "This photo is too large. Use a smaller photo (at most {limit} megapixels).",
+        "extreme_shape": "This picture is {width}x{height} pixels: a photo is at most "
+        "{ratio} times as long as it is wide. Use an ordinary photo.",
         "no_face": "No face was found in this photo. Use a photo where the face is clearly "
         "visible.",
         "multiple_faces": "This photo shows more than one face. Use a photo of this person alone.",
@@ -300,6 +302,21 @@ def _check_size(size: tuple[int, int], limit: int) -> None:
         raise ImageRejected("unreadable")
     if width * height > limit:
         raise ImageRejected("too_large", _too_large_message(limit))
+    _check_shape(width, height)
+
+
+# A strip of 1 x millions of pixels passes the pixel limit but costs its decoder, converter
+# and detector far more per pixel than a photo (every step pads or tiles it): no camera or
+# panorama is this thin, so it is refused from the header like an oversized photo.
+MAX_ASPECT_RATIO = 20
+
+
+def _check_shape(width: int, height: int) -> None:
+    if max(width, height) > MAX_ASPECT_RATIO * min(width, height):
+        message = ImageRejected.CODES["extreme_shape"].format(
+            width=width, height=height, ratio=MAX_ASPECT_RATIO
+        )
+        raise ImageRejected("extreme_shape", message)
 
 
 # EXIF orientation -> the numpy view that turns the stored pixels upright (as Pillow's
@@ -623,16 +640,22 @@ def _landmarks68(image: np.ndarray, rect: dlib.rectangle) -> np.ndarray:
     return points
 
 
+ENCODE_BATCH = 16  # faces per run of the encoder network
+
+
 def _encode(image: np.ndarray, rects: list, cfg: FaceConfig) -> list[DetectedFace]:
     predictor = _model("landmarks_5" if cfg.landmarks_model == "small" else "landmarks_68")
     if cfg.encoder_runtime == "onnx" and cfg.jitters == 1 and rects:
         # The same 150x150 chip as compute_face_descriptor of one face (padding 0.25): one
         # at a time, as dlib's get_face_chips of several faces can sample a face differently.
-        chips = [
-            dlib.get_face_chip(image, predictor(image, rect), size=150, padding=0.25)
-            for rect in rects
-        ]
-        encodings = list(onnx_encoder.encode(np.stack(chips)))
+        # Encoded ENCODE_BATCH faces at a time: the network's memory grows with the batch.
+        encodings = []
+        for start in range(0, len(rects), ENCODE_BATCH):
+            chips = [
+                dlib.get_face_chip(image, predictor(image, rect), size=150, padding=0.25)
+                for rect in rects[start : start + ENCODE_BATCH]
+            ]
+            encodings.extend(onnx_encoder.encode(np.stack(chips)))
     else:
         encoder = _model("encoder")
         encodings = [

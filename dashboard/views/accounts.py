@@ -8,8 +8,8 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Max
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.client_address import client_address
 from people import accounts, time_zones
@@ -85,4 +85,17 @@ def invite_teacher(request):
         else:
             messages.success(request, f"{user.username} was invited by e-mail at {user.email}.")
             return redirect("dashboard:teacher-invite")
-    return render(request, "dashboard/invite.html", {"form": form})
+    context = {"form": form, "pending": accounts.pending_invitations()}
+    return render(request, "dashboard/invite.html", context)
+
+
+@require_POST
+@login_required
+@permission_required("auth.add_user", raise_exception=True)
+def resend_invitation(request, pk: int):
+    user = get_object_or_404(accounts.pending_invitations(), pk=pk)
+    accounts.resend_invitation(
+        user=user, base_url=request.build_absolute_uri("/"), invited_by=request.user
+    )
+    messages.success(request, f"A new invitation went to {user.username} at {user.email}.")
+    return redirect("dashboard:teacher-invite")

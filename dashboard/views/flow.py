@@ -35,9 +35,11 @@ def reopen_session(request, pk: int):
     except services.SessionStateError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request, f"The session is open again; {removed} absence(s) recorded at close removed."
-        )
+        message = f"The session is open again; {removed} absence(s) recorded at close removed."
+        session.refresh_from_db()
+        if closes_at := services.reopened_closes_at(session):
+            message += f" It closes again at {timezone.localtime(closes_at):%H:%M}."
+        messages.success(request, message)
     return redirect("dashboard:session", pk=session.pk)
 
 
@@ -48,10 +50,17 @@ def create_schedule(request, pk: int):
     form = ScheduleForm(request.POST)
     if not form.is_valid():
         return render_course(request, course, status=400, schedule_form=form)
-    flow.create_schedule(
+    schedule = flow.create_schedule(
         course=course, time_zone=timezone.get_current_timezone_name(), **form.cleaned_data
     )
     messages.success(request, "Weekly schedule saved: the coming week's sessions are made.")
+    for other in flow.overlapping_schedules(schedule):
+        messages.warning(
+            request,
+            f"This schedule overlaps another lesson of the course ({other.weekday_labels} "
+            f"{other.start_time:%H:%M}, {other.duration_minutes} minutes): delete one if "
+            "they are the same lesson.",
+        )
     return redirect(reverse("dashboard:course", args=[course.pk]) + "#sessions-heading")
 
 

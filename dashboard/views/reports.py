@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -31,6 +31,14 @@ def date_range(request) -> tuple[ReportRangeForm, dict]:
     return form, bounds
 
 
+def refused_range(form: ReportRangeForm) -> HttpResponse | None:
+    """A CSV asked for with a broken date range: a 400 saying what is wrong, not every row."""
+    if not form.errors:
+        return None
+    messages = [message for errors in form.errors.values() for message in errors]
+    return HttpResponseBadRequest(" ".join(messages), content_type="text/plain; charset=utf-8")
+
+
 @require_GET
 @login_required
 def report(request, pk: int):
@@ -55,7 +63,10 @@ def report(request, pk: int):
 @login_required
 def report_csv(request, pk: int):
     course = get_object_or_404(courses_for(request.user), pk=pk)
-    data = course_report(course, **date_range(request)[1])
+    form, bounds = date_range(request)
+    if refused := refused_range(form):
+        return refused
+    data = course_report(course, **bounds)
     response = HttpResponse(csv_export.report_csv(data), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=csv_export.report_filename(data)

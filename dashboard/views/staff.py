@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from attendance.models import AttendanceRecord
 from dashboard.csv_export import BOM, safe_cell
-from dashboard.views.reports import date_range
+from dashboard.views.reports import date_range, refused_range
 
 HEADER = ["Course", "Session start", "Time zone", "Session title", "Student number", "Student"]
 
@@ -21,7 +21,9 @@ HEADER = ["Course", "Session start", "Time zone", "Session title", "Student numb
 @login_required
 @permission_required("people.see_everyone", raise_exception=True)
 def export_all_courses(request):
-    bounds = date_range(request)[1]
+    form, bounds = date_range(request)
+    if refused := refused_range(form):
+        return refused
     records = AttendanceRecord.objects.select_related("session__course", "person").order_by(
         "session__course__name", "session__starts_at", "person__full_name", "pk"
     )

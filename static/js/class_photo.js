@@ -62,7 +62,9 @@ function drawBox(overlay, photo, face, number) {
 function summary(photo) {
   const named = photo.faces.filter((face) => face.person).length;
   const unknown = photo.found - named;
-  return `Found ${photo.found} face${photo.found === 1 ? "" : "s"}: ${named} recognised, ${unknown} unknown.`;
+  const text = `Found ${photo.found} face${photo.found === 1 ? "" : "s"}: ${named} recognised, ${unknown} unknown.`;
+  if (!photo.faces_capped_at) return text;
+  return `${text} The photo holds more faces: only the ${photo.faces_capped_at} largest were identified.`;
 }
 
 function assignRow(block, photo, face, number, box) {

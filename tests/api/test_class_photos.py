@@ -197,7 +197,10 @@ def test_unreadable_pictures_fail_with_a_reason_and_bad_uploads_are_refused(
     teacher_api, course, settings
 ):
     session = open_session_of(course)
-    answer = upload(teacher_api, session, b"not an image at all")
+    refused = upload(teacher_api, session, b"not an image at all")
+    assert refused.status_code == 400 and "could not be read" in str(refused.json())
+    whole, _ = make_class_picture()
+    answer = upload(teacher_api, session, whole[: len(whole) // 3])  # a good header, cut short
     assert answer.status_code == 202
     body = wait_until_processed(teacher_api, session, answer.json()["id"])
     assert body["status"] == "failed" and "could not be read" in body["error"]
@@ -242,3 +245,24 @@ def test_the_class_photo_journey_through_a_real_worker(real_worker, teacher, cla
     started = time.monotonic()
     check_the_journey(api, session, class_picture)
     assert time.monotonic() - started < 60
+
+
+@pytest.mark.real_faces  # a crowd made here, not one of the recorded sample photos
+def test_a_photo_of_more_faces_than_the_cap_identifies_the_largest_and_says_so(
+    teacher_api, course, settings
+):
+    from tests.reliability.crowd import crowd_jpeg
+
+    settings.CLASS_PHOTO_MAX_FACES = 3
+    session = open_session_of(course)
+    answer = upload(teacher_api, session, crowd_jpeg(8))  # 8 faces, the first largest
+    body = wait_until_processed(teacher_api, session, answer.json()["id"])
+    assert body["status"] == "done" and body["found"] == 3
+    assert body["faces_capped_at"] == 3
+    widths = sorted(face["box"]["right"] - face["box"]["left"] for face in body["faces"])
+    every = faces.find_faces(faces.load_image(crowd_jpeg(8)))
+    assert widths == sorted(face.box.width for face in every)[-3:]
+    settings.CLASS_PHOTO_MAX_FACES = 8
+    answer = upload(teacher_api, session, crowd_jpeg(8))
+    body = wait_until_processed(teacher_api, session, answer.json()["id"])
+    assert body["found"] == 8 and body["faces_capped_at"] is None

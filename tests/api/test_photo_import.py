@@ -4,6 +4,7 @@ Real photos of the sample faces, encoded by the real dlib pipeline in the backgr
 """
 
 import io
+import os
 import time
 import zipfile
 
@@ -156,3 +157,72 @@ def test_the_import_runs_in_a_real_worker_and_its_progress_can_be_polled(
             break
         time.sleep(0.5)
     assert progress["state"] == "done" and progress["ready"] == 3, progress
+
+
+def test_junk_entries_count_and_are_refused_from_the_end_record(
+    teacher, teacher_api, shared_faces, settings, monkeypatch
+):
+    settings.PHOTO_IMPORT_MAX_FILES = 5  # at most 20 entries, folders and __MACOSX included
+    course = course_of(teacher, "S1")
+    junk = {f"__MACOSX/._{n}.jpg": b"" for n in range(40)}
+    archive = make_zip({"S1.jpg": face(shared_faces, "obama"), **junk})
+
+    def never_opened(*args, **kwargs):
+        raise AssertionError("the central directory was read")
+
+    monkeypatch.setattr(zipfile, "ZipFile", never_opened)
+    response = post(teacher_api, course, archive)
+    assert response.status_code == 400, response.content
+    assert "too many entries (41" in response.json()["file"][0]
+    assert not PhotoImportJob.objects.exists()
+
+
+def test_a_photo_whose_header_declares_a_bomb_is_that_files_problem(teacher, teacher_api):
+    from PIL import Image
+
+    course = course_of(teacher, "S1", "S2")
+    buffer = io.BytesIO()
+    Image.new("1", (30_000, 30_000)).save(buffer, "PNG")
+    strip = io.BytesIO()
+    Image.new("RGB", (2000, 20)).save(strip, "PNG")
+    response = post(
+        teacher_api,
+        course,
+        make_zip(
+            {"S1.png": buffer.getvalue(), "S2.png": strip.getvalue()},
+            compression=zipfile.ZIP_STORED,
+        ),
+    )
+    assert response.status_code == 400, response.content
+    problems = response.json()["file"][1:]
+    assert problems[0].startswith("S1.png: This photo is too large")
+    assert problems[1].startswith("S2.png: This picture is 2000x20 pixels")
+
+
+def test_photos_padded_after_their_end_are_stored_without_the_padding(
+    teacher, teacher_api, shared_faces, django_capture_on_commit_callbacks
+):
+    course = course_of(teacher, "S1", "S2")
+    photos = {"S1.jpg": face(shared_faces, "obama"), "S2.jpg": face(shared_faces, "biden")}
+    padded = {name: data + os.urandom(len(data)) for name, data in photos.items()}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(teacher_api, course, make_zip(padded))
+    assert response.status_code == 202, response.content
+    for photo in EnrollmentPhoto.objects.select_related("person"):
+        assert photo.image.size == len(photos[f"{photo.person.external_id}.jpg"])
+        assert photo.status == "ready"
+
+
+def test_an_archive_that_unpacks_to_many_times_its_size_is_refused(
+    teacher, teacher_api, shared_faces, settings
+):
+    course = course_of(teacher, "S1", "S2")
+    photos = {"S1.jpg": face(shared_faces, "obama"), "S2.jpg": face(shared_faces, "biden")}
+    padded = {name: data + bytes(30 * len(data)) for name, data in photos.items()}  # 30:1
+    response = post(teacher_api, course, make_zip(padded))
+    assert response.status_code == 400, response.content
+    assert "unpack to" in response.json()["file"][0]
+    settings.PHOTO_IMPORT_MAX_UNPACKED_BYTES = 1024  # the absolute limit, for plain photos
+    response = post(teacher_api, course, make_zip(photos))
+    assert response.status_code == 400 and "at most 0 MB" in response.json()["file"][0]
+    assert not PhotoImportJob.objects.exists()

@@ -106,10 +106,11 @@ def test_confirm_marks_the_student_at_the_capture_time(
     assert record.recorded_at == review.captured_at
     assert not PendingReview.objects.exists() and not crop.exists()
     assert EnrollmentPhoto.objects.filter(person=review.candidate).count() == 2  # no new photo
-    # the next frame of that face greets the student instead of asking again
+    # the next frame of that face neither asks again nor names anyone: a face this far
+    # could be a stranger who resembles the student
     faces = check_in(teacher_api, session, shared_faces / "probe" / "obama1.jpg")
-    assert faces[0]["outcome"] == "already_checked_in"
-    assert faces[0]["person"]["full_name"] == "Obama"
+    assert faces[0]["outcome"] == "unknown" and faces[0]["person"] is None
+    assert not PendingReview.objects.exists()
 
 
 def test_confirm_after_the_late_threshold_is_late(teacher_api, course, shared_faces):
@@ -249,3 +250,19 @@ def test_a_review_is_dropped_when_the_student_is_then_recognised(
         faces = check_in(teacher_api, session, shared_faces / "probe" / "obama-720p.jpg")  # 0.09
     assert [f["outcome"] for f in faces] == ["present"]
     assert not PendingReview.objects.exists() and not crop.exists()
+
+
+def test_a_band_face_is_never_named_even_when_the_student_is_checked_in(
+    teacher, course, shared_faces
+):
+    """A stranger in the review band of a student already marked: the kiosk must not greet
+    them as that student ("already checked in" only within the tolerance)."""
+    from tests.api.test_kiosk_credential import kiosk_client
+
+    session = open_session_of(course)
+    obama = course.roster.get(external_id="obama")
+    AttendanceRecord.objects.create(session=session, person=obama, status="present")
+    faces = check_in(kiosk_client(session), session, PROBE)  # 0.33 away: in the band
+    assert [(f["outcome"], f["person"]) for f in faces] == [("unknown", None)]
+    assert not PendingReview.objects.exists()
+    assert UnrecognisedAttempt.objects.filter(session=session).count() == 1

@@ -4,6 +4,7 @@ closing by the periodic task, and Reopen undoing a close."""
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from attendance import schedule as flow
 from attendance import services
@@ -123,18 +124,82 @@ def test_reopen_removes_absences_of_the_close_and_keeps_manual_changes(course, t
     assert record.method == AttendanceRecord.Method.MANUAL
 
 
-def test_a_session_reopened_after_its_end_is_not_closed_again(course, teacher):
+@pytest.mark.parametrize("auto_close", [True, False])
+def test_a_session_reopened_after_its_end_closes_at_a_stated_time(
+    course, teacher, settings, auto_close
+):
+    settings.REOPENED_SESSION_MINUTES = 30
     session = SessionFactory(
         course=course,
         starts_at=datetime(2020, 1, 1, 8, tzinfo=UTC),
         ends_at=datetime(2020, 1, 1, 9, tzinfo=UTC),
-        auto_close=True,
+        auto_close=auto_close,
     )
-    flow.run_automatic_sessions()
+    services.close_session(session=session)
     services.reopen_session(session=session)
-    assert flow.run_automatic_sessions()["closed"] == 0
     session.refresh_from_db()
-    services.ensure_open(session)
+    closes_at = services.reopened_closes_at(session)
+    assert closes_at == session.reopened_at + timedelta(minutes=30)
+    assert flow.run_automatic_sessions(now=closes_at - timedelta(minutes=1))["closed"] == 0
+    services.ensure_open(session, now=closes_at - timedelta(minutes=1))
+    services.ensure_checkin_window(session, now=closes_at - timedelta(minutes=1))
+    with pytest.raises(services.SessionStateError, match="ended at"):
+        services.ensure_checkin_window(session, now=closes_at + timedelta(minutes=1))
+    assert flow.run_automatic_sessions(now=closes_at)["closed"] == 1
+    session.refresh_from_db()
+    assert session.state == "closed"
+
+
+def test_the_reopened_close_time_is_stated_in_the_api_and_on_the_page(
+    course, teacher, teacher_api, client
+):
+    session = SessionFactory(
+        course=course,
+        starts_at=datetime(2020, 1, 1, 8, tzinfo=UTC),
+        ends_at=datetime(2020, 1, 1, 9, tzinfo=UTC),
+        opened_at=datetime(2020, 1, 1, 8, tzinfo=UTC),
+        closed_at=datetime(2020, 1, 1, 9, tzinfo=UTC),
+    )
+    body = teacher_api.post(f"/api/sessions/{session.pk}/reopen/").json()
+    assert body["checkin_closes_at"] is not None
+    session.refresh_from_db()
+    assert body["checkin_closes_at"] == services.reopened_closes_at(session).isoformat().replace(
+        "+00:00", "Z"
+    )
+    services.close_session(session=session)
+    client.force_login(teacher)
+    page = client.post(f"/sessions/{session.pk}/reopen/", follow=True).content.decode()
+    assert "closes again at" in page
+
+
+def test_check_in_is_refused_outside_the_sessions_times(course, settings):
+    settings.CHECKIN_EARLY_MINUTES, settings.CHECKIN_AFTER_END_MINUTES = 30, 0
+    start = datetime(2027, 1, 4, 8, tzinfo=UTC)
+    session = SessionFactory(
+        course=course, starts_at=start, ends_at=start + timedelta(hours=1), opened_at=start
+    )
+    with pytest.raises(services.SessionStateError, match="check-in opens 30 minutes before"):
+        services.ensure_checkin_window(session, now=start - timedelta(days=2))
+    services.ensure_checkin_window(session, now=start - timedelta(minutes=29))
+    services.ensure_checkin_window(session, now=start + timedelta(minutes=59))
+    with pytest.raises(services.SessionStateError, match="ended at"):
+        services.ensure_checkin_window(session, now=start + timedelta(hours=3))
+
+
+def test_a_manual_session_takes_no_check_in_hours_after_its_end(course, teacher_api, shared_faces):
+    now = timezone.now()
+    session = SessionFactory(
+        course=course,
+        starts_at=now - timedelta(hours=3),
+        ends_at=now - timedelta(hours=2),
+        opened_at=now - timedelta(hours=3),
+    )
+    with (shared_faces / "probe" / "obama1.jpg").open("rb") as image:
+        response = teacher_api.post(
+            f"/api/sessions/{session.pk}/checkin/", {"image": image}, format="multipart"
+        )
+    assert response.status_code == 409, response.content
+    assert "ended at" in str(response.json())
 
 
 def test_start_class_now_opens_the_lesson_about_to_start(course):
@@ -168,3 +233,33 @@ def test_start_class_now_finds_a_lesson_even_without_the_periodic_task(course):
     session = flow.start_class_now(course=course, now=next_monday)
     assert session.schedule == lesson
     assert session.starts_at == datetime(2026, 9, 14, 6, 30, tzinfo=UTC)
+
+
+# Lessons on the nights the clocks change, in two zones: (zone, day, start, minutes, the
+# start in UTC). Each lasts its minutes of real time; a start the clocks skip counts from
+# before the change, a repeated one is its first occurrence.
+DST_LESSONS = [
+    ("Europe/London", "2027-03-28", time(0, 30), 120, datetime(2027, 3, 28, 0, 30, tzinfo=UTC)),
+    ("Europe/London", "2027-03-28", time(1, 30), 45, datetime(2027, 3, 28, 1, 30, tzinfo=UTC)),
+    ("Europe/London", "2027-10-31", time(0, 30), 120, datetime(2027, 10, 30, 23, 30, tzinfo=UTC)),
+    ("Europe/London", "2027-10-31", time(1, 30), 45, datetime(2027, 10, 31, 0, 30, tzinfo=UTC)),
+    ("America/New_York", "2027-03-14", time(1, 30), 60, datetime(2027, 3, 14, 6, 30, tzinfo=UTC)),
+    ("America/New_York", "2027-03-14", time(2, 30), 45, datetime(2027, 3, 14, 7, 30, tzinfo=UTC)),
+    ("America/New_York", "2027-11-07", time(0, 30), 120, datetime(2027, 11, 7, 4, 30, tzinfo=UTC)),
+    ("America/New_York", "2027-11-07", time(1, 30), 45, datetime(2027, 11, 7, 5, 30, tzinfo=UTC)),
+]
+
+
+@pytest.mark.parametrize(("zone", "day", "start", "minutes", "utc_start"), DST_LESSONS)
+def test_a_lesson_across_a_clock_change_lasts_its_minutes_of_real_time(
+    course, zone, day, start, minutes, utc_start
+):
+    weekday = datetime.fromisoformat(day).weekday()
+    lesson = weekly(
+        course, weekdays=[weekday], start_time=start, duration_minutes=minutes, time_zone=zone
+    )
+    assert flow.create_scheduled_sessions(schedules=[lesson], now=utc_start - timedelta(days=1))
+    near = (utc_start - timedelta(hours=12), utc_start + timedelta(hours=12))
+    session = AttendanceSession.objects.get(schedule=lesson, starts_at__range=near)
+    assert session.starts_at == utc_start
+    assert session.ends_at - session.starts_at == timedelta(minutes=minutes)

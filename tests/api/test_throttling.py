@@ -47,3 +47,35 @@ def test_a_limited_kiosk_is_told_when_to_retry(settings):
     response = client.post(f"/api/sessions/{session.pk}/checkin/", {}, format="multipart")
     assert response.status_code == 429
     assert "Retry-After" in response.headers
+
+
+def test_requests_refused_for_one_kiosk_do_not_use_up_the_shared_address_limit(settings):
+    settings.CHECKIN_RATE_PER_CREDENTIAL = "3/min"
+    settings.CHECKIN_RATE_PER_ADDRESS = "6/min"
+    flooding = open_session_of(CourseFactory())
+    assert post_empty_frames(kiosk_client(flooding), flooding, 20) == [400] * 3 + [429] * 17
+    real = open_session_of(CourseFactory())
+    assert post_empty_frames(kiosk_client(real), real, 4) == [400, 400, 400, 429]
+
+
+def test_a_request_refused_by_the_address_limit_does_not_count_for_its_kiosk(settings):
+    settings.CHECKIN_RATE_PER_CREDENTIAL = "3/min"
+    settings.CHECKIN_RATE_PER_ADDRESS = "2/min"
+    first, second = (open_session_of(CourseFactory()) for _ in range(2))
+    assert post_empty_frames(kiosk_client(first), first, 2) == [400, 400]
+    assert post_empty_frames(kiosk_client(second), second, 3) == [429, 429, 429]
+    settings.CHECKIN_RATE_PER_ADDRESS = ""
+    assert post_empty_frames(kiosk_client(second), second, 4) == [400, 400, 400, 429]
+
+
+def test_the_default_address_limit_holds_ten_kiosks_at_their_own_limit():
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from attendance_site import settings as defaults
+
+    def per_second(rate):
+        count, seconds = SimpleRateThrottle.parse_rate(None, rate)
+        return count / seconds
+
+    address = per_second(defaults.CHECKIN_RATE_PER_ADDRESS)
+    assert address >= 10 * per_second(defaults.CHECKIN_RATE_PER_CREDENTIAL)

@@ -129,3 +129,28 @@ def test_pages_follow_the_school_zone_by_default(teacher_client, course):
     time_zones.set_school_time_zone("Asia/Tokyo")
     page = teacher_client.get(reverse("dashboard:account")).content.decode()
     assert "Asia/Tokyo" in page and "JST" in page
+
+
+def test_staff_resend_a_lost_invitation_until_the_password_is_set(
+    client, superuser, django_capture_on_commit_callbacks
+):
+    client.force_login(superuser)
+    data = {"full_name": "Grace Hopper", "username": "ghopper", "email": "grace@school.example"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("dashboard:teacher-invite"), data)
+    user = get_user_model().objects.get(username="ghopper")
+    page = client.get(reverse("dashboard:teacher-invite")).content.decode()
+    assert "Invitations not accepted yet" in page and "grace@school.example" in page
+    mail.outbox.clear()
+    resend = reverse("dashboard:teacher-resend-invitation", args=[user.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(resend).status_code == 302
+    (message,) = mail.outbox
+    assert message.to == ["grace@school.example"] and "/accounts/reset/" in message.body
+    user.set_password("a much longer secret 42")
+    user.save()
+    assert client.post(resend).status_code == 404  # accepted: a password reset now
+    assert (
+        "Invitations not accepted yet"
+        not in client.get(reverse("dashboard:teacher-invite")).content.decode()
+    )

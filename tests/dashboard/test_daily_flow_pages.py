@@ -83,3 +83,33 @@ def test_the_live_page_counts_and_shows_the_kiosk_qr_code(teacher_client, sessio
     assert '<strong data-count="missing">1</strong> not yet' in page
     assert '<svg role="img"' in page and "QR code of the kiosk link" in page
     assert "Show only students not checked in" in page
+
+
+def test_a_schedule_late_after_its_own_length_is_refused(teacher_client, course):
+    data = {
+        "weekdays": ["0"],
+        "start_time": "08:30",
+        "duration_minutes": "5",
+        "late_after_minutes": "600",
+    }
+    response = teacher_client.post(reverse("dashboard:schedule-create", args=[course.pk]), data)
+    assert response.status_code == 400
+    assert "Use at most 5 minutes" in response.content.decode()
+    assert not CourseSchedule.objects.exists()
+
+
+def test_a_schedule_overlapping_another_is_saved_with_a_warning(teacher_client, course):
+    data = {
+        "weekdays": ["0", "2"],
+        "start_time": "08:30",
+        "duration_minutes": "50",
+        "late_after_minutes": "5",
+    }
+    url = reverse("dashboard:schedule-create", args=[course.pk])
+    first = teacher_client.post(url, data, follow=True).content.decode()
+    assert "overlaps" not in first
+    second = teacher_client.post(url, {**data, "weekdays": ["2"]}, follow=True)
+    assert "This schedule overlaps another lesson of the course (Mon, Wed 08:30" in (
+        second.content.decode()
+    )
+    assert CourseSchedule.objects.filter(course=course).count() == 2

@@ -77,3 +77,19 @@ def test_the_csv_defuses_names_a_spreadsheet_would_run_as_formulas(teacher_clien
 def test_a_course_without_sessions_has_an_empty_report(teacher_client, course):
     page = teacher_client.get(reverse("dashboard:report", args=[course.pk])).content.decode()
     assert "No session has been opened yet" in page
+
+
+@pytest.mark.parametrize("query", ["end=9999-12-31", "start=0001-01-01", "start=9999-12-31"])
+def test_a_date_far_outside_the_session_dates_is_a_form_error(
+    teacher_client, client, superuser, course, history, query
+):
+    page = teacher_client.get(reverse("dashboard:report", args=[course.pk]) + "?" + query)
+    assert page.status_code == 200
+    assert "Use a date within" in page.content.decode()
+    course_csv = teacher_client.get(reverse("dashboard:report-csv", args=[course.pk]) + "?" + query)
+    assert course_csv.status_code == 400
+    assert "Use a date within" in course_csv.content.decode()
+    client.force_login(superuser)
+    every_course = client.get(reverse("dashboard:export-all") + "?" + query)
+    assert every_course.status_code == 400
+    assert "Use a date within" in every_course.content.decode()

@@ -217,6 +217,7 @@ def test_rejections_know_only_the_documented_codes():
     assert set(ImageRejected.CODES) == {
         "unreadable",
         "too_large",
+        "extreme_shape",
         "no_face",
         "multiple_faces",
         "face_too_small",

@@ -52,3 +52,31 @@ def write_big_png(path: Path, kind: str) -> Path:
         + _png_chunk(b"IEND", b"")
     )
     return path
+
+
+def write_strip_png(path: Path, width: int, height: int) -> Path:
+    """A flat grey 8-bit RGB PNG of `width` x `height` (1 x 45,000,000 is ~130 KB), its
+    pixel stream compressed a megabyte at a time so that building it costs little memory."""
+    row = b"\0" + b"\x80" * (3 * width)
+    total, piece = (
+        len(row) * height,
+        b"\x80" * 2**20 if width > 2**20 else row * (2**20 // len(row) + 1),
+    )
+    packer = zlib.compressobj(9)
+    chunks = []
+    if width > 2**20:  # one long row: its filter byte, then the grey pixels
+        chunks.append(packer.compress(b"\0"))
+        for start in range(0, 3 * width, len(piece)):
+            chunks.append(packer.compress(piece[: min(len(piece), 3 * width - start)]))
+    else:
+        for start in range(0, total, len(piece)):
+            chunks.append(packer.compress(piece[: min(len(piece), total - start)]))
+    chunks.append(packer.flush())
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", b"".join(chunks))
+        + _png_chunk(b"IEND", b"")
+    )
+    return path

@@ -1,15 +1,18 @@
 """Peak memory of one request, measured in a fresh process (run by test_memory.py).
 
-    python -m tests.reliability.memory_probe checkin|enroll IMAGE_FILE
+    python -m tests.reliability.memory_probe checkin|enroll|import|classphoto FILE [FIELD=VALUE ...]
 
 Sets up the app on a throwaway SQLite database with tasks in-process (so an enrollment
 request also runs its encoding), warms up with a small upload, resets the kernel's peak-RSS
 mark, sends IMAGE_FILE and prints one JSON line: the status code and by how many bytes the
-process's peak resident memory rose above its resident memory before the request.
+process's peak resident memory rose above its resident memory before the request, the
+CPU seconds (all threads) the request took, and the start of the answer. FIELD=VALUE pairs
+are sent as form fields.
 """
 
 import json
 import os
+import resource
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +25,12 @@ def _rss(field: str) -> int:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def main(target: str, image_path: str) -> None:
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def main(target: str, image_path: str, *fields: str) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="memory-probe-"))
     os.environ.update(
         DJANGO_SETTINGS_MODULE="attendance_site.settings",
@@ -57,17 +65,24 @@ def main(target: str, image_path: str) -> None:
     url = {
         "checkin": f"/api/sessions/{session.pk}/checkin/",
         "enroll": f"/api/people/{person.pk}/photos/",
+        "import": f"/api/courses/{course.pk}/photo-import/",
+        "classphoto": f"/api/sessions/{session.pk}/class-photos/",
     }[target]
+    upload_field = "file" if target == "import" else "image"
 
-    def send(name: str, data: bytes) -> int:
+    form = dict(field.split("=", 1) for field in fields)
+
+    def send(name: str, data: bytes):
         upload = SimpleUploadedFile(name, data, content_type="image/png")
-        return client.post(url, {"image": upload}).status_code
+        return client.post(url, {upload_field: upload, **form})
 
-    send("warm-up.jpg", jpeg())  # imports, dlib models, first queries
+    send("warm-up.jpg", jpeg())  # imports, dlib models, first queries (refused as a ZIP)
     data = Path(image_path).read_bytes()
     before = _rss("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to now
-    status = send(Path(image_path).name, data)
+    cpu = _cpu_seconds()
+    response = send(Path(image_path).name, data)
+    cpu = _cpu_seconds() - cpu
     peak = _rss("VmHWM")
     photo_status = None
     if target == "enroll":
@@ -75,7 +90,19 @@ def main(target: str, image_path: str) -> None:
 
         photo = EnrollmentPhoto.objects.order_by("-pk").first()
         photo_status = photo and photo.status
-    print(json.dumps({"status": status, "rise": peak - before, "photo": photo_status}))
+    if target == "classphoto":
+        from attendance.models import ClassPhoto
+
+        photo = ClassPhoto.objects.order_by("-pk").first()
+        photo_status = photo and f"{photo.status}: {len(photo.faces)} faces"
+    result = {
+        "status": response.status_code,
+        "rise": peak - before,
+        "cpu": cpu,
+        "photo": photo_status,
+        "answer": response.content[:500].decode(errors="replace"),
+    }
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -70,3 +70,30 @@ def test_deeply_nested_json_answers_400(db, teacher, path):
     response = api.post(path, "[" * 100_000, content_type="application/json")
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/courses/1/students/1/photos/", "/courses/1/photo-import/", "/admin/people/person/1/change/"],
+)
+def test_an_anonymous_upload_to_a_page_is_refused_before_the_csrf_check_reads_it(db, path):
+    client = Client(enforce_csrf_checks=True)
+    client.cookies["csrftoken"] = "x" * 32
+    client.cookies["sessionid"] = "not-a-session"
+    from attendance_site.body_limits import body_limit
+
+    within_the_pages_limit = body_limit(path)  # what a signed-in teacher may send
+    response = client.post(
+        path, content_type="multipart/form-data; boundary=x", **declared(within_the_pages_limit)
+    )
+    assert response.status_code == 413
+
+
+def test_a_signed_in_teacher_may_still_upload_photos_on_the_page(db, client, teacher):
+    client.force_login(teacher)
+    response = client.post(
+        "/courses/1/students/1/photos/",
+        content_type="multipart/form-data; boundary=x",
+        **declared(5 * 1024 * 1024),
+    )
+    assert response.status_code != 413  # read (and refused later, if at all)
