@@ -310,11 +310,12 @@ FACE_MODEL_CACHE_DIR = Path(env_str("FACE_MODEL_CACHE_DIR", str(BASE_DIR / ".cac
 # A face is named only when it is at most this far from that person's own encodings.
 RECOGNITION_TOLERANCE = env_float("RECOGNITION_TOLERANCE", 0.6, minimum=0.3, maximum=0.65)
 # Check-in rate limits ("N/s", "N/min"; empty disables), counted in faces encoded. A kiosk
-# sends about 1 frame/s; the per-address limit holds 10 kiosks each at its own limit, because
+# sends about 1 frame/s when idle and one every 0.15 s (400/min) during a head-turn
+# challenge; the per-address limit holds 10 kiosks each at its own limit, because
 # a school's kiosks may share one public address. A request refused by one limit counts
 # against neither.
-CHECKIN_RATE_PER_CREDENTIAL = env_rate("CHECKIN_RATE_PER_CREDENTIAL", "120/min")
-CHECKIN_RATE_PER_ADDRESS = env_rate("CHECKIN_RATE_PER_ADDRESS", "1200/min")
+CHECKIN_RATE_PER_CREDENTIAL = env_rate("CHECKIN_RATE_PER_CREDENTIAL", "480/min")
+CHECKIN_RATE_PER_ADDRESS = env_rate("CHECKIN_RATE_PER_ADDRESS", "4800/min")
 # Check-in is taken from this many minutes before a session's start to this many after its
 # end (a session opened early or never closed takes no check-ins days away from its times).
 CHECKIN_EARLY_MINUTES = env_int("CHECKIN_EARLY_MINUTES", 30)
