@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from attendance import reviews
+from attendance.errors import AlreadyDecided, ReviewRefused
 from attendance.models import PendingReview
 from attendance.selectors import sessions_for
 from attendance.serializers import RecordSerializer
@@ -53,6 +54,7 @@ class ConfirmSerializer(serializers.Serializer):
 class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_converter = "int"
     serializer_class = ReviewSerializer
+    raises = {"confirm": (ReviewRefused, AlreadyDecided)}  # answered by api_errors.ERRORS
 
     def get_queryset(self):
         return PendingReview.objects.filter(
@@ -62,7 +64,10 @@ class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=ConfirmSerializer, responses=RecordSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        """It is this student: mark them present or late at the capture time."""
+        """It is this student: mark them present or late at the capture time.
+
+        A review decided meanwhile (a double-click, two teachers) answers 409
+        `already_decided`."""
         review = self.get_object()
         choice = ConfirmSerializer(data=request.data)
         choice.is_valid(raise_exception=True)

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from people.serializers import (
     RosterImportResultSerializer,
     RosterImportSerializer,
 )
+from recognition.faces import ImageRejected
 from recognition.models import CourseClassifier
 
 
@@ -35,13 +36,20 @@ def unique_student_number():
         with transaction.atomic():
             yield
     except IntegrityError:
-        raise serializers.ValidationError(
-            {"external_id": ["A person with this student number already exists."]}
+        raise services.StudentNumberTaken(
+            "A person with this student number already exists."
         ) from None
 
 
 class PersonViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
+    # The domain exceptions each action's service may raise (answered by api_errors.ERRORS).
+    raises = {
+        "create": (services.StudentNumberTaken,),
+        "update": (services.StudentNumberTaken,),
+        "partial_update": (services.StudentNumberTaken,),
+        "upload_photo": (services.UploadRefused, ImageRejected),
+    }
     serializer_class = PersonSerializer
     search_fields = ["full_name", "external_id"]
 
@@ -95,7 +103,7 @@ class PhotoViewSet(
 ):
     lookup_value_converter = "int"
     serializer_class = PhotoSerializer
-    state_conflict_actions = {"keep"}  # 409 when the photo is not waiting for review
+    raises = {"keep": (services.PhotoNotInReview,)}  # answered by api_errors.ERRORS
 
     def get_queryset(self):
         return photos_for(self.request.user).order_by("-uploaded_at", "pk")
@@ -110,6 +118,10 @@ class PhotoViewSet(
 
 class CourseViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
+    raises = {  # answered by api_errors.ERRORS
+        "roster_import": (roster_import.RosterFileError,),
+        "photo_import": (photo_import.ArchiveRefused,),
+    }
     serializer_class = CourseSerializer
 
     def get_queryset(self):

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance import services
+from attendance.errors import NotOnRoster
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import sessions_for
 from dashboard import selectors
@@ -157,7 +158,7 @@ def set_status(request, pk: int):
             status=form.cleaned_data["status"],
             changed_by=request.user,
         )
-    except services.NotOnRoster as error:
+    except NotOnRoster as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"{person.full_name}: {record.get_status_display()}.")
