@@ -4,6 +4,7 @@
 """
 
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -41,7 +42,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         return bool(review.candidate.consent_recorded_on)
 
     def get_crop_url(self, review) -> str:
-        return f"/api/reviews/{review.pk}/crop/"
+        return reverse("review-crop", args=[review.pk])
 
 
 class ConfirmSerializer(serializers.Serializer):

@@ -15,7 +15,8 @@ runs (a body over Django's limit, an unknown URL, a crash) get the same shape fr
 
 from dataclasses import dataclass
 
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -75,6 +76,10 @@ def exception_handler(error, context):
     answer = answer_for(type(error))
     if answer is not None:
         error = DomainError(error, answer)
+    elif isinstance(error, Http404):  # as DRF's handler does, keeping the exception's code
+        error = exceptions.NotFound(*error.args)
+    elif isinstance(error, DjangoPermissionDenied):
+        error = exceptions.PermissionDenied(*error.args)
     response = drf_exception_handler(error, context)
     if response is not None:
         response.data = error_body(error, response.data)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -80,12 +81,19 @@ def session_detail(request, pk: int):
 @require_GET
 @login_required
 def session_status(request, pk: int):
-    """What the live page polls: each student's status, and who set it when."""
+    """What the live page polls: each student's status, and who set it when, and the
+    counters as numbers and as the page shows them (computed here only: the page's script
+    puts `counts_html` in place and counts nothing itself)."""
     session = session_or_404(request, pk)
     rows = selectors.attendance_rows(session)
+    counts = selectors.attendance_counts(rows)
     return JsonResponse(
         {
             "state": session.state,
+            "counts": counts,
+            "counts_html": render_to_string(
+                "dashboard/_live_counts_text.html", {"counts": counts}
+            ).strip(),
             "state_display": session.state_label,
             "reviews_html": render_reviews(request, session),
             "rows": [

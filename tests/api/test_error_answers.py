@@ -117,3 +117,9 @@ def test_not_on_the_roster_is_the_same_400_for_a_status_change_and_a_class_photo
     assert change.status_code == assign.status_code == 400
     assert change.json()["code"] == assign.json()["code"] == "not_on_roster"
     assert change.json()["person"] == assign.json()["person"]
+
+
+def test_a_missing_object_answers_not_found_with_its_code(teacher_api):
+    response = teacher_api.get("/api/sessions/999999/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
