@@ -29,7 +29,7 @@ from attendance.errors import (
     SessionStateError,
 )
 from people.photo_import import ArchiveRefused
-from people.roster_import import RosterFileError
+from people.roster_import import RosterFileError, RosterRowsInvalid
 from people.services import PhotoNotInReview, StudentNumberTaken, UploadRefused
 from recognition.faces import ImageRejected
 
@@ -52,6 +52,7 @@ ERRORS: dict[type[Exception], ErrorAnswer] = {
     NoSuchFace: ErrorAnswer(400, "no_such_face", "face"),
     ReviewRefused: ErrorAnswer(400, "review_refused", "use_photo"),
     RosterFileError: ErrorAnswer(400, "roster_file_unreadable", "file"),
+    RosterRowsInvalid: ErrorAnswer(400, "roster_rows_invalid"),
     ArchiveRefused: ErrorAnswer(400, "archive_refused", "file"),
     SessionStateError: ErrorAnswer(409, "session_state"),
     PhotoNotInReview: ErrorAnswer(409, "photo_not_in_review"),
@@ -70,6 +71,7 @@ class DomainError(exceptions.APIException):
         super().__init__(detail=str(error), code=answer.code)
         self.status_code, self.answer = answer.status, answer
         self.problems = [str(p) for p in getattr(error, "problems", [])]  # e.g. bad files
+        self.details = getattr(error, "details", {})  # e.g. each row of a refused roster
 
 
 def exception_handler(error, context):
@@ -89,7 +91,7 @@ def exception_handler(error, context):
 def error_body(error: exceptions.APIException, data) -> dict:
     """`code` and `detail` on every error; a field error keeps its field's messages."""
     if isinstance(error, DomainError):
-        body = {"code": error.answer.code, "detail": str(error.detail)}
+        body = {**error.details, "code": error.answer.code, "detail": str(error.detail)}
         if error.answer.field:
             body[error.answer.field] = [body["detail"], *error.problems]
         return body

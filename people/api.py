@@ -119,7 +119,7 @@ class PhotoViewSet(
 class CourseViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
     raises = {  # answered by api_errors.ERRORS
-        "roster_import": (roster_import.RosterFileError,),
+        "roster_import": (roster_import.RosterFileError, roster_import.RosterRowsInvalid),
         "photo_import": (photo_import.ArchiveRefused,),
     }
     serializer_class = CourseSerializer
@@ -146,8 +146,8 @@ class CourseViewSet(viewsets.ModelViewSet):
         responses={200: RosterImportResultSerializer, 201: RosterImportResultSerializer},
         summary="Add students from a CSV file, all or none; dry_run only previews.",
         description="200: the preview of a dry run. 201: every row was added. 400: a row "
-        "has an error (the answer lists each row's errors; nothing was added) or the file "
-        "cannot be read (`file`).",
+        "has an error (`roster_rows_invalid`: the answer lists each row's errors; nothing "
+        "was added) or the file cannot be read (`roster_file_unreadable`, `file`).",
     )
     @action(detail=True, methods=["post"], url_path="roster-import")
     def roster_import(self, request, pk=None):
@@ -163,7 +163,9 @@ class CourseViewSet(viewsets.ModelViewSet):
         body = RosterImportResultSerializer(result.as_dict()).data
         if params.validated_data["dry_run"]:
             return Response(body)
-        return Response(body, status=201 if result.imported else 400)
+        if not result.imported:
+            raise roster_import.RosterRowsInvalid(result, details=body)
+        return Response(body, status=201)
 
     @extend_schema(
         request={"multipart/form-data": PhotoImportSerializer},

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from attendance.errors import NotOnRoster
 from attendance_site import api_errors
+from people.roster_import import RosterPreview, RosterRowsInvalid
 from recognition.faces import ImageRejected
 from tests.factories import CourseFactory, PersonFactory, SessionFactory
 
@@ -63,6 +64,17 @@ def test_a_serializer_validation_error_has_a_code_and_keeps_its_fields(teacher_a
     assert body["detail"] == "This field is required."
 
 
+def example_of(kind) -> Exception:
+    """An instance of each domain exception, whose message is "What went wrong"."""
+    if kind is ImageRejected:
+        return kind("unreadable", "What went wrong")
+    if kind is RosterRowsInvalid:
+        error = kind(RosterPreview(rows=[]), details={"rows": []})
+        error.args = ("What went wrong",)
+        return error
+    return kind("What went wrong")
+
+
 @pytest.mark.parametrize("kind", list(api_errors.ERRORS))
 def test_each_domain_exception_answers_the_status_and_code_of_its_table_row(kind):
     answer = api_errors.ERRORS[kind]
@@ -72,16 +84,14 @@ def test_each_domain_exception_answers_the_status_and_code_of_its_table_row(kind
         authentication_classes = []
 
         def get(self, request):
-            if kind is ImageRejected:
-                raise kind("unreadable", "What went wrong, for people.")
-            raise kind("What went wrong, for people.")
+            raise example_of(kind)
 
     response = Raising.as_view()(APIRequestFactory().get("/api/x/"))
     assert response.status_code == answer.status
     assert response.data["code"] == answer.code
-    assert response.data["detail"] == "What went wrong, for people."
+    assert response.data["detail"] == "What went wrong"
     if answer.field:
-        assert response.data[answer.field] == ["What went wrong, for people."]
+        assert response.data[answer.field] == ["What went wrong"]
 
 
 def test_a_subclass_of_a_domain_exception_answers_like_its_parent():
