@@ -41,6 +41,8 @@ def status_for(*, session: AttendanceSession, method: str, when, status: str | N
         if status not in Status.values:
             raise ValueError(f"Unknown status {status!r}.")
         return status
+    if status is not None:
+        raise ValueError("Only a teacher's manual mark names its status.")
     if method == Method.ABSENT_AT_CLOSE:
         return Status.ABSENT
     if method not in FACE_METHODS:

@@ -20,7 +20,7 @@ from dashboard.qr import qr_svg
 from dashboard.reviews import render_reviews
 from dashboard.views.confirm import confirm_page
 from dashboard.views.courses import render_course
-from people.selectors import courses_for
+from people.selectors import courses_for, people_for
 
 
 def local_time(moment) -> str:
@@ -158,7 +158,8 @@ def set_status(request, pk: int):
     if not form.is_valid():
         messages.error(request, "Choose one of the statuses.")
         return redirect("dashboard:session", pk=session.pk)
-    person = get_object_or_404(session.course.roster.all(), pk=form.cleaned_data["person"])
+    # Anyone the teacher may see: the writer refuses who is not on the roster, as in the API.
+    person = get_object_or_404(people_for(request.user), pk=form.cleaned_data["person"])
     try:
         record = services.set_status(
             session=session,
