@@ -124,13 +124,12 @@ def mark_absent_at_close(*, session: AttendanceSession, by=None) -> int:
     missing = session.course.roster.filter(is_active=True).exclude(
         attendance_records__session=session
     )
+    status = status_for(session=session, method=Method.ABSENT_AT_CLOSE, when=None, status=None)
     absent = [
         AttendanceRecord(
             session=session,
             person=person,
-            status=status_for(
-                session=session, method=Method.ABSENT_AT_CLOSE, when=None, status=None
-            ),
+            status=status,
             method=Method.ABSENT_AT_CLOSE,
             changed_by=by,
         )
