@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.http import HttpResponseBadRequest
 
+from attendance import marks
+from attendance.errors import NotOnRoster
 from attendance.models import (
     AttendanceRecord,
     AttendanceSession,
@@ -13,11 +16,17 @@ from attendance.models import (
 
 
 class AttendanceRecordInline(admin.TabularInline):
+    """Read only: a change of status goes through the record's own page (the mark writer)."""
+
     model = AttendanceRecord
     extra = 0
     fields = ["person", "status", "method", "recorded_at", "distance", "liveness", "changed_by"]
-    readonly_fields = ["method", "distance", "liveness", "changed_by"]
-    autocomplete_fields = ["person"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AttendanceSession)
@@ -37,8 +46,26 @@ class AttendanceSessionAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
 
+class AttendanceRecordForm(forms.ModelForm):
+    class Meta:
+        model = AttendanceRecord
+        fields = ["session", "person", "status"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("session") and data.get("person"):
+            try:
+                marks.ensure_on_roster(
+                    session=data["session"], person=data["person"], method=marks.Method.MANUAL
+                )
+            except NotOnRoster as error:
+                raise forms.ValidationError(str(error)) from None
+        return data
+
+
 @admin.register(AttendanceRecord)
 class AttendanceRecordAdmin(admin.ModelAdmin):
+    form = AttendanceRecordForm
     list_display = [
         "person",
         "session",
@@ -53,11 +80,19 @@ class AttendanceRecordAdmin(admin.ModelAdmin):
     search_fields = ["person__full_name", "person__external_id", "session__course__name"]
     list_select_related = ["person", "session__course", "changed_by"]
     autocomplete_fields = ["person"]
-    readonly_fields = ["changed_by", "liveness"]
+    readonly_fields = ["method", "recorded_at", "distance", "liveness", "changed_by"]
 
     def save_model(self, request, obj, form, change):
-        obj.changed_by = request.user
-        super().save_model(request, obj, form, change)
+        """An administrator's change is a manual mark by the one writer (attendance.marks)."""
+        written = marks.mark(
+            session=obj.session,
+            person=obj.person,
+            method=marks.Method.MANUAL,
+            status=obj.status,
+            by=request.user,
+        )
+        obj.pk = written.record.pk
+        obj.refresh_from_db()
 
 
 @admin.register(CheckInSnapshot)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from accounts.tokens import ExpiringTokenAuthentication
 from attendance import services
 from attendance.class_photo_api import ClassPhotoActions
+from attendance.errors import NotOnRoster, SessionStateError
 from attendance.kiosk_auth import KioskCanCheckIn, KioskGrant, KioskTokenAuthentication
 from attendance.models import AttendanceSession
 from attendance.review_api import ReviewSerializer
@@ -29,7 +30,8 @@ from attendance.throttles import (
     charge_extra_faces,
 )
 from people.selectors import people_for
-from people.services import validate_upload
+from people.services import UploadRefused, validate_upload
+from recognition.faces import ImageRejected
 
 
 def _credential(request, session) -> str:
@@ -41,8 +43,16 @@ def _credential(request, session) -> str:
 
 class SessionViewSet(CountOnlyAllowedRequests, ClassPhotoActions, viewsets.ModelViewSet):
     lookup_value_converter = "int"
-    # The actions whose service may refuse them for the session's state: 409 (OpenAPI).
-    state_conflict_actions = {"open", "close", "reopen", "checkin"}
+    # The domain exceptions each action's service may raise (answered by api_errors.ERRORS,
+    # documented by attendance_site.openapi).
+    raises = {
+        **ClassPhotoActions.raises,
+        "open": (SessionStateError,),
+        "close": (SessionStateError,),
+        "reopen": (SessionStateError,),
+        "checkin": (SessionStateError, UploadRefused, ImageRejected),
+        "change_attendance": (NotOnRoster,),
+    }
     serializer_class = SessionSerializer
 
     def get_queryset(self):

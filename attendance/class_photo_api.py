@@ -2,29 +2,24 @@
 attendance.class_photos."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from attendance import class_photos, services
+from attendance import class_photos
 from attendance.class_photo_serializers import (
     AssignFaceSerializer,
     ClassPhotoFaceSerializer,
     ClassPhotoSerializer,
     ClassPhotoUploadSerializer,
 )
+from attendance.errors import NoSuchFace, NotOnRoster, SessionStateError
 from people.models import Person
 from people.selectors import people_for
 from people.services import UploadRefused
 
 PHOTO_ID = OpenApiParameter("photo_id", int, OpenApiParameter.PATH, description="class photo id")
-
-
-class ClassPhotoConflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "class_photo_state"
 
 
 def _serialized(photo, **kwargs) -> dict:
@@ -34,6 +29,12 @@ def _serialized(photo, **kwargs) -> dict:
 
 
 class ClassPhotoActions:
+    # The domain exceptions each action's service may raise (answered by api_errors.ERRORS).
+    raises = {
+        "class_photos": (UploadRefused, SessionStateError),
+        "assign_class_photo_face": (NoSuchFace, NotOnRoster, SessionStateError),
+    }
+
     @extend_schema(
         request={"multipart/form-data": ClassPhotoUploadSerializer},
         responses={202: ClassPhotoSerializer},
@@ -42,14 +43,9 @@ class ClassPhotoActions:
     @action(detail=True, methods=["post"], url_path="class-photos", pagination_class=None)
     def class_photos(self, request, pk=None):
         session = self.get_object()
-        try:
-            photo = class_photos.submit_class_photo(
-                session=session, upload=request.FILES.get("image"), uploaded_by=request.user
-            )
-        except UploadRefused as refused:
-            raise serializers.ValidationError({"image": [str(refused)]}) from None
-        except services.SessionStateError as error:
-            raise ClassPhotoConflict(detail=str(error)) from None
+        photo = class_photos.submit_class_photo(
+            session=session, upload=request.FILES.get("image"), uploaded_by=request.user
+        )
         photo.refresh_from_db()
         return Response(_serialized(photo), status=status.HTTP_202_ACCEPTED)
 
@@ -69,7 +65,7 @@ class ClassPhotoActions:
 
     @extend_schema(
         request=AssignFaceSerializer,
-        responses={200: ClassPhotoFaceSerializer, 409: OpenApiResponse(description="conflict")},
+        responses=ClassPhotoFaceSerializer,
         summary="Name an unknown face of a class photo: marks that student.",
         parameters=[PHOTO_ID],
     )
@@ -80,16 +76,11 @@ class ClassPhotoActions:
         body = AssignFaceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         person = get_object_or_404(people_for(request.user), pk=body.validated_data["person"])
-        try:
-            class_photos.assign_face(
-                photo=photo,
-                face=body.validated_data["face"],
-                person=person,
-                assigned_by=request.user,
-            )
-        except ValueError as error:
-            raise serializers.ValidationError({"face": [str(error)]}) from None
-        except services.SessionStateError as error:
-            raise ClassPhotoConflict(detail=str(error)) from None
+        class_photos.assign_face(
+            photo=photo,
+            face=body.validated_data["face"],
+            person=person,
+            assigned_by=request.user,
+        )
         photo.refresh_from_db()
         return Response(_serialized(photo)["faces"][body.validated_data["face"]])

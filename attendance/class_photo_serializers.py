@@ -1,3 +1,4 @@
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -24,6 +25,8 @@ class ClassPhotoFaceSerializer(serializers.Serializer):
 class ClassPhotoSerializer(serializers.ModelSerializer):
     faces = serializers.SerializerMethodField()
     found = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="where to read this photo's progress")
+    assign_url = serializers.SerializerMethodField(help_text="where to name an unknown face")
 
     class Meta:
         model = ClassPhoto
@@ -39,8 +42,16 @@ class ClassPhotoSerializer(serializers.ModelSerializer):
             "found",
             "faces_capped_at",
             "faces",
+            "url",
+            "assign_url",
         ]
         read_only_fields = fields
+
+    def get_url(self, photo) -> str:
+        return reverse("session-class-photo", args=[photo.session_id, photo.pk])
+
+    def get_assign_url(self, photo) -> str:
+        return reverse("session-assign-class-photo-face", args=[photo.session_id, photo.pk])
 
     def get_found(self, photo) -> int:
         return len(photo.faces)

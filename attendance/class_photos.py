@@ -17,14 +17,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from attendance import services
-from attendance.models import AttendanceRecord, AttendanceSession, ClassPhoto
+from attendance import marks, services
+from attendance.errors import NoSuchFace
+from attendance.marks import Method
+from attendance.models import AttendanceSession, ClassPhoto
 from jobs import durable
 from people.models import Person
 from people.services import UploadRefused, validate_upload
 from recognition import faces
 
-Method = AttendanceRecord.Method
 ASSIGNED = "assigned"
 GAVE_UP = ClassPhoto.job_gave_up_reason
 MISSING_FILE = "The photo file is missing."
@@ -128,18 +129,17 @@ def assign_face(*, photo: ClassPhoto, face: int, person: Person, assigned_by) ->
     if photo.status != ClassPhoto.Status.DONE:
         raise services.SessionStateError("This photo is not processed yet.")
     if not 0 <= face < len(photo.faces):
-        raise ValueError(f"This photo has no face {face}.")
+        raise NoSuchFace(f"This photo has no face {face}.")
     entry = photo.faces[face]
     if entry["person"] is not None:
         raise services.SessionStateError("This face is already named.")
-    if not session.course.roster.filter(pk=person.pk, is_active=True).exists():
-        raise services.SessionStateError(f"{person.full_name} is not on this course's roster.")
-    record, created = services.record_face(
-        session, person, None, photo.uploaded_at, method=Method.CLASS_PHOTO
+    record, _ = marks.mark(
+        session=session,
+        person=person,
+        method=Method.CLASS_PHOTO,
+        when=photo.uploaded_at,
+        by=assigned_by,
     )
-    if created:
-        record.changed_by = assigned_by
-        record.save(update_fields=["changed_by"])
     entry.update(person=person.pk, outcome=ASSIGNED, status=record.status)
     photo.save(update_fields=["faces"])
     return entry

@@ -4,12 +4,14 @@
 """
 
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from attendance import reviews
+from attendance.errors import AlreadyDecided, ReviewRefused
 from attendance.models import PendingReview
 from attendance.selectors import sessions_for
 from attendance.serializers import RecordSerializer
@@ -40,7 +42,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         return bool(review.candidate.consent_recorded_on)
 
     def get_crop_url(self, review) -> str:
-        return f"/api/reviews/{review.pk}/crop/"
+        return reverse("review-crop", args=[review.pk])
 
 
 class ConfirmSerializer(serializers.Serializer):
@@ -53,6 +55,7 @@ class ConfirmSerializer(serializers.Serializer):
 class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_converter = "int"
     serializer_class = ReviewSerializer
+    raises = {"confirm": (ReviewRefused, AlreadyDecided)}  # answered by api_errors.ERRORS
 
     def get_queryset(self):
         return PendingReview.objects.filter(
@@ -62,7 +65,10 @@ class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=ConfirmSerializer, responses=RecordSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        """It is this student: mark them present or late at the capture time."""
+        """It is this student: mark them present or late at the capture time.
+
+        A review decided meanwhile (a double-click, two teachers) answers 409
+        `already_decided`."""
         review = self.get_object()
         choice = ConfirmSerializer(data=request.data)
         choice.is_valid(raise_exception=True)

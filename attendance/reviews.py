@@ -17,17 +17,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from attendance import marks
 from attendance.crops import face_crop_jpeg
-from attendance.models import AttendanceRecord, PendingReview
+from attendance.errors import AlreadyDecided, ReviewRefused
+from attendance.marks import Method
+from attendance.models import PendingReview
 from people.models import EnrollmentPhoto
 from people.services import add_photo
 from recognition.classifier import Match
 
 NAMED, REVIEW, UNKNOWN = "named", "review", "unknown"
-
-
-class ReviewRefused(ValueError):
-    """The decision cannot be carried out as asked (message is for people)."""
 
 
 def classify(match: Match, *, tolerance: float, margin: float) -> str:
@@ -60,30 +59,30 @@ def hold_for_review(*, session, person, image, box, distance: float, when) -> Pe
 def confirm_review(*, review: PendingReview, confirmed_by, use_photo: bool = False):
     """Mark the student present (or late) at the capture time, recording who confirmed.
 
+    Raises AlreadyDecided when another request decided the review first (a double-click).
+
     With `use_photo` (only when the student's consent is on record) the crop also becomes an
     enrollment photo: encoded and trained on like any upload. Returns the attendance record.
     """
-    review = PendingReview.objects.select_for_update().select_related("session").get(pk=review.pk)
+    review = (
+        PendingReview.objects.select_for_update().select_related("session").filter(pk=review.pk)
+    ).first()
+    if review is None:  # a simultaneous confirm or reject decided it and deleted it
+        raise AlreadyDecided("This face was already decided: the page shows the outcome.")
     person, session = review.candidate, review.session
     if use_photo and not person.consent_recorded_on:
         raise ReviewRefused(
             f"{person.full_name}'s consent to face recognition is not recorded: "
             "the picture cannot be used for recognition."
         )
-    status = AttendanceRecord.Status
-    fields = {
-        "status": status.LATE if session.is_late(review.captured_at) else status.PRESENT,
-        "method": AttendanceRecord.Method.CONFIRMED,
-        "distance": review.distance,
-        "recorded_at": review.captured_at,
-        "changed_by": confirmed_by,
-    }
-    record = AttendanceRecord.objects.filter(session=session, person=person).first()
-    if record is None:
-        record = AttendanceRecord.objects.create(session=session, person=person, **fields)
-    elif record.status == status.ABSENT:  # e.g. confirmed after closing marked them absent
-        AttendanceRecord.objects.filter(pk=record.pk).update(**fields)
-        record.refresh_from_db()
+    record, _ = marks.mark(
+        session=session,
+        person=person,
+        method=Method.CONFIRMED,
+        when=review.captured_at,
+        distance=review.distance,
+        by=confirmed_by,
+    )
     if use_photo:
         with review.crop.open("rb") as handle:
             photo = add_photo(person=person, upload=ContentFile(handle.read(), name="review.jpg"))

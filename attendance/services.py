@@ -4,11 +4,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from attendance import attempts, liveness, reviews
+from attendance import attempts, liveness, marks, reviews
 from attendance.detection_budget import checkin_min_face_px
+from attendance.errors import SessionStateError
+from attendance.marks import Method
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.snapshots import keep_snapshot
 from people import training
@@ -16,14 +18,6 @@ from people.models import Person
 from recognition import classifier, faces, model_cache
 
 Status = AttendanceRecord.Status
-
-
-class SessionStateError(Exception):
-    """The session is not in a state that allows this (message is for people)."""
-
-
-class NotOnRoster(ValueError):
-    """The person is not a student of the session's course."""
 
 
 @dataclass(frozen=True)
@@ -67,21 +61,7 @@ def close_session(*, session: AttendanceSession, closed_by=None) -> int:
         session.opened_at = timezone.now()
     session.closed_at = timezone.now()
     session.save(update_fields=["opened_at", "closed_at"])
-    missing = session.course.roster.filter(is_active=True).exclude(
-        attendance_records__session=session
-    )
-    absent = [
-        AttendanceRecord(
-            session=session,
-            person=person,
-            status=Status.ABSENT,
-            method=AttendanceRecord.Method.ABSENT_AT_CLOSE,
-            changed_by=closed_by,
-        )
-        for person in missing
-    ]
-    AttendanceRecord.objects.bulk_create(absent, ignore_conflicts=True)
-    return len(absent)
+    return marks.mark_absent_at_close(session=session, by=closed_by)
 
 
 @transaction.atomic
@@ -97,7 +77,7 @@ def reopen_session(*, session: AttendanceSession) -> int:
     session.closed_at = None
     session.reopened_at = timezone.now()
     session.save(update_fields=["closed_at", "reopened_at"])
-    removed, _ = session.records.filter(method=AttendanceRecord.Method.ABSENT_AT_CLOSE).delete()
+    removed, _ = session.records.filter(method=Method.ABSENT_AT_CLOSE).delete()
     return removed
 
 
@@ -210,7 +190,14 @@ def check_in(
                 )
                 continue
             when, passed = verdict.started_at, liveness.PASSED
-        record, created = record_face(session, person, match.distance, when, passed=passed)
+        record, created = marks.mark(
+            session=session,
+            person=person,
+            method=Method.FACE,
+            when=when,
+            distance=match.distance,
+            liveness=passed,
+        )
         if created:  # recognised after all: a review of them waits for nothing
             reviews.drop_pending_review(session=session, person=person)
         outcome = record.status if created else FaceOutcome.ALREADY
@@ -292,50 +279,19 @@ def record_faces(session, detected, matches, roster, when, method) -> list[FaceO
         if person is None:
             outcomes.append(FaceOutcome(face.box, FaceOutcome.UNKNOWN, match.distance))
             continue
-        record, created = record_face(session, person, match.distance, when, method=method)
+        record, created = marks.mark(
+            session=session, person=person, method=method, when=when, distance=match.distance
+        )
         outcome = record.status if created else FaceOutcome.ALREADY
         outcomes.append(FaceOutcome(face.box, outcome, match.distance, person, record))
     return outcomes
 
 
-def record_face(
-    session, person, distance, when, *, method=AttendanceRecord.Method.FACE, passed=""
-) -> tuple[AttendanceRecord, bool]:
-    """Mark a recognised face: at most one record per person and session, even under
-    simultaneous check-ins. Returns the record and whether it was created now."""
-    status = Status.LATE if session.is_late(when) else Status.PRESENT
-    fields = {
-        "status": status,
-        "method": method,
-        "distance": distance,
-        "recorded_at": when,
-        "liveness": passed,
-    }
-    try:
-        with transaction.atomic():
-            return AttendanceRecord.objects.get_or_create(
-                session=session, person=person, defaults=fields
-            )
-    except IntegrityError:  # a simultaneous check-in of the same person won the race
-        return AttendanceRecord.objects.get(session=session, person=person), False
-
-
 def set_status(*, session: AttendanceSession, person: Person, status: str, changed_by):
     """A teacher's correction: recorded as manual, with who made it and when."""
-    if status not in Status.values:
-        raise ValueError(f"Unknown status {status!r}.")
-    if not session.course.roster.filter(pk=person.pk).exists():
-        raise NotOnRoster(f"{person.full_name} is not on this course's roster.")
-    record, _ = AttendanceRecord.objects.update_or_create(
-        session=session,
-        person=person,
-        defaults={
-            "status": status,
-            "method": AttendanceRecord.Method.MANUAL,
-            "changed_by": changed_by,
-        },
-    )
-    return record
+    return marks.mark(
+        session=session, person=person, method=Method.MANUAL, status=status, by=changed_by
+    ).record
 
 
 def rotate_kiosk_token(*, session: AttendanceSession) -> str:

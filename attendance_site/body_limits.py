@@ -74,7 +74,8 @@ def request_limit(request) -> int:
 
 def _refusal(request, status: int, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=status)
+        code = {411: "length_required", 413: "body_too_large"}.get(status, "bad_request")
+        return JsonResponse({"code": code, "detail": message}, status=status)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 

@@ -26,6 +26,6 @@ class RejectNulBytesMiddleware:
     def __call__(self, request):
         if _has_nul(request):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": MESSAGE}, status=400)
+                return JsonResponse({"code": "nul_character", "detail": MESSAGE}, status=400)
             return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

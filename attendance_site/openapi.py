@@ -9,8 +9,11 @@ on the schema for failures as well as successes:
   DRF answers a missing or wrong credential with 403;
 - 403: it has a permission check, or reads a body with session authentication (CSRF);
 - 404: its path names an object;
-- 409: its action is in its view's `state_conflict_actions` (the session is closed…);
-- 429: it is throttled, or it is the token login (locked after repeated failures).
+- 429: it is throttled, or it is the token login (locked after repeated failures);
+- and the status of each domain exception its view declares for the action (`raises`, a
+  dict of action name to exception classes), looked up in `api_errors.ERRORS`: the same
+  table that answers them, so the schema cannot say otherwise. The description of each
+  status lists the machine-readable `code`s the operation may answer with it.
 """
 
 from drf_spectacular.openapi import AutoSchema
@@ -18,11 +21,22 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
 
+from attendance_site import api_errors
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "`detail` says what is wrong; a validation error names each bad field "
     "with a list of messages instead.",
-    "properties": {"detail": {"type": "string"}},
+    "properties": {
+        "code": {
+            "type": "string",
+            "description": "Machine-readable and stable: one of the domain codes of the "
+            "operation's answer, or DRF's (`invalid`, `not_found`, `permission_denied`, "
+            "`not_authenticated`, `throttled`…).",
+        },
+        "detail": {"type": "string", "description": "What is wrong, for people."},
+    },
+    "required": ["code", "detail"],
     "additionalProperties": True,
 }
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
@@ -32,7 +46,7 @@ ERRORS = {
     "401": "Not authenticated, or the credential is not valid.",
     "403": "Not allowed to do this (or not authenticated, for session and token clients).",
     "404": "Not found, or not visible to you.",
-    "409": "The session (or photo) is not in a state that allows this.",
+    "409": "The session, photo or review is not in a state that allows this (any more).",
     "411": "A chunked body: send a Content-Length.",
     "413": "The body is larger than this endpoint accepts (refused before reading it).",
     "415": "Unsupported media type.",
@@ -45,15 +59,23 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is not None:
             responses = operation.setdefault("responses", {})
-            for code in sorted(self.error_codes(path)):
+            domain = self.domain_errors()
+            for code in sorted(self.error_codes(path) | {str(a.status) for a in domain}):
+                names = sorted({f"`{a.code}`" for a in domain if str(a.status) == code})
+                codes = f" Codes: {', '.join(names)}." if names else ""
                 responses.setdefault(
                     code,
                     {
-                        "description": ERRORS[code],
+                        "description": ERRORS[code] + codes,
                         "content": {"application/json": {"schema": ERROR_REF}},
                     },
                 )
         return operation
+
+    def domain_errors(self) -> set[api_errors.ErrorAnswer]:
+        """The table's answers to the domain exceptions the view declares for this action."""
+        raised = getattr(self.view, "raises", {}).get(getattr(self.view, "action", None), ())
+        return {api_errors.answer_for(kind) for kind in raised}
 
     def error_codes(self, path: str) -> set[str]:
         view = self.view
@@ -70,8 +92,6 @@ class ErrorDocumentingAutoSchema(AutoSchema):
             codes.add("403")
         if "{" in path:
             codes.add("404")
-        if getattr(view, "action", None) in getattr(view, "state_conflict_actions", ()):
-            codes.add("409")
         if view.get_throttles() or isinstance(view, ObtainAuthToken):
             codes.add("429")
         return codes

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -23,6 +23,7 @@ from people.serializers import (
     RosterImportResultSerializer,
     RosterImportSerializer,
 )
+from recognition.faces import ImageRejected
 from recognition.models import CourseClassifier
 
 
@@ -33,13 +34,20 @@ def unique_student_number():
         with transaction.atomic():
             yield
     except IntegrityError:
-        raise serializers.ValidationError(
-            {"external_id": ["A person with this student number already exists."]}
+        raise services.StudentNumberTaken(
+            "A person with this student number already exists."
         ) from None
 
 
 class PersonViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
+    # The domain exceptions each action's service may raise (answered by api_errors.ERRORS).
+    raises = {
+        "create": (services.StudentNumberTaken,),
+        "update": (services.StudentNumberTaken,),
+        "partial_update": (services.StudentNumberTaken,),
+        "upload_photo": (services.UploadRefused, ImageRejected),
+    }
     serializer_class = PersonSerializer
     search_fields = ["full_name", "external_id"]
 
@@ -86,7 +94,7 @@ class PhotoViewSet(
 ):
     lookup_value_converter = "int"
     serializer_class = PhotoSerializer
-    state_conflict_actions = {"keep"}  # 409 when the photo is not waiting for review
+    raises = {"keep": (services.PhotoNotInReview,)}  # answered by api_errors.ERRORS
 
     def get_queryset(self):
         return photos_for(self.request.user).order_by("-uploaded_at", "pk")
@@ -101,6 +109,10 @@ class PhotoViewSet(
 
 class CourseViewSet(viewsets.ModelViewSet):
     lookup_value_converter = "int"
+    raises = {  # answered by api_errors.ERRORS
+        "roster_import": (roster_import.RosterFileError, roster_import.RosterRowsInvalid),
+        "photo_import": (photo_import.ArchiveRefused,),
+    }
     serializer_class = CourseSerializer
 
     def get_queryset(self):
@@ -125,8 +137,8 @@ class CourseViewSet(viewsets.ModelViewSet):
         responses={200: RosterImportResultSerializer, 201: RosterImportResultSerializer},
         summary="Add students from a CSV file, all or none; dry_run only previews.",
         description="200: the preview of a dry run. 201: every row was added. 400: a row "
-        "has an error (the answer lists each row's errors; nothing was added) or the file "
-        "cannot be read (`file`).",
+        "has an error (`roster_rows_invalid`: the answer lists each row's errors; nothing "
+        "was added) or the file cannot be read (`roster_file_unreadable`, `file`).",
     )
     @action(detail=True, methods=["post"], url_path="roster-import")
     def roster_import(self, request, pk=None):
@@ -142,7 +154,9 @@ class CourseViewSet(viewsets.ModelViewSet):
         body = RosterImportResultSerializer(result.as_dict()).data
         if params.validated_data["dry_run"]:
             return Response(body)
-        return Response(body, status=201 if result.imported else 400)
+        if not result.imported:
+            raise roster_import.RosterRowsInvalid(result, details=body)
+        return Response(body, status=201)
 
     @extend_schema(
         request={"multipart/form-data": PhotoImportSerializer},

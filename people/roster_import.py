@@ -71,6 +71,18 @@ class RosterFileError(ValueError):
     """The file as a whole cannot be read as a roster (nothing is imported)."""
 
 
+class RosterRowsInvalid(ValueError):
+    """Rows of the file have errors, so nothing was imported; `details` says row by row."""
+
+    def __init__(self, preview: "RosterPreview", *, details: dict):
+        if preview.rows:
+            message = f"Nothing was added: {preview.error_count} row(s) have errors."
+        else:
+            message = "Nothing was added: the file has no students."
+        super().__init__(message)
+        self.details = details
+
+
 @dataclass
 class RosterRow:
     line: int

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from people import photo_import, roster_import
 from people.models import PhotoImportJob
 from people.selectors import courses_for
+from people.services import StudentNumberTaken
 
 SESSION_KEY = "roster-import-{}"
 
@@ -44,7 +45,8 @@ def roster_import_page(request, pk: int):
         result = roster_import.import_roster(
             course=course, data=data, added_by=request.user, dry_run=not confirming
         )
-    except roster_import.RosterFileError as error:
+    except (roster_import.RosterFileError, StudentNumberTaken) as error:
+        # StudentNumberTaken: a double-click on Confirm, the other request imported them
         context["error"] = str(error)
         return render(request, "dashboard/roster_import.html", context, status=400)
     if result.imported:

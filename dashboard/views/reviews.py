@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from attendance import reviews
+from attendance.errors import AlreadyDecided, NotOnRoster, ReviewRefused
 from attendance.models import PendingReview
 from attendance.selectors import sessions_for
 from people import services
@@ -29,7 +30,7 @@ def confirm_review(request, pk: int):
             confirmed_by=request.user,
             use_photo=request.POST.get("use_photo") == "on",
         )
-    except reviews.ReviewRefused as refused:
+    except (ReviewRefused, AlreadyDecided, NotOnRoster) as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, f"{person.full_name}: {record.get_status_display()}.")

@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance import services
+from attendance.errors import NotOnRoster
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import sessions_for
 from dashboard import selectors
@@ -18,7 +20,7 @@ from dashboard.qr import qr_svg
 from dashboard.reviews import render_reviews
 from dashboard.views.confirm import confirm_page
 from dashboard.views.courses import render_course
-from people.selectors import courses_for
+from people.selectors import courses_for, people_for
 
 
 def local_time(moment) -> str:
@@ -79,12 +81,19 @@ def session_detail(request, pk: int):
 @require_GET
 @login_required
 def session_status(request, pk: int):
-    """What the live page polls: each student's status, and who set it when."""
+    """What the live page polls: each student's status, and who set it when, and the
+    counters as numbers and as the page shows them (computed here only: the page's script
+    puts `counts_html` in place and counts nothing itself)."""
     session = session_or_404(request, pk)
     rows = selectors.attendance_rows(session)
+    counts = selectors.attendance_counts(rows)
     return JsonResponse(
         {
             "state": session.state,
+            "counts": counts,
+            "counts_html": render_to_string(
+                "dashboard/_live_counts_text.html", {"counts": counts}
+            ).strip(),
             "state_display": session.state_label,
             "reviews_html": render_reviews(request, session),
             "rows": [
@@ -149,7 +158,8 @@ def set_status(request, pk: int):
     if not form.is_valid():
         messages.error(request, "Choose one of the statuses.")
         return redirect("dashboard:session", pk=session.pk)
-    person = get_object_or_404(session.course.roster.all(), pk=form.cleaned_data["person"])
+    # Anyone the teacher may see: the writer refuses who is not on the roster, as in the API.
+    person = get_object_or_404(people_for(request.user), pk=form.cleaned_data["person"])
     try:
         record = services.set_status(
             session=session,
@@ -157,7 +167,7 @@ def set_status(request, pk: int):
             status=form.cleaned_data["status"],
             changed_by=request.user,
         )
-    except services.NotOnRoster as error:
+    except NotOnRoster as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"{person.full_name}: {record.get_status_display()}.")

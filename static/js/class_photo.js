@@ -1,7 +1,8 @@
 // The class-photo panel of the live session page: upload a picture of the class, wait for
 // the server to identify every face, then show the picture (from the browser's own copy:
 // the server does not keep it) with a box and a name per face, the count found, and a
-// control to name each unknown face, which marks that student.
+// control to name each unknown face, which marks that student. Every address comes from the
+// server: the upload address from the panel's data-url, the others from each photo's answer.
 const POLL_MS = 700;
 
 const panel = document.getElementById("class-photos");
@@ -83,7 +84,7 @@ function assignRow(block, photo, face, number, box) {
   button.textContent = "Assign";
   button.addEventListener("click", async () => {
     button.disabled = true;
-    const { ok, data } = await api(`${panel.dataset.url}${photo.id}/assign/`, {
+    const { ok, data } = await api(photo.assign_url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ face: face.index, person: Number(select.value) }),
@@ -135,9 +136,9 @@ function render(photo, imageUrl) {
   results.prepend(block);
 }
 
-async function waitFor(photoId) {
+async function waitFor(photoUrl) {
   for (;;) {
-    const { ok, data } = await api(`${panel.dataset.url}${photoId}/`);
+    const { ok, data } = await api(photoUrl);
     if (ok && (data.status === "done" || data.status === "failed")) return data;
     await sleep(POLL_MS);
   }
@@ -159,7 +160,7 @@ if (form) {
         message.textContent = errorText(data);
       } else {
         message.textContent = "Finding and recognising every face…";
-        const photo = await waitFor(data.id);
+        const photo = await waitFor(data.url);
         if (photo.status === "failed") {
           message.textContent = photo.error;
         } else {

@@ -1,31 +1,15 @@
-// The live session page: the counters ("18 of 25 in, 3 late, 4 not yet"), the
-// "not checked in" filter, notes that changed, and students added to the roster meanwhile,
-// all from the status that session.js polls (its "session:status" event).
+// The live session page: the counters ("18 of 25 in, 3 late, 4 not yet", as the server
+// rendered them), the "not checked in" filter, notes that changed, and students added to the
+// roster meanwhile, all from the status that session.js polls (its "session:status" event).
 const root = document.getElementById("session");
 const onlyMissing = document.querySelector("[data-only-missing]");
 const body = document.querySelector("table.attendance tbody");
 let fetchingRows = false;
 
-function count(rows) {
-  const c = { total: rows.length, in: 0, late: 0, missing: 0, absent: 0, excused: 0 };
-  for (const row of rows) {
-    if (row.status === "present" || row.status === "late") c.in += 1;
-    if (row.status === "late") c.late += 1;
-    if (row.status === "absent") c.absent += 1;
-    if (row.status === "excused") c.excused += 1;
-    if (!row.status) c.missing += 1;
-  }
-  return c;
-}
-
-function showCounts(c) {
-  for (const key of ["in", "total", "late", "missing"]) {
-    const cell = document.querySelector(`[data-count="${key}"]`);
-    if (cell && cell.textContent !== String(c[key])) cell.textContent = c[key];
-  }
-  const extra = [c.absent ? `, ${c.absent} absent` : "", c.excused ? `, ${c.excused} excused` : ""];
-  const cell = document.querySelector("[data-count-extra]");
-  if (cell && cell.textContent !== extra.join("")) cell.textContent = extra.join("");
+// The counters are computed by the server only: the poll brings them rendered.
+function showCounts(html) {
+  const cell = document.getElementById("live-counts");
+  if (cell && html !== undefined && cell.innerHTML.trim() !== html) cell.innerHTML = html;
 }
 
 function applyFilter() {
@@ -56,7 +40,7 @@ async function addNewRows(ids) {
 
 root.addEventListener("session:status", (event) => {
   const rows = event.detail.rows;
-  showCounts(count(rows));
+  showCounts(event.detail.counts_html);
   const missing = [];
   for (const row of rows) {
     const tr = document.getElementById(`person-${row.person}`);

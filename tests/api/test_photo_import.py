@@ -126,7 +126,11 @@ def test_a_file_that_is_not_a_zip_is_refused(teacher, teacher_api):
     course = course_of(teacher, "S1")
     response = post(teacher_api, course, b"PK\x03\x04 but not really a zip")
     assert response.status_code == 400
-    assert response.json() == {"file": ["The file is not a ZIP archive."]}
+    assert response.json() == {
+        "code": "archive_refused",
+        "detail": "The file is not a ZIP archive.",
+        "file": ["The file is not a ZIP archive."],
+    }
 
 
 def test_jobs_of_other_teachers_are_not_found(teacher, other_teacher, other_teacher_api):

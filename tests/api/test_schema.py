@@ -63,3 +63,26 @@ def test_each_operation_documents_only_the_errors_its_view_can_give():
     assert errors("/api/sessions/{id}/open/", "post") == ["403", "404", "409"]
     checkin = errors("/api/sessions/{id}/checkin/", "post")
     assert checkin == ["400", "401", "403", "404", "409", "411", "413", "415", "429"]
+
+
+def test_the_error_answers_of_domain_exceptions_come_from_the_error_table(monkeypatch):
+    from attendance.errors import AlreadyDecided
+    from attendance_site import api_errors
+
+    def responses(path, method):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        return schema["paths"][path][method]["responses"]
+
+    confirm = responses("/api/reviews/{id}/confirm/", "post")
+    assert "`already_decided`" in confirm["409"]["description"]
+    assert "`review_refused`" in confirm["400"]["description"]
+    change = responses("/api/sessions/{id}/attendance/", "post")
+    assert "`not_on_roster`" in change["400"]["description"]
+    assert "409" not in change
+
+    monkeypatch.setitem(
+        api_errors.ERRORS, AlreadyDecided, api_errors.ErrorAnswer(404, "decided_elsewhere")
+    )
+    confirm = responses("/api/reviews/{id}/confirm/", "post")
+    assert "409" not in confirm
+    assert "`decided_elsewhere`" in confirm["404"]["description"]

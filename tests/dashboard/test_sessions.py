@@ -90,6 +90,20 @@ def test_the_status_of_someone_off_the_roster_cannot_be_set(teacher_client, sess
     assert not AttendanceRecord.objects.exists()
 
 
+def test_a_student_of_the_teacher_off_this_roster_gets_the_writer_message(
+    teacher_client, teacher, session
+):
+    from tests.factories import PersonFactory
+
+    other_course_student = PersonFactory(created_by=teacher, full_name="Mary Somerville")
+    url = reverse("dashboard:session-set-status", args=[session.pk])
+    response = teacher_client.post(
+        url, {"person": other_course_student.pk, "status": "present"}, follow=True
+    )
+    assert "Mary Somerville is not on this course&#x27;s roster." in response.content.decode()
+    assert not AttendanceRecord.objects.exists()
+
+
 def test_an_unknown_status_is_refused(teacher_client, session, ada):
     url = reverse("dashboard:session-set-status", args=[session.pk])
     response = teacher_client.post(url, {"person": ada.pk, "status": "asleep"}, follow=True)
