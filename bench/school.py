@@ -73,7 +73,7 @@ def build_school(
 
 
 def _versions(course_ids) -> dict[int, int]:
-    from recognition.models import CourseClassifier
+    from people.models import CourseClassifier
 
     stored = dict(
         CourseClassifier.objects.filter(course_id__in=course_ids).values_list("course", "version")
@@ -165,8 +165,8 @@ def bench_course_retrain(
 ) -> dict:
     """What the worker does to retrain a changed course: people.training.train_course_now
     reads the roster's encodings from the database, trains and stores the model."""
+    from people.models import CourseClassifier
     from people.training import train_course_now
-    from recognition.models import CourseClassifier
 
     school = build_school(space, students, courses=1, courses_each=1, photos_each=photos_each)
     course_id = school["course_ids"][0]

@@ -20,10 +20,9 @@ def main() -> None:
     from attendance.models import AttendanceSession
     from bench.frames import SHARED_FACES
     from people.importing import import_folder
-    from people.models import Course, EnrollmentPhoto, Person
+    from people.models import Course, CourseClassifier, EnrollmentPhoto, Person
     from people.services import add_photo
     from people.training import train_course_now
-    from recognition.models import CourseClassifier
 
     now = timezone.now()
     course = Course.objects.create(name="Benchmark course", liveness="off")

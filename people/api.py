@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from people import photo_import, roster_import, services
 from people.access import sees_everything, shared_with_others
-from people.models import PhotoImportJob
+from people.models import CourseClassifier, PhotoImportJob
 from people.selectors import courses_for, people_for, photos_for
 from people.serializers import (
     ClassifierSerializer,
@@ -25,7 +25,6 @@ from people.serializers import (
     RosterImportResultSerializer,
     RosterImportSerializer,
 )
-from recognition.models import CourseClassifier
 
 
 @contextmanager

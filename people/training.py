@@ -26,9 +26,8 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from people.models import Course, EnrollmentPhoto
+from people.models import Course, CourseClassifier, EnrollmentPhoto
 from recognition import classifier, encoding, faces
-from recognition.models import CourseClassifier
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from recognition.models import CourseClassifier
+from people.models import CourseClassifier
 
 
 @pytest.mark.django_db(transaction=True)

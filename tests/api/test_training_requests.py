@@ -5,10 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from people import services, training
-from people.models import EnrollmentPhoto
-from recognition import faces, model_cache
-from recognition.models import CourseClassifier
+from people import model_cache, services, training
+from people.models import CourseClassifier, EnrollmentPhoto
+from recognition import faces
 from tests.api.conftest import enroll_from_samples
 from tests.factories import CourseFactory
 
