@@ -6,7 +6,7 @@ hits them alike):
 - dlib: `compute_face_descriptor` on the chip (the `dlib-bin` wheel, no BLAS);
 - ONNX Runtime with 1 and 2 intra-op threads, one face a call (a kiosk's frame), and
   all faces in one call (a group photo);
-- the app's whole per-face step (`faces._encode`: landmarks, chip, encoder) with each
+- the app's whole per-face step (`encoding.encode`: landmarks, chip, encoder) with each
   runtime, as the settings configure it.
 Also the largest difference between the two runtimes' encodings, and the resident memory a
 process gains by loading the ONNX session (measured in a fresh interpreter).
@@ -39,16 +39,14 @@ print(before, after_one, rss_mib(os.getpid()))
 
 
 def _samples():
-    from recognition import faces
+    from recognition import detection, encoding, faces
 
     config = faces.FaceConfig(encoder_runtime="dlib")
     rows = []
     for _, path in enrollment_photos():
         image = faces.load_image(path, config)
-        for rect in faces._detect(image, config, config.min_detect_px):
-            shape = faces._model("landmarks_5")(image, rect)
-            chip = np.asarray(faces.dlib.get_face_chip(image, shape, size=150, padding=0.25))
-            rows.append((image, rect, chip))
+        for rect in detection.detect(image, config, config.min_detect_px):
+            rows.append((image, rect, encoding.chips(image, [rect], config)[0]))
     return rows
 
 
@@ -79,12 +77,12 @@ def memory_growth() -> dict:
 
 
 def bench_encoder(reps: int, threads: tuple[int, ...] = (1, 2)) -> dict:
-    from recognition import faces, onnx_encoder
+    from recognition import dlib_models, encoding, faces, onnx_encoder
 
     samples = _samples()
     chips = np.stack([chip for _, _, chip in samples])
     encoders = {t: onnx_encoder.OnnxFaceEncoder(threads=t) for t in threads}
-    dlib_encoder = faces._model("encoder")
+    dlib_encoder = dlib_models.model("encoder")
 
     reference = np.array([dlib_encoder.compute_face_descriptor(c) for c in chips])
     converted = encoders[threads[0]].encode(chips)
@@ -108,7 +106,7 @@ def bench_encoder(reps: int, threads: tuple[int, ...] = (1, 2)) -> dict:
                 per_face[name].append(_time(lambda fn=fn, chip=chip: fn(chip)))
             for runtime, config in app.items():
                 whole[runtime].append(
-                    _time(lambda c=config: faces._encode(image, [rect], c))  # noqa: B023
+                    _time(lambda c=config: encoding.encode(image, [rect], c))  # noqa: B023
                 )
         for t, encoder in encoders.items():
             batch[t].append(_time(lambda e=encoder: e.encode(chips)) / len(chips))
@@ -153,7 +151,7 @@ def bench_encoder(reps: int, threads: tuple[int, ...] = (1, 2)) -> dict:
         "faces": len(chips),
         "reps": reps,
         "max_abs_diff": max_diff,
-        "app_threads": onnx_encoder.default_threads(),
+        "app_threads": faces.FaceConfig.from_settings().encoder_threads,
         "rows": rows,
         "memory": memory_growth(),
     }

@@ -71,12 +71,12 @@ def _p50(function, reps: int) -> float:
 def bench_kiosk(kiosk, frame: Frame, known: KnownFaces, reps: int) -> dict:
     """640x480 kiosk frame, faces >= frame.min_face_px: HTTP check-in p50 vs the recipe and
     vs the sum of its own parts (decode, detection, landmarks + encoding), same run."""
-    from recognition import faces
+    from recognition import detection, encoding, faces
 
     config = faces.FaceConfig.from_settings()
     upload = Upload(frame)
     image = faces.load_image(frame.data, config)
-    rects = faces._detect(image, config, frame.min_face_px)
+    rects = detection.detect(image, config, frame.min_face_px)
     http = []
     for _ in range(reps):
         status, _, seconds = post(kiosk, upload)
@@ -84,8 +84,8 @@ def bench_kiosk(kiosk, frame: Frame, known: KnownFaces, reps: int) -> dict:
             http.append(seconds)
     parts = {
         "decode": _p50(lambda: faces.load_image(frame.data, config), reps),
-        "detection": _p50(lambda: faces._detect(image, config, frame.min_face_px), reps),
-        "landmarks_encoding": _p50(lambda: faces._encode(image, rects, config), reps),
+        "detection": _p50(lambda: detection.detect(image, config, frame.min_face_px), reps),
+        "landmarks_encoding": _p50(lambda: encoding.encode(image, rects, config), reps),
     }
     recipe = _p50(lambda: known.identify(frame.data), reps)
     http_p50 = summary_ms(http)["p50_ms"] if http else None

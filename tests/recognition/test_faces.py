@@ -355,6 +355,8 @@ def test_the_configuration_comes_from_django_settings(settings):
         min_face_px=100,
         max_image_pixels=20_000_000,
         encoder_runtime="dlib",
+        encoder_threads=settings.FACE_ENCODER_THREADS,
+        model_cache_dir=settings.FACE_MODEL_CACHE_DIR,
     )
     assert config.encoder_name == "dlib-resnet-v1/large/j2"
 
@@ -368,6 +370,8 @@ def test_settings_left_out_fall_back_to_the_measured_defaults(settings):
         "FACE_MIN_SIZE_PX",
         "FACE_MAX_IMAGE_PIXELS",
         "FACE_ENCODER_RUNTIME",
+        "FACE_ENCODER_THREADS",
+        "FACE_MODEL_CACHE_DIR",
     ):
         if hasattr(settings, name):
             delattr(settings, name)
