@@ -123,9 +123,9 @@ FACE_PIPELINE_DLIB_MODULES = {
 }
 
 
-def test_only_the_face_pipeline_imports_dlib():
+def importers_of(package: str, apps_: list[str]) -> set[str]:
     importers = set()
-    for app in [*LAYERS, "bench"]:
+    for app in apps_:
         for path in (PROJECT_ROOT / app).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
                 names = []
@@ -133,6 +133,18 @@ def test_only_the_face_pipeline_imports_dlib():
                     names = [alias.name for alias in node.names]
                 elif isinstance(node, ast.ImportFrom) and node.level == 0:
                     names = [node.module or ""]
-                if any(name.split(".")[0] == "dlib" for name in names):
+                if any(name.split(".")[0] == package for name in names):
                     importers.add(str(path.relative_to(PROJECT_ROOT)))
-    assert importers == FACE_PIPELINE_DLIB_MODULES, importers
+    return importers
+
+
+def test_only_the_face_pipeline_imports_dlib():
+    assert importers_of("dlib", [*LAYERS, "bench"]) == FACE_PIPELINE_DLIB_MODULES
+
+
+def test_face_recognition_is_a_development_tool_only():
+    """The plain recipe (bench's baseline) is installed by `make install-dev` only."""
+    assert importers_of("face_recognition", LAYERS) == set()
+    assert importers_of("face_recognition", ["bench"]) == {"bench/recipe.py"}
+    runtime = (PROJECT_ROOT / "requirements.txt").read_text().lower()
+    assert "face_recognition==" not in runtime and "face-recognition==" not in runtime
