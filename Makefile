@@ -10,13 +10,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==25.3
 
-$(STAMP): $(BIN)/python requirements.txt requirements-nodeps.txt
+$(STAMP): $(BIN)/python requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
 	@touch $@
 
-$(STAMP)-dev: $(STAMP) requirements-dev.txt
+$(STAMP)-dev: $(STAMP) requirements-dev.txt requirements-nodeps.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-nodeps.txt
 	@touch $@
 
 install: $(STAMP)
@@ -39,7 +39,8 @@ endif
 
 run: migrate
 	$(BIN)/python manage.py ensure_first_teacher
-	$(BIN)/python manage.py build_face_encoder
+	@# a refused or failed build leaves encoding to dlib (slower; `manage.py check` says why)
+	-$(BIN)/python manage.py build_face_encoder
 ifeq ($(strip $(REDIS_URL)),)
 	$(BIN)/python manage.py runserver $(RUN_ADDRESS)
 else

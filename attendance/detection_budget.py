@@ -12,7 +12,7 @@ import math
 
 from django.conf import settings
 
-from recognition.faces import HOG_WINDOW_PX
+from recognition.detection import HOG_WINDOW_PX
 
 SMALLEST_CHECKIN_FACE_PX = HOG_WINDOW_PX // 2  # upsampling once at most
 

@@ -13,9 +13,9 @@ from attendance.errors import SessionStateError
 from attendance.marks import Method
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.snapshots import keep_snapshot
-from people import training
+from people import model_cache, training
 from people.models import Person
-from recognition import classifier, faces, model_cache
+from recognition import classifier, faces
 
 Status = AttendanceRecord.Status
 

@@ -159,19 +159,19 @@ def bench_kiosk(frame: Frame, measured: dict, reps: int) -> dict:
     """The kiosk's frame (faces >= frame.min_face_px): its HTTP check-in p50 and the
     recipe's, from the check-in latency rows of the same run (`measured`), against the sum
     of the check-in's own parts (decode, detection, landmarks + encoding) timed here."""
-    from recognition import faces
+    from recognition import detection, encoding, faces
 
     config = faces.FaceConfig.from_settings()
     image = faces.load_image(frame.data, config)
-    rects = faces._detect(image, config, frame.min_face_px)
+    rects = detection.detect(image, config, frame.min_face_px)
 
     def p50(function) -> float | None:
         return p50_ms([timed(function)[1] for _ in range(reps)])
 
     parts = {
         "decode": p50(lambda: faces.load_image(frame.data, config)),
-        "detection": p50(lambda: faces._detect(image, config, frame.min_face_px)),
-        "landmarks_encoding": p50(lambda: faces._encode(image, rects, config)),
+        "detection": p50(lambda: detection.detect(image, config, frame.min_face_px)),
+        "landmarks_encoding": p50(lambda: encoding.encode(image, rects, config)),
     }
     http_p50, recipe_p50 = measured["http"]["p50_ms"], measured["recipe"]["p50_ms"]
     parts_sum = round(sum(parts.values()), 1)

@@ -4,7 +4,7 @@ Per face, on the 150x150 chips of the sample enrollment photos, in one run and i
 (each repetition times every variant once, so a change in the machine's load hits them
 alike): dlib's `compute_face_descriptor`; ONNX Runtime with 1 and 2 intra-op threads, one
 face a call (a kiosk's frame) and all faces in one call (a group photo); and the app's whole
-per-face step (`faces._encode`: landmarks, chip, encoder) with each runtime. Also the largest
+per-face step (`encoding.encode`: landmarks, chip, encoder) with each runtime. Also the largest
 difference between the two runtimes' encodings, and the resident memory a fresh process
 gains by loading the ONNX session.
 """
@@ -51,18 +51,17 @@ def memory_growth() -> dict:
 
 
 def bench_encoder(reps: int, threads: tuple[int, ...] = (1, 2)) -> dict:
-    from recognition import faces, onnx_encoder
+    from recognition import detection, dlib_models, encoding, faces, onnx_encoder
 
     config = faces.FaceConfig(encoder_runtime="dlib")
     samples = []
     for _, path in enrollment_photos():
         image = faces.load_image(path, config)
-        for rect in faces._detect(image, config, config.min_detect_px):
-            shape = faces._model("landmarks_5")(image, rect)
-            chip = np.asarray(faces.dlib.get_face_chip(image, shape, size=150, padding=0.25))
+        for rect in detection.detect(image, config, config.min_detect_px):
+            chip = encoding.chips(image, [rect], config)[0]
             samples.append((image, rect, chip))
     chips = np.stack([chip for _, _, chip in samples])
-    dlib_encoder = faces._model("encoder")
+    dlib_encoder = dlib_models.model("encoder")
     onnx = {
         f"onnx, {t} thread{'s' * (t > 1)}": onnx_encoder.OnnxFaceEncoder(threads=t) for t in threads
     }
@@ -83,7 +82,7 @@ def bench_encoder(reps: int, threads: tuple[int, ...] = (1, 2)) -> dict:
             for name, encode in per_face.items():
                 times[(name, "one face a call")].append(timed(encode, chip)[1])
             for runtime, step in steps.items():
-                seconds = timed(faces._encode, image, [rect], step)[1]
+                seconds = timed(encoding.encode, image, [rect], step)[1]
                 times[(f"app step ({runtime})", "landmarks + chip + encoding")].append(seconds)
         for name, encoder in onnx.items():
             seconds = timed(encoder.encode, chips)[1] / len(chips)

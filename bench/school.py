@@ -65,7 +65,7 @@ def build_school(space: EncodingSpace, students: int, courses: int, courses_each
 
 
 def _versions(course_ids) -> dict[int, int]:
-    from recognition.models import CourseClassifier
+    from people.models import CourseClassifier
 
     rows = CourseClassifier.objects.filter(course_id__in=course_ids).values_list(
         "course", "version"
@@ -133,8 +133,8 @@ def bench_new_photo(
 def bench_course_retrain(space: EncodingSpace, students: int, reps: int) -> dict:
     """What the worker does to retrain a changed course: people.training.train_course_now
     reads the roster's encodings from the database, trains and stores the model."""
+    from people.models import CourseClassifier
     from people.training import train_course_now
-    from recognition.models import CourseClassifier
 
     school = build_school(space, students, courses=1, courses_each=1)
     course_id = school["course_ids"][0]

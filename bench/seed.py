@@ -19,9 +19,8 @@ def main() -> None:
     from attendance.models import AttendanceSession
     from bench.frames import SHARED_FACES
     from people.importing import import_folder
-    from people.models import Course, EnrollmentPhoto
+    from people.models import Course, CourseClassifier, EnrollmentPhoto
     from people.training import train_course_now
-    from recognition.models import CourseClassifier
 
     now = timezone.now()
     sessions = {}

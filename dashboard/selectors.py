@@ -6,8 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import people_of_sessions
-from people.models import Course, EnrollmentPhoto, Person
-from recognition.models import CourseClassifier
+from people.models import Course, CourseClassifier, EnrollmentPhoto, Person
 
 
 def roster_with_photos(course: Course) -> QuerySet[Person]:

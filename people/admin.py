@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from people import consent, services, time_zones, training
 from people.models import (
     Course,
+    CourseClassifier,
     EnrollmentPhoto,
     Person,
     PhotoImportJob,
@@ -185,3 +186,20 @@ class SchoolSettingsAdmin(admin.ModelAdmin):
 @admin.register(TeacherProfile)
 class TeacherProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "time_zone"]
+
+
+@admin.register(CourseClassifier)
+class CourseClassifierAdmin(admin.ModelAdmin):
+    list_display = ["course", "version", "trained_at", "people_count", "photos_count"]
+    search_fields = ["course__name"]
+    readonly_fields = [
+        "course",
+        "version",
+        "trained_at",
+        "people_count",
+        "photos_count",
+        "encoder",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # classifiers are made by training (retrain from the course's page)

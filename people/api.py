@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from people import photo_import, roster_import, services
-from people.models import PhotoImportJob
+from people.models import CourseClassifier, PhotoImportJob
 from people.selectors import courses_for, people_for, photos_for
 from people.serializers import (
     ClassifierSerializer,
@@ -24,7 +24,6 @@ from people.serializers import (
     RosterImportSerializer,
 )
 from recognition.faces import ImageRejected
-from recognition.models import CourseClassifier
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""People to be recognised, the courses they belong to, and their enrollment photos."""
+"""People to be recognised, the courses they belong to, their enrollment photos and each
+course's trained face classifier."""
 
 import uuid
 from pathlib import PurePosixPath
@@ -264,3 +265,33 @@ class TeacherProfile(models.Model):
 
     def __str__(self):
         return f"Profile of {self.user}"
+
+
+class CourseClassifier(models.Model):
+    """The current model of one course. `version` grows by one at every training.
+
+    Its table keeps the name it had when the face pipeline's app owned it.
+    """
+
+    course = models.OneToOneField(
+        Course, on_delete=models.CASCADE, related_name="classifier", primary_key=True
+    )
+    version = models.PositiveIntegerField(default=0)
+    trained_at = models.DateTimeField(null=True, blank=True)
+    people_count = models.PositiveIntegerField(default=0)
+    photos_count = models.PositiveIntegerField(default=0)
+    encoder = models.CharField(
+        max_length=100, blank=True, help_text="The encoder of the encodings it was trained on."
+    )
+    input_digest = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the encodings it was trained on."
+    )
+    model_data = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="NumPy .npz arrays, loaded without pickle."
+    )
+
+    class Meta:
+        db_table = "recognition_courseclassifier"
+
+    def __str__(self):
+        return f"Classifier of {self.course} (v{self.version})"

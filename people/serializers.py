@@ -2,10 +2,9 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from people.models import Course, EnrollmentPhoto, Person
+from people.models import Course, CourseClassifier, EnrollmentPhoto, Person
 from people.selectors import people_for
 from people.training import pending_since
-from recognition.models import CourseClassifier
 
 
 class PersonSerializer(serializers.ModelSerializer):

@@ -26,9 +26,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jobs import durable
-from people.models import Course, EnrollmentPhoto, TrainingRequest
+from people.models import Course, CourseClassifier, EnrollmentPhoto, TrainingRequest
 from recognition import classifier, encoding, faces
-from recognition.models import CourseClassifier
 
 logger = logging.getLogger(__name__)
 State = TrainingRequest.State

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
+import json
 import logging
 import os
 import tempfile
@@ -35,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from recognition import dlib_weights, model_files
+from recognition.config import FaceConfig
 
 logger = logging.getLogger(__name__)
 
@@ -43,42 +46,27 @@ CONVERTER_VERSION = "1"
 MODEL_FILENAME = "dlib_face_recognition_resnet_model_v1.onnx"
 INPUT_NAME = "chips"
 OUTPUT_NAME = "encodings"
-DEFAULT_THREADS = 1
+CHECK_SUFFIX = ".check.json"  # the self-check's result, next to the model
+# The largest difference from dlib's own encodings (any dimension, any reference chip) that
+# a converted graph may have; a correct conversion measures ~1e-6.
+TOLERANCE = 1e-4
+REFERENCE_CHIPS = Path(__file__).resolve().parent / "data" / "reference_chips.jpg"
+
+
+class EncoderRefused(RuntimeError):
+    """The converted graph does not give dlib's encodings on the reference chips."""
+
+    def __init__(self, max_difference: float):
+        self.max_difference = max_difference
+        super().__init__(
+            f"the converted graph differs from dlib by {max_difference:.3g} on the reference "
+            f"chips (at most {TOLERANCE:g} allowed)"
+        )
 
 
 def source_weights_path() -> Path:
     """The .dat file of the installed face_recognition_models package."""
     return model_files.model_path("encoder")
-
-
-def default_cache_dir() -> Path:
-    """Setting FACE_MODEL_CACHE_DIR, else <project>/.cache/models."""
-    fallback = Path(__file__).resolve().parent.parent / ".cache" / "models"
-    try:
-        from django.conf import settings
-        from django.core.exceptions import ImproperlyConfigured
-
-        try:
-            value = getattr(settings, "FACE_MODEL_CACHE_DIR", None)
-        except ImproperlyConfigured:
-            value = None
-    except ImportError:
-        value = None
-    return Path(value) if value else fallback
-
-
-def default_threads() -> int:
-    """Setting FACE_ENCODER_THREADS (ONNX Runtime intra-op threads), else 1."""
-    try:
-        from django.conf import settings
-        from django.core.exceptions import ImproperlyConfigured
-
-        try:
-            return int(getattr(settings, "FACE_ENCODER_THREADS", DEFAULT_THREADS))
-        except ImproperlyConfigured:
-            return DEFAULT_THREADS
-    except ImportError:
-        return DEFAULT_THREADS
 
 
 # ---------------------------------------------------------------------------------------
@@ -204,24 +192,105 @@ def build_model(net: dlib_weights.DlibResNet):
     return model
 
 
+def reference_chips() -> np.ndarray:
+    """(N, 150, 150, 3) uint8 chips the converted graph is checked on.
+
+    Four real faces as dlib's aligner cut them (`data/reference_chips.jpg`, side by side;
+    shipped with the code so the check runs where the sample photos are not, see
+    data/README.md) and the first one mirrored, plus two arrays derived from a fixed seed:
+    smooth gradients with noise, and a flat grey. Real chips exercise the network where it
+    works; the synthetic ones reach activations faces do not.
+    """
+    from PIL import Image
+
+    with Image.open(REFERENCE_CHIPS) as strip:
+        pixels = np.asarray(strip.convert("RGB"), dtype=np.uint8)
+    faces = np.stack(np.split(pixels, pixels.shape[1] // 150, axis=1))
+    rng = np.random.default_rng(20261204)
+    ramp = np.linspace(0, 255, 150, dtype=np.float32)
+    smooth = (ramp[:, None, None] * 0.6 + ramp[None, :, None] * 0.4) * np.array([1.0, 0.8, 0.6])
+    noisy = np.clip(smooth + rng.normal(0, 24, smooth.shape), 0, 255).astype(np.uint8)
+    grey = np.full((150, 150, 3), 128, dtype=np.uint8)
+    return np.concatenate([faces, faces[:1, :, ::-1], noisy[None], grey[None]])
+
+
+def measure(model: bytes, source: Path) -> float:
+    """The largest difference between the graph's and dlib's encodings of the reference
+    chips, dlib running the same weights file."""
+    from recognition import encoding  # dlib's side of the comparison
+
+    chips = reference_chips()
+    session = _session(model, 1)
+    ours = session.run([OUTPUT_NAME], {INPUT_NAME: chips})[0]
+    theirs = encoding.encode_chips_with_dlib(chips, weights=source)
+    return float(np.abs(ours - theirs).max())
+
+
 def convert(source: Path, target: Path) -> Path:
-    """Parse the dlib file, build the ONNX model, write it atomically to `target`."""
-    model = build_model(dlib_weights.load(source))
+    """Parse the dlib file, build the ONNX model, check it against dlib, write both the
+    model and its check (`<model>.check.json`) atomically next to `target`.
+
+    A graph off by more than TOLERANCE is not written: EncoderRefused (its check is, so
+    the system check can say why).
+    """
+    model, difference = _checked_model(source)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _store(source, target, model, difference)
+    return target
+
+
+def _store(source: Path, target: Path, model: bytes, difference: float) -> None:
+    if difference > TOLERANCE:
+        _write_atomically(check_path(target), _check_record(source, None, difference))
+        raise EncoderRefused(difference)
+    _write_atomically(target, model)
+    _write_atomically(check_path(target), _check_record(source, model, difference))
+    logger.info("converted %s to %s (max difference from dlib %.2g)", source, target, difference)
+
+
+def check_path(model_path: Path) -> Path:
+    return model_path.with_name(model_path.name + CHECK_SUFFIX)
+
+
+def read_check(model_path: Path) -> dict | None:
+    """The stored self-check of the model at `model_path`, or None when there is none."""
+    try:
+        return json.loads(check_path(model_path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _checked_model(source: Path) -> tuple[bytes, float]:
+    model = build_model(dlib_weights.load(source)).SerializeToString()
+    return model, measure(model, source)
+
+
+def _check_record(source: Path, model: bytes | None, difference: float) -> bytes:
+    record = {
+        "accepted": model is not None,
+        "max_difference": difference,
+        "tolerance": TOLERANCE,
+        "reference_chips": len(reference_chips()),
+        "source_sha256": dlib_weights.file_sha256(source),
+        "converter_version": CONVERTER_VERSION,
+        "model_sha256": hashlib.sha256(model).hexdigest() if model is not None else None,
+    }
+    return json.dumps(record, indent=2).encode()
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
     # Several processes (web workers, Celery) may convert at once: each writes its own
-    # temporary file and renames it into place, so a reader never sees half a model.
+    # temporary file and renames it into place, so a reader never sees half a file.
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(model.SerializeToString())
+            f.write(data)
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from a server running as another user
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    logger.info("converted %s to %s", source, target)
-    return target
 
 
 # ---------------------------------------------------------------------------------------
@@ -244,7 +313,12 @@ def session_options(threads: int):
 
 
 class OnnxFaceEncoder:
-    """A loaded ONNX Runtime session of the converted network (thread-safe `encode`)."""
+    """A loaded ONNX Runtime session of the converted network (thread-safe `encode`).
+
+    Loads the cached model when it and its stored check are current, else converts and
+    checks it again. Raises EncoderRefused when the graph is off by more than TOLERANCE,
+    and whatever else stopped the build; `usable_encoder` turns both into dlib's encoder.
+    """
 
     def __init__(
         self,
@@ -252,11 +326,13 @@ class OnnxFaceEncoder:
         threads: int | None = None,
         source: Path | None = None,
     ):
+        config = FaceConfig.from_settings()
         self.source = Path(source or source_weights_path())
-        self.path = Path(cache_dir or default_cache_dir()) / MODEL_FILENAME
-        self.threads = max(1, threads or default_threads())
+        self.path = Path(cache_dir or config.model_cache_dir) / MODEL_FILENAME
+        self.threads = max(1, threads or config.encoder_threads)
         self.source_sha256 = dlib_weights.file_sha256(self.source)
         self.rebuilt = False
+        self.max_difference: float | None = None
         self.session = self._load()
 
     def _is_current(self, session) -> bool:
@@ -266,14 +342,18 @@ class OnnxFaceEncoder:
             and meta.get("converter_version") == CONVERTER_VERSION
         )
 
-    def _open(self, model: bytes | None = None):
-        import onnxruntime as ort
-
-        return ort.InferenceSession(
-            model or str(self.path),
-            session_options(self.threads),
-            providers=["CPUExecutionProvider"],
+    def _passed_its_check(self, model: bytes, check: dict | None) -> bool:
+        return bool(
+            check
+            and check.get("accepted")
+            and check.get("max_difference", TOLERANCE + 1) <= TOLERANCE
+            and check.get("source_sha256") == self.source_sha256
+            and check.get("converter_version") == CONVERTER_VERSION
+            and check.get("model_sha256") == hashlib.sha256(model).hexdigest()
         )
+
+    def _open(self, model: bytes):
+        return _session(model, self.threads)
 
     def _load(self):
         try:
@@ -284,15 +364,20 @@ class OnnxFaceEncoder:
     def _load_or_convert(self):
         if self.path.exists():
             try:
-                session = self._open()
-                if self._is_current(session):
-                    return session
-                logger.info("%s was made from other weights: rebuilding it", self.path)
+                model, check = self.path.read_bytes(), read_check(self.path)
+                if self._passed_its_check(model, check):
+                    session = self._open(model)
+                    if self._is_current(session):
+                        self.max_difference = check["max_difference"]
+                        return session
+                logger.info("%s is stale or was not checked: rebuilding it", self.path)
             except Exception as exc:  # truncated or corrupt file
                 logger.warning("cannot load %s (%s): rebuilding it", self.path, exc)
         self.rebuilt = True
+        model, self.max_difference = _checked_model(self.source)
         try:
-            convert(self.source, self.path)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _store(self.source, self.path, model, self.max_difference)
         except OSError as exc:  # a read-only or misconfigured cache directory
             logger.warning(
                 "cannot write %s (%s): converting in memory; set FACE_MODEL_CACHE_DIR to a "
@@ -300,12 +385,9 @@ class OnnxFaceEncoder:
                 self.path,
                 exc,
             )
-            model = build_model(dlib_weights.load(self.source)).SerializeToString()
-            return self._open(model)
-        session = self._open()
-        if not self._is_current(session):
-            raise RuntimeError(f"{self.path} does not match {self.source} after conversion")
-        return session
+            if self.max_difference > TOLERANCE:
+                raise EncoderRefused(self.max_difference) from None
+        return self._open(model)
 
     def encode(self, chips: np.ndarray) -> np.ndarray:
         """(N, 150, 150, 3) uint8 RGB chips -> (N, 128) float32 encodings."""
@@ -315,6 +397,12 @@ class OnnxFaceEncoder:
         if len(chips) == 0:
             return np.zeros((0, 128), dtype=np.float32)
         return self.session.run([OUTPUT_NAME], {INPUT_NAME: chips})[0]
+
+
+def _session(model: bytes, threads: int):
+    import onnxruntime as ort
+
+    return ort.InferenceSession(model, session_options(threads), providers=["CPUExecutionProvider"])
 
 
 def _release_freed_memory() -> None:
@@ -328,17 +416,48 @@ def _release_freed_memory() -> None:
 
 
 _encoder: OnnxFaceEncoder | None = None
+_failure: str | None = None
 _lock = threading.Lock()
 
 
-def get_encoder() -> OnnxFaceEncoder:
-    """The process's encoder, loaded (and converted if needed) at first use."""
-    global _encoder
-    if _encoder is None:
+def usable_encoder(config: FaceConfig) -> OnnxFaceEncoder | None:
+    """The process's encoder, loaded (converted and checked if needed) at first use; None
+    when that failed: faces are then encoded by dlib, and `problem` says why (once per
+    process, not retried: a refused graph stays refused until the next start)."""
+    global _encoder, _failure
+    if _encoder is None and _failure is None:
         with _lock:
-            if _encoder is None:
-                _encoder = OnnxFaceEncoder()
+            if _encoder is None and _failure is None:
+                try:
+                    _encoder = OnnxFaceEncoder(config.model_cache_dir, config.encoder_threads)
+                except Exception as exc:
+                    _failure = f"{type(exc).__name__}: {exc}"
+                    logger.warning("ONNX face encoder unavailable, dlib encodes: %s", _failure)
     return _encoder
+
+
+def problem(config: FaceConfig) -> str | None:
+    """Why faces are not encoded by the ONNX graph although `config` asks for it, or None.
+
+    This process's own failure, else the stored check of the cached model when it refused
+    the graph. Reads no model: cheap enough for a system check.
+    """
+    if config.encoder_runtime != "onnx":
+        return None
+    if _failure is not None:
+        return _failure
+    check = read_check(Path(config.model_cache_dir) / MODEL_FILENAME)
+    if check is not None and not check.get("accepted"):
+        return str(EncoderRefused(float(check.get("max_difference", float("nan")))))
+    return None
+
+
+def get_encoder() -> OnnxFaceEncoder:
+    """The process's encoder (raises when it cannot be built: see `usable_encoder`)."""
+    encoder = usable_encoder(FaceConfig.from_settings())
+    if encoder is None:
+        raise RuntimeError(f"the ONNX face encoder is unavailable: {_failure}")
+    return encoder
 
 
 def encode(chips: np.ndarray) -> np.ndarray:

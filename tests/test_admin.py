@@ -10,13 +10,18 @@ from attendance.models import (
     PendingReview,
     UnrecognisedAttempt,
 )
-from people.models import EnrollmentPhoto, PhotoImportJob, SchoolSettings, TeacherProfile
-from recognition.models import CourseClassifier
+from people.models import (
+    CourseClassifier,
+    EnrollmentPhoto,
+    PhotoImportJob,
+    SchoolSettings,
+    TeacherProfile,
+)
 from tests.factories import CourseFactory, PersonFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_MODELS = {"people", "recognition", "attendance"}
+PROJECT_MODELS = {"people", "attendance"}
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from people.models import CourseClassifier
 from people.training import pending_since
-from recognition.models import CourseClassifier
 
 
 @pytest.mark.django_db(transaction=True)

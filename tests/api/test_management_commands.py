@@ -3,8 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from people.models import Course, EnrollmentPhoto, Person
-from recognition.models import CourseClassifier
+from people.models import Course, CourseClassifier, EnrollmentPhoto, Person
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from people.models import EnrollmentPhoto, Person
-from recognition.models import CourseClassifier
+from people.models import CourseClassifier, EnrollmentPhoto, Person
 from tests.api.conftest import client_for, enroll_from_samples
 from tests.factories import CourseFactory
 

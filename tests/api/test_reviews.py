@@ -14,8 +14,7 @@ from PIL import Image
 
 from attendance.models import AttendanceRecord, PendingReview, UnrecognisedAttempt
 from attendance.reviews import purge_expired_reviews
-from people.models import EnrollmentPhoto
-from recognition.models import CourseClassifier
+from people.models import CourseClassifier, EnrollmentPhoto
 from tests.api.conftest import client_for, enroll_from_samples, open_session_of
 from tests.factories import CourseFactory
 

@@ -4,10 +4,10 @@ import time
 
 import pytest
 
-from people.models import EnrollmentPhoto
+from people import model_cache
+from people.models import CourseClassifier, EnrollmentPhoto
 from people.training import pending_since
-from recognition import faces, model_cache
-from recognition.models import CourseClassifier
+from recognition import faces
 from tests.api.conftest import enroll_from_samples, open_session_of
 from tests.api.test_enrollment_journey import upload
 from tests.factories import CourseFactory, PersonFactory

@@ -6,10 +6,9 @@ import pytest
 from django.utils import timezone
 
 from jobs import durable
-from people import services, training
-from people.models import EnrollmentPhoto, TrainingRequest
-from recognition import faces, model_cache
-from recognition.models import CourseClassifier
+from people import model_cache, services, training
+from people.models import CourseClassifier, EnrollmentPhoto, TrainingRequest
+from recognition import faces
 from tests.api.conftest import enroll_from_samples
 from tests.factories import CourseFactory
 

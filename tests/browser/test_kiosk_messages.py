@@ -10,10 +10,9 @@ from playwright.sync_api import expect
 
 from attendance import services
 from attendance.models import AttendanceRecord, AttendanceSession
-from people.models import EnrollmentPhoto
+from people.models import CourseClassifier, EnrollmentPhoto
 from people.services import encode_photo
 from people.training import train_course_now
-from recognition.models import CourseClassifier
 from tests.factories import CourseFactory, PersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

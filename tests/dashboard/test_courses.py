@@ -5,8 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from people.models import Course, EnrollmentPhoto, Person
-from recognition.models import CourseClassifier
+from people.models import Course, CourseClassifier, EnrollmentPhoto, Person
 from tests.dashboard.conftest import png_bytes
 from tests.factories import CourseFactory, PersonFactory
 

@@ -356,6 +356,8 @@ def test_the_configuration_comes_from_django_settings(settings):
         min_face_px=100,
         max_image_pixels=20_000_000,
         encoder_runtime="dlib",
+        encoder_threads=settings.FACE_ENCODER_THREADS,
+        model_cache_dir=settings.FACE_MODEL_CACHE_DIR,
     )
     assert config.encoder_name == "dlib-resnet-v1/large/j2"
 
@@ -369,6 +371,8 @@ def test_settings_left_out_fall_back_to_the_measured_defaults(settings):
         "FACE_MIN_SIZE_PX",
         "FACE_MAX_IMAGE_PIXELS",
         "FACE_ENCODER_RUNTIME",
+        "FACE_ENCODER_THREADS",
+        "FACE_MODEL_CACHE_DIR",
     ):
         if hasattr(settings, name):
             delattr(settings, name)
@@ -385,6 +389,37 @@ def test_the_configuration_works_without_django_settings():
         [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_importing_the_pipeline_reads_no_setting():
+    """Settings are read when a FaceConfig is asked for, never while modules are imported
+    (a module-level read fixes the value before tests or the app can set it)."""
+    code = (
+        "from django.conf import LazySettings\n"
+        "read = []\n"
+        "original = LazySettings.__getattr__\n"
+        "def spy(self, name):\n"
+        "    read.append(name)\n"
+        "    return original(self, name)\n"
+        "LazySettings.__getattr__ = spy\n"
+        "from recognition import checks, config, detection, dlib_models, encoding, faces\n"
+        "from recognition import images, onnx_encoder, types\n"
+        "assert read == [], read\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "attendance_site.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_configuration_is_built_once_and_again_when_a_setting_changes(settings):
+    first = FaceConfig.from_settings()
+    assert FaceConfig.from_settings() is first
+    settings.FACE_MIN_DETECT_PX = first.min_detect_px + 20
+    changed = FaceConfig.from_settings()
+    assert changed.min_detect_px == first.min_detect_px + 20
+    assert FaceConfig.from_settings() is changed
 
 
 def test_the_default_encoder_name_says_what_produced_the_encodings():

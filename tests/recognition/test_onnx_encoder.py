@@ -5,6 +5,7 @@ the converted network must give dlib's encodings to 1e-4 on every face of the sa
 the same identities, and its cached model must be rebuilt when missing or stale.
 """
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -13,11 +14,13 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
+import dlib
 import numpy as np
 import onnx
 import pytest
+from django.core import checks
 
-from recognition import dlib_weights, faces, onnx_encoder
+from recognition import detection, dlib_weights, encoding, faces, onnx_encoder
 from recognition.faces import FaceConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +103,7 @@ def _group_boxes() -> dict[str, list]:
                 top, left = int(box.get("top")), int(box.get("left"))
                 width, height = int(box.get("width")), int(box.get("height"))
                 boxes.setdefault(image.get("file"), []).append(
-                    faces.dlib.rectangle(left, top, left + width - 1, top + height - 1)
+                    dlib.rectangle(left, top, left + width - 1, top + height - 1)
                 )
     return boxes
 
@@ -117,7 +120,7 @@ def _sample_faces():
         image = faces.load_image(path)
         if path.name in boxed:  # the small faces, where the detector finds them or not
             rects = boxed[path.name]
-            ours, theirs = faces._encode(image, rects, ONNX), faces._encode(image, rects, DLIB)
+            ours, theirs = encoding.encode(image, rects, ONNX), encoding.encode(image, rects, DLIB)
         else:
             ours, theirs = faces.find_faces(image, ONNX), faces.find_faces(image, DLIB)
         yield str(path.relative_to(SAMPLES)), ours, theirs
@@ -204,11 +207,11 @@ def test_the_app_encodes_with_onnx_by_default_and_both_share_one_encoder_name():
 
 def test_one_batch_of_faces_equals_the_faces_one_by_one(shared_faces):
     image = faces.load_image(shared_faces / "probe/obama_and_biden.jpg")
-    rects = faces._detect(image, ONNX, ONNX.min_detect_px)
+    rects = detection.detect(image, ONNX, ONNX.min_detect_px)
     assert len(rects) == 3
-    batch = faces._encode(image, rects, ONNX)
+    batch = encoding.encode(image, rects, ONNX)
     for rect, face in zip(rects, batch, strict=True):
-        alone = faces._encode(image, [rect], ONNX)[0]
+        alone = encoding.encode(image, [rect], ONNX)[0]
         assert np.abs(alone.encoding - face.encoding).max() < 1e-6
 
 
@@ -247,7 +250,8 @@ def test_the_model_is_converted_once_then_loaded_from_the_cache(tmp_path):
     assert first.rebuilt and (tmp_path / onnx_encoder.MODEL_FILENAME).is_file()
     second = onnx_encoder.OnnxFaceEncoder(cache_dir=tmp_path)
     assert not second.rebuilt
-    assert [p.name for p in tmp_path.iterdir()] == [onnx_encoder.MODEL_FILENAME]
+    model = onnx_encoder.MODEL_FILENAME
+    assert sorted(p.name for p in tmp_path.iterdir()) == [model, model + onnx_encoder.CHECK_SUFFIX]
     assert (tmp_path / onnx_encoder.MODEL_FILENAME).stat().st_mode & 0o777 == 0o644
 
 
@@ -304,7 +308,7 @@ def test_the_management_command_builds_the_model_ahead_of_time(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / onnx_encoder.MODEL_FILENAME).is_file()
-    assert "built" in result.stdout
+    assert "built" in result.stdout and "max difference from dlib" in result.stdout
 
 
 def test_an_unknown_runtime_stops_start_up_with_its_name():
@@ -351,3 +355,84 @@ def test_with_68_point_landmarks_the_runtimes_agree_too(shared_faces):
     assert len(ours) == len(theirs) == 3
     for a, b in zip(ours, theirs, strict=True):
         assert np.abs(a.encoding - b.encoding).max() <= MAX_ABS_DIFF
+
+
+# --- the self-check at conversion ----------------------------------------------------------
+
+
+def _off_by(factor: float):
+    """build_model with its last layer's weights scaled by `factor`: a graph that runs
+    fine and is wrong."""
+    build = onnx_encoder.build_model
+
+    def perturbed(net):
+        model = build(net)
+        fc = next(t for t in model.graph.initializer if t.name.startswith("fc"))
+        weights = onnx.numpy_helper.to_array(fc) * np.float32(factor)
+        fc.CopyFrom(onnx.numpy_helper.from_array(weights.astype(np.float32), fc.name))
+        return model
+
+    return perturbed
+
+
+def test_the_reference_chips_are_real_faces_of_different_people():
+    chips = onnx_encoder.reference_chips()
+    assert chips.shape == (7, 150, 150, 3) and chips.dtype == np.uint8
+    people = encoding.encode_chips_with_dlib(chips[:4])
+    distances = np.linalg.norm(people[:, None] - people[None], axis=-1)
+    assert distances[np.triu_indices(4, 1)].min() > 0.6  # four people, not one
+    mirrored = encoding.encode_chips_with_dlib(chips[4:5])[0]
+    assert np.linalg.norm(mirrored - people[0]) < 0.6  # the first face, mirrored
+
+
+def test_a_normal_build_stores_its_measured_difference_with_the_model(tmp_path):
+    encoder = onnx_encoder.OnnxFaceEncoder(cache_dir=tmp_path)
+    check = onnx_encoder.read_check(encoder.path)
+    assert check["accepted"] is True and check["reference_chips"] == 7
+    assert 0 < check["max_difference"] <= onnx_encoder.TOLERANCE
+    assert check["max_difference"] == encoder.max_difference
+    assert check["model_sha256"] == hashlib.sha256(encoder.path.read_bytes()).hexdigest()
+    again = onnx_encoder.OnnxFaceEncoder(cache_dir=tmp_path)
+    assert not again.rebuilt and again.max_difference == encoder.max_difference
+    assert onnx_encoder.problem(FaceConfig(model_cache_dir=tmp_path)) is None
+
+
+def test_a_graph_off_by_more_than_the_tolerance_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(onnx_encoder, "build_model", _off_by(1.01))
+    with pytest.raises(onnx_encoder.EncoderRefused) as refused:
+        onnx_encoder.OnnxFaceEncoder(cache_dir=tmp_path)
+    assert refused.value.max_difference > onnx_encoder.TOLERANCE
+    assert not (tmp_path / onnx_encoder.MODEL_FILENAME).exists()
+    check = onnx_encoder.read_check(tmp_path / onnx_encoder.MODEL_FILENAME)
+    assert check["accepted"] is False
+    assert check["max_difference"] == refused.value.max_difference
+
+
+def test_a_cached_graph_changed_after_its_check_is_rebuilt(tmp_path, net):
+    good = onnx_encoder.OnnxFaceEncoder(cache_dir=tmp_path)
+    onnx.save_model(_off_by(1.01)(net), good.path)  # current metadata, other weights
+    again = onnx_encoder.OnnxFaceEncoder(cache_dir=tmp_path)
+    assert again.rebuilt
+    chip = onnx_encoder.reference_chips()[:1]
+    assert np.array_equal(again.encode(chip), good.encode(chip))
+
+
+def test_a_refused_graph_leaves_encoding_to_dlib_with_a_system_check_warning(
+    tmp_path, monkeypatch, settings, shared_faces
+):
+    monkeypatch.setattr(onnx_encoder, "build_model", _off_by(1.01))
+    monkeypatch.setattr(onnx_encoder, "_encoder", None)  # this process's encoder, restored
+    monkeypatch.setattr(onnx_encoder, "_failure", None)
+    settings.FACE_MODEL_CACHE_DIR = tmp_path
+    settings.FACE_ENCODER_RUNTIME = "onnx"
+    assert [m for m in checks.run_checks() if m.id == "recognition.W001"] == []
+
+    image = faces.load_image(shared_faces / "enroll/obama/obama.jpg")
+    found = faces.find_faces(image, FaceConfig.from_settings())
+
+    assert np.array_equal(found[0].encoding, faces.find_faces(image, DLIB)[0].encoding)
+    warnings = [m for m in checks.run_checks() if m.id == "recognition.W001"]
+    assert len(warnings) == 1 and "differs from dlib" in warnings[0].msg
+    # another process (`manage.py check` after a deployment) reads the stored refusal
+    monkeypatch.setattr(onnx_encoder, "_failure", None)
+    assert "differs from dlib" in onnx_encoder.problem(FaceConfig.from_settings())

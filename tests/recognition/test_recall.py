@@ -6,7 +6,7 @@ fast path finds what it asks for."""
 import pytest
 
 from bench import recall
-from recognition import faces
+from recognition import detection, faces
 
 
 def boxes(found):
@@ -58,4 +58,4 @@ def test_the_kiosk_fast_path_finds_the_faces_it_asks_for_and_no_smaller():
     [(40, (1.0, 1)), (80, (1.0, 0)), (160, (0.5, 0)), (20, (1.0, 2))],
 )
 def test_the_detection_plan_follows_the_smallest_face(min_face_px, plan):
-    assert faces.detection_plan(min_face_px) == plan
+    assert detection.detection_plan(min_face_px) == plan

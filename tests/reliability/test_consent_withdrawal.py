@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 
 from attendance.models import AttendanceRecord
+from people import model_cache
 from people.models import EnrollmentPhoto, Person
-from recognition import faces, model_cache
+from recognition import faces
 
 
 def check_in_names(api, session, path) -> list:

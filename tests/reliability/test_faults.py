@@ -30,10 +30,9 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from attendance.models import AttendanceRecord
 from attendance_site.celery import app as celery_app
-from people.models import EnrollmentPhoto, Person
+from people.models import CourseClassifier, EnrollmentPhoto, Person
 from people.training import train_course_now
 from recognition import classifier, encoding, faces
-from recognition.models import CourseClassifier
 from tests.conftest import PROJECT_ROOT, _worker_database_url
 from tests.factories import CourseFactory
 from tests.reliability.conftest import enroll_from_samples, open_session_of

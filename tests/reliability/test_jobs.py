@@ -22,9 +22,8 @@ from attendance.models import ClassPhoto
 from jobs import durable
 from jobs.tasks import sweep_jobs
 from people import photo_import, services
-from people.models import EnrollmentPhoto, PhotoImportJob, TrainingRequest
+from people.models import CourseClassifier, EnrollmentPhoto, PhotoImportJob, TrainingRequest
 from people.tasks import run_photo_import
-from recognition.models import CourseClassifier
 from tests.api.test_photo_import import face, make_zip
 from tests.factories import CourseFactory, PersonFactory
 from tests.reliability.odd_files import BUILDERS

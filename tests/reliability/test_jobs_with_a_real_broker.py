@@ -14,8 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from attendance.class_photos import MISSING_FILE
 from attendance.models import ClassPhoto
 from people import photo_import, services
-from people.models import EnrollmentPhoto, PhotoImportJob, TrainingRequest
-from recognition.models import CourseClassifier
+from people.models import CourseClassifier, EnrollmentPhoto, PhotoImportJob, TrainingRequest
 from tests.api.test_photo_import import face, make_zip
 from tests.factories import CourseFactory, PersonFactory
 from tests.reliability import test_faults

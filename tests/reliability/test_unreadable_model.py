@@ -10,9 +10,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from attendance.models import AttendanceRecord
-from people.models import TrainingRequest
+from people.models import CourseClassifier, TrainingRequest
 from recognition import classifier
-from recognition.models import CourseClassifier
 from tests.reliability.odd_files import jpeg
 
 
@@ -37,7 +36,7 @@ def test_check_in_with_an_unreadable_stored_model_answers_unknown_and_retrains(
     TrainingRequest.objects.filter(course=known_course).delete()
     image = io.BytesIO(jpeg())
     image.name = "frame.jpg"
-    with caplog.at_level(logging.WARNING, logger="recognition.model_cache"):
+    with caplog.at_level(logging.WARNING, logger="people.model_cache"):
         response = teacher_api.post(f"/api/sessions/{open_session.pk}/checkin/", {"image": image})
     assert response.status_code == 200, response.content[:300]
     assert [face["outcome"] for face in response.json()["faces"]] == ["unknown"]

@@ -5,8 +5,8 @@ import logging
 import threading
 from collections.abc import Callable
 
+from people.models import CourseClassifier
 from recognition import classifier
-from recognition.models import CourseClassifier
 
 logger = logging.getLogger(__name__)
 
