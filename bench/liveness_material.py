@@ -1,4 +1,4 @@
-"""Test material for the head-turn challenge (issue 12): the sample clip and photo spoofs.
+"""Test material for the head-turn challenge: the sample clip and photo spoofs.
 
 - `clip_frames()`: the frames of `../shared/faces/video/short_hamilton_clip.mp4`, decoded
   with the ffmpeg binary that the `imageio-ffmpeg` wheel ships (nothing is downloaded).
