@@ -1,7 +1,8 @@
 """gunicorn's settings, read by itself when started from this folder.
 
-It listens on the loopback address only: the HTTPS proxy in front (see docs/operations-and-production.md, "Running in
-production") is the one public entry, where body size limits and headers are enforced.
+It listens on the loopback address only: the HTTPS proxy in front (see "Running in
+production" in docs/operations-and-production.md) is the one public entry, where body size
+limits and headers are enforced.
 Command-line options (e.g. --bind, --workers) override these.
 """
 

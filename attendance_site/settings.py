@@ -301,7 +301,8 @@ CHECKIN_MAX_IMAGE_PIXELS = env_int("CHECKIN_MAX_IMAGE_PIXELS", 4_000_000, minimu
 # The default holds a 1280x720 frame searched for 40 px faces; a kiosk's frame needs 0.3 M.
 CHECKIN_MAX_DETECTION_PIXELS = env_int("CHECKIN_MAX_DETECTION_PIXELS", 4_000_000, minimum=100_000)
 # Who runs dlib's encoder network: "onnx" (its weights converted to ONNX, run by ONNX Runtime,
-# ~10x faster, encodings equal to < 1e-6) or "dlib" (the reference). See docs/recognition-and-liveness.md.
+# ~10x faster, encodings equal to < 1e-6) or "dlib" (the reference).
+# See docs/recognition-and-liveness.md.
 FACE_ENCODER_RUNTIME = env_choice("FACE_ENCODER_RUNTIME", "onnx", ("onnx", "dlib"))
 # ONNX Runtime threads per process: 1 when several web/Celery processes share the cores.
 FACE_ENCODER_THREADS = env_int("FACE_ENCODER_THREADS", 1, minimum=1)
