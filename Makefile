@@ -91,5 +91,5 @@ clean:
 # Several hosts on this machine (network namespaces; needs root): PostgreSQL, Redis and an
 # S3-compatible server, two gunicorn hosts behind nginx, a Celery host; 8 kiosks check in for
 # 60 s while a web host and the worker are killed. About 4 minutes; stops all it started.
-cluster-test: install
+cluster-test: install-dev
 	$(BIN)/python -m deploy.cluster $(CLUSTER_ARGS)

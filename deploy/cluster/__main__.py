@@ -5,7 +5,6 @@ Ctrl-C). Exit status 1 when a check failed, 2 when the cluster could not be buil
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import secrets
 import shutil
@@ -39,13 +38,8 @@ def parse() -> argparse.Namespace:
 
 def clean_leftovers() -> None:
     """A previous run that crashed: its processes (found by namespace), hosts and folders."""
-    for name in netns.leftovers():
-        pids = netns.pids_in(name)
-        for pid in pids:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        print(f"[cluster] removed leftover {name} ({len(pids)} processes)", flush=True)
-    netns.remove_all()
+    for name in netns.remove_all():
+        print(f"[cluster] removed {name}, left by a run that crashed", flush=True)
     for folder in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*"):
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -92,6 +86,9 @@ def main() -> int:
             findings, outcomes = scenario.run()
         print(report.render(findings, outcomes, scenario.events))
         status = 1 if findings.failures else 0
+    except KeyboardInterrupt:
+        print("[cluster] interrupted", file=sys.stderr)
+        status = 130
     except Exception as error:
         print(f"[cluster] the run broke off: {error!r}", file=sys.stderr)
         for process in cluster.processes.started:
@@ -102,6 +99,9 @@ def main() -> int:
     finally:
         cluster.stop_all()
         netns.remove_all()
+        if netns.leftovers():
+            print(f"[cluster] could not delete {netns.leftovers()}", file=sys.stderr)
+            status = 2
         if args.keep_logs:
             print(f"[cluster] logs kept in {work / 'logs'}")
         else:

@@ -26,8 +26,11 @@ def storage_missing(photos: list[dict]) -> list[dict]:
     return [p for p in photos if MISSING_FILE in (p.get("rejection_reason") or "")]
 
 
-def compare_marks(findings: Findings, outcomes: list[Outcome], records: list[tuple]) -> None:
-    """records: (person id, status, method) of the session's rows in the database."""
+def compare_marks(
+    findings: Findings, outcomes: list[Outcome], records: list[tuple], *, expect_marks: bool
+) -> None:
+    """records: (person id, status, method) of the session's rows in the database;
+    `expect_marks`: a classifier was trained, so the kiosks' students must be recognised."""
     per_person = Counter(person for person, _, _ in records)
     stored = {person: status for person, status, _ in records}
     told = told_marked(outcomes)
@@ -47,6 +50,8 @@ def compare_marks(findings: Findings, outcomes: list[Outcome], records: list[tup
         marks_lost=len(lost),
         marks_duplicated=len(duplicated_rows) + len(told_twice),
     )
+    if expect_marks and not first_told:
+        findings.fail("no kiosk was told a student is marked: nobody was recognised")
     if lost:
         findings.fail(f"marks lost: kiosks were told people {lost} are marked; no record")
     if duplicated_rows:
@@ -61,7 +66,10 @@ def compare_marks(findings: Findings, outcomes: list[Outcome], records: list[tup
         )
 
 
-def check_photos(findings: Findings, photos: list[dict], killed: list[int]) -> None:
+def check_photos(
+    findings: Findings, photos: list[dict], killed: list[int], attempts: dict[int, int]
+) -> None:
+    """attempts: photo id -> how many times a worker claimed it."""
     states = Counter(p["status"] for p in photos)
     findings.figures["photos"] = dict(states)
     unfinished = [p["id"] for p in photos if p["status"] not in FINISHED]
@@ -81,5 +89,6 @@ def check_photos(findings: Findings, photos: list[dict], killed: list[int]) -> N
     for photo in photos:
         if photo["id"] in killed and photo["status"] in FINISHED:
             findings.notes.append(
-                f"photo {photo['id']}, encoding when its worker was killed, ended {photo['status']}"
+                f"photo {photo['id']}, encoding when its worker was killed, ended "
+                f"{photo['status']} after {attempts.get(photo['id'])} claims"
             )

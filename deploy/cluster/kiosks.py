@@ -58,21 +58,25 @@ class Load:
         self.kiosks, self.seconds, self.cap = kiosks, seconds, cap
         self.outcomes: list[Outcome] = []
         self.lock = threading.Lock()
+        self.stopped = threading.Event()  # set when the run breaks off (error, Ctrl-C)
         self.start = 0.0
 
     def run(self, during=None) -> list[Outcome]:
         """All kiosks for `seconds` (each at most `cap` requests); `during(load)` runs in this
         thread meanwhile (the faults)."""
         self.start = time.monotonic()
-        threads = [threading.Thread(target=self._kiosk, args=(k,)) for k in range(self.kiosks)]
+        threads = [
+            threading.Thread(target=self._kiosk, args=(k,), daemon=True) for k in range(self.kiosks)
+        ]
         for thread in threads:
             thread.start()
         try:
             if during:
                 during(self)
-        finally:
             for thread in threads:
-                thread.join(timeout=self.seconds + 60)
+                thread.join(timeout=self.seconds + self.api.timeout)
+        finally:
+            self.stopped.set()  # no new request; one under way ends within its timeout
         return self.outcomes
 
     def elapsed(self) -> float:
@@ -80,11 +84,11 @@ class Load:
 
     def _kiosk(self, number: int) -> None:
         for sent in range(self.cap):
-            if self.elapsed() >= self.seconds:
+            if self.elapsed() >= self.seconds or self.stopped.is_set():
                 return
             name, data = self.frames[(number + sent) % len(self.frames)]
             self._post(number, name, data)
-            time.sleep(0.2)  # a kiosk's pause between frames
+            self.stopped.wait(0.2)  # a kiosk's pause between frames
 
     def _post(self, number: int, name: str, data: bytes) -> None:
         body, content_type = multipart({}, {"image": ("frame.jpg", data)})

@@ -7,8 +7,10 @@ route out, so the traffic stays between the run's hosts.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
+import signal
 import subprocess
 from contextlib import contextmanager
 
@@ -47,6 +49,10 @@ def remove_all() -> list[str]:
     with them. Returns the names deleted."""
     removed = leftovers()
     for name in removed:
+        # Only processes this run (or a crashed one) started live in these namespaces.
+        for pid in pids_in(name):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         _ip("netns", "del", name, check=False)
     return removed
 
