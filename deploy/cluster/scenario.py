@@ -250,5 +250,9 @@ class Scenario:
         )
         self.findings.figures["objects_in_bucket"] = self.objects_in_bucket()
         if not self.findings.figures["objects_in_bucket"]:
-            self.findings.notes.append("the S3 bucket is empty: the app did not use object storage")
+            message = "the S3 bucket is empty: the app did not store its media there"
+            if self.cluster.shared_media_root:  # asked for a shared folder instead
+                self.findings.notes.append(message)
+            else:
+                self.findings.fail(message)
         return self.findings, outcomes
