@@ -16,8 +16,8 @@ from deploy.cluster.kiosks import Load, kiosk_frames
 from deploy.cluster.processes import wait_until
 
 PEOPLE = ["obama", "biden", "kit_harington", "rose_leslie", "alex_lacamoire"]
-KILL_WEB1_AT = 15  # seconds into the check-ins
-KILL_WORKER_AT = 22
+KILL_WEB1_AT = 25  # seconds into the check-ins: the middle of the run
+KILL_WORKER_AT = 30
 
 
 class Scenario:
