@@ -11,6 +11,7 @@ from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from attendance.kiosk_enrollment import StudentNotAvailable
 from attendance.reviews import ReviewRefused
 from attendance.services import NotOnRoster, SessionStateError
 from people.photo_import import ArchiveRefused
@@ -30,6 +31,7 @@ FIELD_OF_ERROR = {
     ImageRejected: "image",
     StudentNumberTaken: "external_id",
     NotOnRoster: "person",
+    StudentNotAvailable: "person",
     SessionStateError: None,
     ReviewRefused: "use_photo",
     PhotoNotInReview: None,
