@@ -7,8 +7,8 @@ import { cameraErrorMessage, snapshot, startCamera } from "./camera.js";
 
 const STEPS = [
   { text: "Look straight at the camera", arrow: "" },
-  { text: "Turn your head slightly to your left", arrow: "\u2190" },
-  { text: "Turn your head slightly to your right", arrow: "\u2192" },
+  { text: "Turn your head slightly to your left", arrow: "\u2190", side: "left" },
+  { text: "Turn your head slightly to your right", arrow: "\u2192", side: "right" },
   { text: "Look straight at the camera again", arrow: "" },
 ];
 const STEP_MS = 600; // time to move into each pose before its frame is taken
@@ -51,9 +51,11 @@ function showMessage(text) {
   message.hidden = !text;
 }
 
-function say(text, arrowText = "") {
+// The arrow stands on the side to turn to (beside the face, not over it).
+function say(text, arrowText = "", side = "") {
   instruction.textContent = text;
   arrow.textContent = arrowText;
+  arrow.className = `enroll__arrow enroll__arrow--${side || "none"}`;
   arrow.hidden = !arrowText;
 }
 
@@ -123,7 +125,7 @@ async function takePhotos() {
   const body = new FormData();
   body.append("person", person.id);
   for (const [index, step] of STEPS.entries()) {
-    say(step.text, step.arrow);
+    say(step.text, step.arrow, step.side);
     await wait(STEP_MS);
     const shot = await snapshot(video, 1280, 0.92);
     body.append("frames", shot.blob, `kiosk-${index + 1}.jpg`);
