@@ -63,11 +63,19 @@ def kiosk_students(course: Course) -> list[dict]:
     ]
 
 
-def student_for_enrollment(*, course: Course, person_id) -> Person:
-    """The course's student, with consent on record; StudentNotAvailable otherwise."""
-    person = course.roster.filter(pk=person_id).first() if str(person_id).isdigit() else None
+def roster_student(*, course: Course, person_id) -> Person:
+    """The course's student with this id (any text from a form); StudentNotAvailable if none."""
+    text = str(person_id or "")
+    valid = text.isascii() and text.isdigit() and len(text) <= 18  # fits a bigint
+    person = course.roster.filter(pk=int(text)).first() if valid else None
     if person is None:
         raise StudentNotAvailable("Choose a student of this course.")
+    return person
+
+
+def student_for_enrollment(*, course: Course, person_id) -> Person:
+    """The course's student, with consent on record; StudentNotAvailable otherwise."""
+    person = roster_student(course=course, person_id=person_id)
     try:
         ensure_consent(person)
     except UploadRefused:
@@ -78,7 +86,7 @@ def student_for_enrollment(*, course: Course, person_id) -> Person:
     return person
 
 
-def enroll_frames(*, course: Course, person_id, frames) -> list[dict]:
+def enroll_frames(*, course: Course, person_id, frames) -> dict:
     """Add each frame as an enrollment photo of the student; one answer per frame: the
     photo and its status, or why that frame was refused. Nothing is stored for a student
     who is not available (StudentNotAvailable) or for too many frames (UploadRefused)."""
@@ -99,23 +107,24 @@ def enroll_frames(*, course: Course, person_id, frames) -> list[dict]:
             answers.append(
                 {"frame": index, "photo": photo.pk, "status": photo.status, "reason": ""}
             )
-    return answers
+    return {"person": person.pk, "frames": answers}
 
 
-def enrollment_progress(*, course: Course, person_id, since) -> list[dict]:
+def enrollment_progress(*, course: Course, person_id, since) -> dict:
     """The student's photos added since `since` (the kiosk's opening; None: all of them),
     with their status and the reason of a rejection or a review."""
-    person = course.roster.filter(pk=person_id).first() if str(person_id).isdigit() else None
-    if person is None:
-        raise StudentNotAvailable("Choose a student of this course.")
+    person = roster_student(course=course, person_id=person_id)
     photos = EnrollmentPhoto.objects.filter(person=person).order_by("pk")
     if since is not None:
         photos = photos.filter(uploaded_at__gte=since)
-    return [
-        {
-            "photo": photo.pk,
-            "status": photo.status,
-            "reason": photo.rejection_reason or photo.review_reason,
-        }
-        for photo in photos
-    ]
+    return {
+        "person": person.pk,
+        "photos": [
+            {
+                "photo": photo.pk,
+                "status": photo.status,
+                "reason": photo.rejection_reason or photo.review_reason,
+            }
+            for photo in photos
+        ],
+    }

@@ -122,12 +122,12 @@ class EnrollmentKioskViewSet(viewsets.GenericViewSet):
     def frames(self, request, pk=None):
         course = self.get_object()
         frames = request.FILES.getlist("frames")
-        answers = kiosk_enrollment.enroll_frames(
-            course=course, person_id=request.data.get("person"), frames=frames
+        fields = request.data if hasattr(request.data, "get") else {}  # a JSON list: no person
+        result = kiosk_enrollment.enroll_frames(
+            course=course, person_id=fields.get("person"), frames=frames
         )
         charge_extra_faces(request, self, len(frames))  # each frame is a face to encode
-        data = {"person": int(request.data["person"]), "frames": answers}
-        return Response(FramesResultSerializer(data).data, status=status.HTTP_201_CREATED)
+        return Response(FramesResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[OpenApiParameter("person", int, required=True)],
@@ -138,9 +138,7 @@ class EnrollmentKioskViewSet(viewsets.GenericViewSet):
         """The student's photos since the kiosk opened (all of them for a teacher)."""
         course = self.get_object()
         since = course.enrollment_kiosk.opened_at if isinstance(request.auth, KioskGrant) else None
-        person_id = request.query_params.get("person")
-        photos = kiosk_enrollment.enrollment_progress(
-            course=course, person_id=person_id, since=since
+        progress = kiosk_enrollment.enrollment_progress(
+            course=course, person_id=request.query_params.get("person"), since=since
         )
-        data = {"person": int(person_id), "photos": photos}
-        return Response(EnrollmentProgressSerializer(data).data)
+        return Response(EnrollmentProgressSerializer(progress).data)

@@ -173,3 +173,21 @@ def test_frames_are_body_limited(settings, course, kiosk):
         CONTENT_LENGTH=str(5 * 1024 + 2 * 1024 * 1024),
     )
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("person", ["", "abc", "²", "99999999999999999999999", "-1"])
+def test_a_person_that_is_no_id_is_a_clear_400(course, kiosk, person):
+    url = f"/api/courses/{course.pk}/enrollment-kiosk/frames/"
+    response = enroll_client(kiosk).post(url, {"person": person}, format="multipart")
+    assert response.status_code == 400
+    assert response.json() == {"person": ["Choose a student of this course."]}
+    progress = enroll_client(kiosk).get(
+        f"/api/courses/{course.pk}/enrollment-kiosk/progress/", {"person": person}
+    )
+    assert progress.status_code == 400
+
+
+def test_a_json_list_body_is_a_clear_400(course, kiosk):
+    url = f"/api/courses/{course.pk}/enrollment-kiosk/frames/"
+    response = enroll_client(kiosk).post(url, [1, 2], format="json")
+    assert response.status_code == 400
