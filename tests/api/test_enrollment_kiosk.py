@@ -4,6 +4,7 @@ nothing else; a check-in credential cannot add photos, nor an enrollment credent
 A student without consent is refused before any frame is stored.
 """
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -191,3 +192,23 @@ def test_a_json_list_body_is_a_clear_400(course, kiosk):
     url = f"/api/courses/{course.pk}/enrollment-kiosk/frames/"
     response = enroll_client(kiosk).post(url, [1, 2], format="json")
     assert response.status_code == 400
+
+
+@pytest.mark.worker
+def test_kiosk_frames_are_encoded_by_a_real_worker_and_the_kiosk_sees_them_ready(
+    real_worker, teacher, shared_faces
+):
+    student = PersonFactory(full_name="Kit Harington")
+    course = CourseFactory(teachers=[teacher], roster=[student])
+    client = enroll_client(open_enrollment_kiosk(course=course, opened_by=teacher))
+    response = post_frames(client, course, student, frames_of(shared_faces, "kit_harington"))
+    assert response.status_code == 201, response.content
+    assert [frame["status"] for frame in response.json()["frames"]] == ["pending", "pending"]
+    url = f"/api/courses/{course.pk}/enrollment-kiosk/progress/?person={student.pk}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        photos = client.get(url).json()["photos"]
+        if all(photo["status"] not in ("pending", "processing") for photo in photos):
+            break
+        time.sleep(0.5)
+    assert [photo["status"] for photo in photos] == ["ready", "ready"], photos
