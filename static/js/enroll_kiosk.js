@@ -15,6 +15,7 @@ const STEP_MS = 600; // time to move into each pose before its frame is taken
 const COUNTDOWN_S = 2;
 const POLL_MS = 1500;
 const POLL_FOR_MS = 90000; // then the course page still shows where the photos got to
+const BACK_TO_NAMES_MS = 10000; // the next student finds the names (and this name is gone)
 const INVALID_LINK_TEXT =
   "This enrollment link is no longer valid. Ask the teacher to open the enrollment kiosk again from the course page.";
 const STATUS_TEXT = {
@@ -110,6 +111,9 @@ async function follow(photos, thisRound) {
   if (thisRound !== round) return;
   say(summary(current));
   root.dataset.state = "done";
+  setTimeout(() => {
+    if (thisRound === round) backToNames();
+  }, BACK_TO_NAMES_MS);
 }
 
 async function takePhotos() {
