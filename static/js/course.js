@@ -1,6 +1,6 @@
 // The course page: keeps photo statuses current while photos are processed or the enrollment
-// kiosk is open (photos arrive from it: data-watch), polling every 1.5 s, lets files be dropped on a student's upload box, and takes enrollment photos with
-// the webcam.
+// kiosk is open (photos arrive from it: data-watch), polling every 1.5 s, lets files be
+// dropped on a student's upload box, and takes enrollment photos with the webcam.
 import { cameraErrorMessage, snapshot, startCamera, stopCamera } from "./camera.js";
 
 const POLL_MS = 1500;
