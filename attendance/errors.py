@@ -23,3 +23,7 @@ class AlreadyDecided(Exception):
 
 class NoSuchFace(ValueError):
     """The class photo has no face of that number."""
+
+
+class StudentNotAvailable(ValueError):
+    """The student cannot be enrolled here (not on the course, or no consent on record)."""

@@ -1,8 +1,9 @@
-"""Which session a kiosk token opens.
+"""What a kiosk token opens: a session's check-in kiosk or a course's enrollment kiosk.
 
-A kiosk link works while its session is scheduled or open, and for KIOSK_CLOSED_GRACE_MINUTES
-after it closes (the kiosk then says "closed"); after that it is like an unknown token: no
-page with the course's name, no check-in.
+A check-in link works while its session is scheduled or open, and for
+KIOSK_CLOSED_GRACE_MINUTES after it closes (the kiosk then says "closed"); after that it is
+like an unknown token: no page with the course's name, no check-in. An enrollment link works
+until it expires (ENROLLMENT_KIOSK_HOURS after the teacher opened it) or is closed.
 """
 
 from datetime import timedelta
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from attendance.models import AttendanceSession
+from attendance.models import AttendanceSession, EnrollmentKiosk
 
 
 def live_kiosk_sessions():
@@ -21,3 +22,11 @@ def live_kiosk_sessions():
 
 def kiosk_session(token: str) -> AttendanceSession | None:
     return live_kiosk_sessions().select_related("course").filter(kiosk_token=token).first()
+
+
+def live_enrollment_kiosks():
+    return EnrollmentKiosk.objects.filter(expires_at__gt=timezone.now())
+
+
+def enrollment_kiosk(token: str) -> EnrollmentKiosk | None:
+    return live_enrollment_kiosks().select_related("course").filter(token=token).first()

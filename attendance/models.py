@@ -315,3 +315,21 @@ class ClassPhoto(DurableJob):
 
     def __str__(self):
         return f"Class photo of {self.session} ({self.get_status_display()})"
+
+
+class EnrollmentKiosk(models.Model):
+    """A course's kiosk that takes enrollment photos, opened by its link (a kiosk credential
+    of the enrollment kind: attendance.kiosk_auth), until it expires or the teacher closes it."""
+
+    course = models.OneToOneField(
+        "people.Course", on_delete=models.CASCADE, related_name="enrollment_kiosk"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_kiosk_token)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"Enrollment kiosk of {self.course}"

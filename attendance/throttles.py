@@ -1,4 +1,4 @@
-"""Rate limits on check-in: per kiosk credential and per client address.
+"""Rate limits on check-in and kiosk enrollment: per kiosk credential and per client address.
 
 A kiosk sends about one frame a second; a runaway script or a stolen link must not be able to
 turn the face pipeline (the most expensive thing the server does) against everyone else.
@@ -74,7 +74,7 @@ class CheckInPerCredentialThrottle(_SettingsRateThrottle):
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, KioskGrant):
-            ident = f"kiosk-{request.auth.session_id}"
+            ident = request.auth.ident
         elif request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:

@@ -27,6 +27,7 @@ from attendance.errors import (
     NotOnRoster,
     ReviewRefused,
     SessionStateError,
+    StudentNotAvailable,
 )
 from people.photo_import import ArchiveRefused
 from people.roster_import import RosterFileError, RosterRowsInvalid
@@ -49,6 +50,7 @@ ERRORS: dict[type[Exception], ErrorAnswer] = {
     ImageRejected: ErrorAnswer(400, "image_rejected", "image"),
     StudentNumberTaken: ErrorAnswer(400, "student_number_taken", "external_id"),
     NotOnRoster: ErrorAnswer(400, "not_on_roster", "person"),
+    StudentNotAvailable: ErrorAnswer(400, "student_not_available", "person"),
     NoSuchFace: ErrorAnswer(400, "no_such_face", "face"),
     ReviewRefused: ErrorAnswer(400, "review_refused", "use_photo"),
     RosterFileError: ErrorAnswer(400, "roster_file_unreadable", "file"),

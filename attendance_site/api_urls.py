@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.token_views import ObtainExpiringToken, RevokeOwnTokens
 from attendance.api import SessionViewSet
+from attendance.kiosk_enrollment_api import EnrollmentKioskViewSet
 from attendance.review_api import ReviewViewSet
 from people.api import CourseViewSet, PersonViewSet, PhotoImportViewSet, PhotoViewSet
 
@@ -14,6 +15,7 @@ router.include_format_suffixes = False
 router.register("people", PersonViewSet, basename="person")
 router.register("photos", PhotoViewSet, basename="photo")
 router.register("courses", CourseViewSet, basename="course")
+router.register("courses", EnrollmentKioskViewSet, basename="course-enrollment-kiosk")
 router.register("photo-imports", PhotoImportViewSet, basename="photo-import")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("reviews", ReviewViewSet, basename="review")

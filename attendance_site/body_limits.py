@@ -28,6 +28,7 @@ _MULTIPART_OVERHEAD = 1024 * 1024
 _IMAGE_ENDPOINTS = [
     (re.compile(r"^/api/people/\d+/photos/$"), 1),
     (re.compile(r"^/api/sessions/\d+/checkin/$"), 1),
+    (re.compile(r"^/api/courses/\d+/enrollment-kiosk/frames/$"), 5),  # kiosk_enrollment.MAX_FRAMES
     (re.compile(r"^/courses/\d+/students/\d+/photos/$"), _MULTIPLE_PHOTOS),
     (re.compile(r"^/admin/people/person/"), _MULTIPLE_PHOTOS),
 ]

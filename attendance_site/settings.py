@@ -327,6 +327,8 @@ REOPENED_SESSION_MINUTES = env_int("REOPENED_SESSION_MINUTES", 30, minimum=1)
 CHECKIN_MAX_FACES = env_int("CHECKIN_MAX_FACES", 10, minimum=1)
 # A closed session's kiosk link still shows "closed" this long, then answers 404.
 KIOSK_CLOSED_GRACE_MINUTES = env_int("KIOSK_CLOSED_GRACE_MINUTES", 15)
+# A course's enrollment kiosk link works this long after the teacher opened it.
+ENROLLMENT_KIOSK_HOURS = env_int("ENROLLMENT_KIOSK_HOURS", 8, minimum=1)
 # Check-in frames are not kept (0). A positive number keeps them that many days, e.g. to
 # review disputed check-ins; a periodic task deletes older ones.
 CHECKIN_SNAPSHOT_RETENTION_DAYS = env_int("CHECKIN_SNAPSHOT_RETENTION_DAYS", 0)

@@ -13,6 +13,7 @@ from dashboard.views import (
     calibration,
     consent,
     courses,
+    enroll_kiosk,
     flow,
     history,
     imports,
@@ -99,6 +100,17 @@ page_patterns = [
     path("sessions/<int:pk>/attendance/", sessions.set_status, name="session-set-status"),
     path("sessions/<int:pk>/kiosk-link/", sessions.rotate_kiosk_link, name="kiosk-rotate"),
     path("kiosk/<slug:token>/", kiosk.kiosk, name="kiosk"),
+    path(
+        "courses/<int:pk>/enroll-kiosk/open/",
+        enroll_kiosk.open_enroll_kiosk,
+        name="enroll-kiosk-open",
+    ),
+    path(
+        "courses/<int:pk>/enroll-kiosk/close/",
+        enroll_kiosk.close_enroll_kiosk,
+        name="enroll-kiosk-close",
+    ),
+    path("enroll-kiosk/<slug:token>/", enroll_kiosk.enroll_kiosk, name="enroll-kiosk"),
     # the daily flow: start a class now, weekly schedules, close and reopen
     path("courses/<int:pk>/start/", flow.start_class_now, name="start-class"),
     path("courses/<int:pk>/schedules/", flow.create_schedule, name="schedule-create"),

@@ -1,13 +1,13 @@
-"""Photos from a ZIP archive: files (`S001.jpg`, `S001_2.jpg`) or folders (`S001/a.jpg`)
-named by student number.
+"""Photos from a ZIP archive: files (`S001.jpg`, `Ada Lovelace_2.jpg`) or folders
+(`S001/a.jpg`, `Ada Lovelace/a.jpg`) named by student number or full name (people.photo_matching).
 
 `check_archive` runs in the request and refuses the whole archive, listing every problem,
 before anything is stored: not a ZIP, too many or too large files, a compression ratio of a
-zip bomb, names that climb out of a folder, files that are not images, student numbers not
-on the course's roster, students without consent. A good archive is kept and a background
-task (`run_photo_import`) adds every photo through `services.add_photo`, in one
-transaction; the photos are then encoded like uploads, and the job's progress is the share
-of its photos that are ready or rejected.
+zip bomb, names that climb out of a folder, files that are not images, names and numbers of
+nobody on the course's roster (with the closest names), names two students share, students
+without consent. A good archive is kept and a background task (`run_photo_import`) adds
+every photo through `services.add_photo`, in one transaction; the photos are then encoded
+like uploads, and the job's progress is the share of its photos that are ready or rejected.
 """
 
 import zipfile
@@ -24,6 +24,7 @@ from PIL import Image, UnidentifiedImageError
 from jobs import durable
 from people.archive_limits import declared_size, without_trailer
 from people.models import IMAGE_SUFFIXES, Course, EnrollmentPhoto, Person, PhotoImportJob
+from people.photo_matching import NoStudent, RosterMatcher
 from people.services import UploadRefused, add_photo, ensure_consent
 from recognition import faces
 
@@ -62,17 +63,6 @@ def is_junk(name: str) -> bool:
 def is_unsafe(name: str) -> bool:
     path = PurePosixPath(name.replace("\\", "/"))
     return path.is_absolute() or ".." in path.parts or ":" in name
-
-
-def student_number_candidates(name: str) -> list[str]:
-    """The folder names (innermost first), the file's stem, and the stem before _ - or space."""
-    path = PurePosixPath(name)
-    stem = path.stem
-    candidates = list(reversed(path.parent.parts)) + [stem]
-    for separator in ("_", "-", " "):
-        if separator in stem:
-            candidates.append(stem.split(separator)[0])
-    return [candidate.strip() for candidate in candidates if candidate.strip()]
 
 
 def open_archive(upload) -> zipfile.ZipFile:
@@ -133,7 +123,7 @@ def check_archive(*, course: Course, upload) -> ArchivePlan:
         raise ArchiveRefused(
             f"The archive holds {len(entries)} files; at most {settings.PHOTO_IMPORT_MAX_FILES}."
         )
-    roster = {person.external_id: person for person in course.roster.all()}
+    roster = RosterMatcher.for_people(course.roster.all())
     plan, problems = ArchivePlan(archive), []
     for info in entries:
         problem, person = check_entry(archive, info, roster)
@@ -151,7 +141,9 @@ def check_archive(*, course: Course, upload) -> ArchivePlan:
     return plan
 
 
-def check_entry(archive, info: zipfile.ZipInfo, roster) -> tuple[str | None, Person | None]:
+def check_entry(
+    archive, info: zipfile.ZipInfo, roster: RosterMatcher
+) -> tuple[str | None, Person | None]:
     name = info.filename
     if is_unsafe(name):
         return "the name points outside the archive's folder.", None
@@ -162,9 +154,10 @@ def check_entry(archive, info: zipfile.ZipInfo, roster) -> tuple[str | None, Per
         return f"too large: a photo may be at most {limit} MB.", None
     if info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
         return "compressed suspiciously well (a zip bomb?).", None
-    person = next((roster[c] for c in student_number_candidates(name) if c in roster), None)
-    if person is None:
-        return "no student of this course has this student number.", None
+    try:
+        person = roster.match(name)
+    except NoStudent as unmatched:
+        return str(unmatched), None
     try:
         ensure_consent(person)
     except UploadRefused as refused:

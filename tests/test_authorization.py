@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
+from attendance.kiosk_enrollment import open_enrollment_kiosk
 from attendance.models import AttendanceSession, ClassPhoto, PendingReview
 from people.models import EnrollmentPhoto
 from tests.factories import CourseFactory, PersonFactory, SessionFactory, UserFactory
@@ -52,6 +53,7 @@ def row(
 
 
 API_ITEM = (DENIED, OK, MISSING, DENIED, OK)
+API_ITEM_INVALID = (DENIED, INVALID, MISSING, DENIED, INVALID)  # past authorization, no input
 API_LIST = (DENIED, OK, OK, DENIED, OK)  # another teacher's list holds none of ours
 PAGE = (LOGIN, OK, MISSING, LOGIN, OK)
 
@@ -127,6 +129,10 @@ TABLE = [
         DENIED,
         INVALID,
     ),
+    row("post", "/api/courses/{course}/enrollment-kiosk/", *API_ITEM),
+    row("delete", "/api/courses/{course}/enrollment-kiosk/", *API_ITEM),
+    row("post", "/api/courses/{course}/enrollment-kiosk/frames/", *API_ITEM_INVALID),
+    row("get", "/api/courses/{course}/enrollment-kiosk/progress/", *API_ITEM_INVALID),
     row("get", "/api/schema/", DENIED, OK, OK, DENIED, OK),
     row("get", "/api/docs/", DENIED, OK, OK, DENIED, OK),
     # --- pages ---
@@ -156,6 +162,9 @@ TABLE = [
     row("get", "/teachers/invite/", LOGIN, DENIED, DENIED, LOGIN, OK, staff=DENIED),
     row("get", "/reports/all-courses.csv", LOGIN, DENIED, DENIED, LOGIN, OK, staff=DENIED),
     row("get", "/kiosk/{token}/", OK, OK, OK, OK, OK),
+    row("post", "/courses/{course}/enroll-kiosk/open/", *PAGE),
+    row("post", "/courses/{course}/enroll-kiosk/close/", *PAGE),
+    row("get", "/enroll-kiosk/{enroll_token}/", OK, OK, OK, OK, OK),
     # the stored file itself is never public, whatever the URL
     row("get", "/media/{photo_file}", *(MISSING,) * 5),
     row("get", "/{photo_file}", *(MISSING,) * 5),
@@ -193,7 +202,9 @@ def world(db, shared_faces):
     review = PendingReview(session=session, candidate=person, distance=0.63)
     review.crop.save("face.jpg", (shared_faces / "enroll" / "obama" / "obama.jpg").open("rb"))
     class_photo = ClassPhoto.objects.create(session=session, status="done")
+    enroll_kiosk = open_enrollment_kiosk(course=course, opened_by=owner)
     return {
+        "enroll_token": enroll_kiosk.token,
         "class_photo": class_photo.pk,
         "person": person.pk,
         "photo": photo.pk,

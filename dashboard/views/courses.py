@@ -14,6 +14,7 @@ from attendance.selectors import sessions_for
 from dashboard import selectors
 from dashboard.forms import ConsentForm, CourseForm, ScheduleForm, SessionForm, StudentForm
 from dashboard.views import confirm
+from dashboard.views.enroll_kiosk import enroll_kiosk_context
 from people import services
 from people.selectors import courses_for, people_for, photos_for
 from people.serializers import PhotoSerializer
@@ -60,6 +61,7 @@ def render_course(request, course, status=200, **forms):
         "student_form": forms.get("student_form") or StudentForm(),
         "session_form": forms.get("session_form") or SessionForm(),
         "today": timezone.localdate(),
+        **enroll_kiosk_context(request, course),
     }
     return render(request, "dashboard/course.html", context, status=status)
 

@@ -1,6 +1,6 @@
-// The course page: keeps photo statuses current while photos are processed (polling every
-// 1.5 s), lets files be dropped on a student's upload box, and takes enrollment photos with
-// the webcam.
+// The course page: keeps photo statuses current while photos are processed or the enrollment
+// kiosk is open (photos arrive from it: data-watch), polling every 1.5 s, lets files be
+// dropped on a student's upload box, and takes enrollment photos with the webcam.
 import { cameraErrorMessage, snapshot, startCamera, stopCamera } from "./camera.js";
 
 const POLL_MS = 1500;
@@ -28,7 +28,7 @@ async function refresh() {
   }
   swap(document.getElementById("classifier-state"), "classifier", data.classifier.html);
   root.dataset.busy = data.busy || data.classifier.training ? "true" : "false";
-  return root.dataset.busy === "true";
+  return root.dataset.busy === "true" || root.dataset.watch === "true";
 }
 
 function startPolling() {
@@ -132,4 +132,4 @@ function setUpWebcam() {
 
 setUpDropzones();
 setUpWebcam();
-if (root.dataset.busy === "true") startPolling();
+if (root.dataset.busy === "true" || root.dataset.watch === "true") startPolling();

@@ -118,3 +118,18 @@ def test_the_status_json_carries_each_students_photo_counts(teacher_client, cour
     data = teacher_client.get(reverse("dashboard:course-status", args=[course.pk])).json()
     ada_row = next(student for student in data["students"] if student["id"] == ada.pk)
     assert "0 ready" in ada_row["counts_html"] and "1 rejected" in ada_row["counts_html"]
+
+
+def test_the_zip_page_explains_the_naming_schemes_and_suggests_names(teacher_client, course):
+    url = reverse("dashboard:photo-import", args=[course.pk])
+    page = teacher_client.get(url).content.decode()
+    assert 'id="zip-naming"' in page
+    assert "Ada Lovelace/IMG_0002.jpg" in page and "ada_lovelace_2.png" in page
+    student = course.roster.first()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{student.full_name}x.png", png_bytes())
+    upload = SimpleUploadedFile("p.zip", buffer.getvalue(), content_type="application/zip")
+    response = teacher_client.post(url, {"file": upload})
+    assert response.status_code == 400
+    assert f"Did you mean {student.full_name}?" in response.content.decode()
