@@ -188,10 +188,12 @@ def _not_named(session, image, face, match, roster, now) -> FaceOutcome:
     """A face beyond the tolerance: in the review band of a roster student it waits for the
     teacher (or greets a student already marked); otherwise it is logged as unrecognised."""
     course = session.course
-    band = reviews.classify(
-        match, tolerance=course.effective_tolerance, margin=course.review_margin
-    )
     candidate = roster.get(match.candidate_id)
+    band = reviews.classify(
+        match,
+        tolerance=course.effective_tolerance,
+        margin=reviews.margin_for(course=course, person=candidate),
+    )
     if band == reviews.REVIEW and candidate is not None:
         record = AttendanceRecord.objects.filter(session=session, person=candidate).first()
         if record is not None and record.status != Status.ABSENT:
@@ -222,7 +224,9 @@ def identify_on_roster(session, detected, config) -> tuple[list, dict[int, Perso
         matches = [classifier.Match(person_id=None, distance=None)] * len(detected)
     else:
         probes = [face.encoding for face in detected]
-        matches = classifier.identify(model, probes, session.course.effective_tolerance)
+        tolerance = session.course.effective_tolerance
+        matches = classifier.identify(model, probes, tolerance)
+        matches = reviews.trust_poor_photos_less(matches, tolerance=tolerance)
     roster = {
         person.pk: person
         for person in session.course.roster.filter(

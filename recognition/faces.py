@@ -647,6 +647,20 @@ def _encode(image: np.ndarray, rects: list, cfg: FaceConfig) -> list[DetectedFac
     return faces
 
 
+# Views of one found face for photo-quality checks (recognition.quality)
+
+
+def face_chip_and_landmarks(
+    image: np.ndarray, box: FaceBox, *, size: int = 150
+) -> tuple[np.ndarray, np.ndarray]:
+    """The aligned face chip the encoder sees (size x size RGB, padding 0.25, aligned on the
+    5 landmarks as `_encode` does) and the 68 landmark points of the face at `box`."""
+    image = _as_rgb_uint8(image)
+    rect = dlib.rectangle(box.left, box.top, box.right, box.bottom)
+    chip = dlib.get_face_chip(image, _model("landmarks_5")(image, rect), size=size, padding=0.25)
+    return np.asarray(chip, dtype=np.uint8), _landmarks68(image, rect)
+
+
 __all__ = [
     "ENCODING_SIZE",
     "DetectedFace",
@@ -656,6 +670,7 @@ __all__ = [
     "check_image_header",
     "detect_faces",
     "encode_enrollment_photo",
+    "face_chip_and_landmarks",
     "find_faces",
     "load_image",
 ]
