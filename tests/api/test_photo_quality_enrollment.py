@@ -157,3 +157,14 @@ def test_face_quality_does_not_hide_a_turned_face(teacher):
     photo = encoded(student(course, teacher, 1), out.getvalue())
     assert photo.status == Status.NEEDS_REVIEW
     assert "turned to the side" in photo.review_reason
+
+
+def test_the_api_shows_the_numbers_and_the_keep(teacher, teacher_api):
+    course = CourseFactory(teachers=[teacher])
+    path, box = photo_quality.group_boxes()[0]
+    photo = encoded(student(course, teacher, 1), photo_quality.upscaled_crop(path, box))
+    kept = teacher_api.post(f"/api/photos/{photo.pk}/keep/").json()
+    assert kept["status"] == "ready" and kept["kept_after_review"] and kept["kept_at"]
+    assert kept["quality"]["detail"] < 0.5
+    photo.refresh_from_db()
+    assert photo.kept_by == teacher
