@@ -10,6 +10,7 @@ from attendance.models import (
     CheckInSnapshot,
     ClassPhoto,
     CourseSchedule,
+    EnrollmentKiosk,
     PendingReview,
     UnrecognisedAttempt,
 )
@@ -157,3 +158,15 @@ class UnrecognisedAttemptAdmin(admin.ModelAdmin):
 @admin.register(CourseSchedule)
 class CourseScheduleAdmin(admin.ModelAdmin):
     list_display = ["course", "weekday_labels", "start_time", "time_zone", "auto_open_close"]
+
+
+@admin.register(EnrollmentKiosk)
+class EnrollmentKioskAdmin(admin.ModelAdmin):
+    """Open enrollment kiosks, to see or close one (deleting it stops its link at once)."""
+
+    list_display = ["course", "opened_by", "opened_at", "expires_at"]
+    readonly_fields = ["course", "opened_by", "opened_at", "expires_at"]
+    exclude = ["token"]  # a credential: never shown
+
+    def has_add_permission(self, request):
+        return False  # opened by the teacher from the course page

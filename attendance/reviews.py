@@ -23,8 +23,13 @@ from attendance.errors import AlreadyDecided, ReviewRefused
 from attendance.marks import Method
 from attendance.models import PendingReview
 from people.models import EnrollmentPhoto
+from people.selectors import poor_photos_only
 from people.services import add_photo
 from recognition.classifier import Match
+
+# A student whose photos are all below the quality bar is named only this much closer than
+# the tolerance: strangers came within 0.53 of enlarged group-photo crops (docs/photo-quality.md).
+POOR_PHOTO_TIGHTENING = 0.10
 
 NAMED, REVIEW, UNKNOWN = "named", "review", "unknown"
 
@@ -36,6 +41,29 @@ def classify(match: Match, *, tolerance: float, margin: float) -> str:
     if match.candidate_id is None or match.distance is None or margin <= 0:
         return UNKNOWN
     return REVIEW if tolerance < match.distance <= tolerance + margin else UNKNOWN
+
+
+def margin_for(*, course, person) -> float:
+    """The course's review margin, or 0 (no band) for a student whose enrollment photos are
+    all below the quality bar: near a poor photo, strangers are as close as the student
+    (docs/photo-quality.md), so only a clear match marks them until a good photo arrives."""
+    if person is None or person.pk in poor_photos_only([person.pk]):
+        return 0.0
+    return course.review_margin
+
+
+def trust_poor_photos_less(matches: list[Match], *, tolerance: float) -> list[Match]:
+    """Matches of students whose photos are all poor, beyond tolerance - POOR_PHOTO_TIGHTENING,
+    become unknown (and, with margin_for, never a review): a poor photo is near strangers."""
+    named = {m.person_id for m in matches if m.person_id is not None}
+    poor = poor_photos_only(named) if named else set()
+    strict = tolerance - POOR_PHOTO_TIGHTENING
+    return [
+        Match(None, m.distance, m.candidate_id)
+        if m.person_id in poor and m.distance is not None and m.distance > strict
+        else m
+        for m in matches
+    ]
 
 
 def hold_for_review(*, session, person, image, box, distance: float, when) -> PendingReview:

@@ -220,10 +220,12 @@ def _not_named(session, image, face, match, roster, now) -> FaceOutcome:
     not marked yet it waits for the teacher; otherwise (no candidate, or one already marked,
     whom a stranger's face may resemble as closely) it is logged as unrecognised."""
     course = session.course
-    band = reviews.classify(
-        match, tolerance=course.effective_tolerance, margin=course.review_margin
-    )
     candidate = roster.get(match.candidate_id)
+    band = reviews.classify(
+        match,
+        tolerance=course.effective_tolerance,
+        margin=reviews.margin_for(course=course, person=candidate),
+    )
     if band == reviews.REVIEW and candidate is not None and not _marked(session, candidate):
         reviews.hold_for_review(
             session=session,
@@ -259,7 +261,9 @@ def identify_on_roster(session, detected, config) -> tuple[list, dict[int, Perso
         matches = [classifier.Match(person_id=None, distance=None)] * len(detected)
     else:
         probes = [face.encoding for face in detected]
-        matches = classifier.identify(model, probes, session.course.effective_tolerance)
+        tolerance = session.course.effective_tolerance
+        matches = classifier.identify(model, probes, tolerance)
+        matches = reviews.trust_poor_photos_less(matches, tolerance=tolerance)
     roster = {
         person.pk: person
         for person in session.course.roster.filter(

@@ -102,7 +102,7 @@ class PhotoViewSet(
     @action(detail=True, methods=["post"])
     def keep(self, request, pk=None):
         """Keep a photo held for review (people.photo_checks): it becomes ready."""
-        photo = services.keep_photo(photo=self.get_object())
+        photo = services.keep_photo(photo=self.get_object(), kept_by=self.request.user)
         return Response(PhotoSerializer(photo).data)
 
 

@@ -138,10 +138,24 @@ class EnrollmentPhoto(DurableJob):
     encoder = models.CharField(max_length=100, blank=True)
     processing_attempts = models.PositiveSmallIntegerField(default=0)
     review_reason = models.CharField(
-        max_length=300, blank=True, help_text="Why a teacher should look at this photo."
+        max_length=1000, blank=True, help_text="Why a teacher should look at this photo."
     )
     kept_after_review = models.BooleanField(
         default=False, help_text="A teacher kept it after a review: not checked again."
+    )
+    kept_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who kept it after a review.",
+    )
+    kept_at = models.DateTimeField(null=True, blank=True)
+    quality = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Measured photo quality (recognition.quality.measure), null before encoding.",
     )
 
     BUSY_STATES = (Status.PENDING, Status.PROCESSING)

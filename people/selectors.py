@@ -1,9 +1,11 @@
 """Read queries scoped to what a user may see: see people.access."""
 
+import numpy as np
 from django.db.models import QuerySet
 
 from people.access import reach, sees_everything
 from people.models import Course, EnrollmentPhoto, Person
+from recognition import encoding, quality
 
 
 def courses_for(user) -> QuerySet[Course]:
@@ -24,3 +26,57 @@ def photos_for(user) -> QuerySet[EnrollmentPhoto]:
     if sees_everything(user):
         return EnrollmentPhoto.objects.all()
     return EnrollmentPhoto.objects.filter(person__in=people_for(user))
+
+
+# Enrollment photo quality and guidance
+
+ALIKE_DISTANCE = 0.15  # encodings closer than this are the same picture, or near enough
+
+
+def poor_photos_only(person_ids) -> set[int]:
+    """The people whose ready photos were all measured and all fall below the quality bar
+    (recognition.quality): their review band stays off until a good photo arrives, because
+    a face just beyond the tolerance of a poor photo is as likely a stranger as them.
+    Photos encoded before the gate (no numbers) count as good."""
+    rows = EnrollmentPhoto.objects.filter(
+        person_id__in=list(person_ids), status=EnrollmentPhoto.Status.READY
+    ).values_list("person_id", "quality")
+    good, seen = set(), set()
+    for person_id, numbers in rows:
+        seen.add(person_id)
+        if not quality.is_poor(numbers):
+            good.add(person_id)
+    return seen - good
+
+
+def enrollment_guidance(course: Course) -> dict[str, list[Person]]:
+    """Roster students who need better enrollment photos, for the course page:
+    - `no_usable_photo`: no ready photo;
+    - `poor_photos`: ready photos, all below the quality bar (review band off for them);
+    - `one_photo`: a single ready photo (one pose, one light: recognition is fragile);
+    - `alike_photos`: several ready photos whose encodings are all near-identical (the same
+      picture twice, or a burst): as fragile as one photo."""
+    roster = list(course.roster.filter(is_active=True).order_by("full_name"))
+    encodings: dict[int, list] = {person.pk: [] for person in roster}
+    for person_id, data in EnrollmentPhoto.objects.filter(
+        person__in=roster, status=EnrollmentPhoto.Status.READY, encoding__isnull=False
+    ).values_list("person_id", "encoding"):
+        encodings[person_id].append(encoding.unpack_many([data])[0])
+    poor = poor_photos_only(encodings)
+    guidance = {"no_usable_photo": [], "poor_photos": [], "one_photo": [], "alike_photos": []}
+    for person in roster:
+        own = encodings[person.pk]
+        if not own:
+            guidance["no_usable_photo"].append(person)
+        elif person.pk in poor:
+            guidance["poor_photos"].append(person)
+        elif len(own) == 1:
+            guidance["one_photo"].append(person)
+        elif _all_alike(np.stack(own)):
+            guidance["alike_photos"].append(person)
+    return guidance
+
+
+def _all_alike(stacked: np.ndarray) -> bool:
+    distances = np.linalg.norm(stacked[:, None, :] - stacked[None, :, :], axis=2)
+    return float(distances.max()) < ALIKE_DISTANCE

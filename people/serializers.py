@@ -35,6 +35,9 @@ class PhotoSerializer(serializers.ModelSerializer):
             "review_reason",
             "face_box",
             "encoder",
+            "quality",
+            "kept_after_review",
+            "kept_at",
             "uploaded_at",
             "image_url",
         ]

@@ -18,12 +18,13 @@ from people.consent import withdraw_consent
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
 from people.training import request_training_for_person
-from recognition import encoding, faces
+from recognition import encoding, faces, quality
 
 logger = logging.getLogger(__name__)
 
 Status = EnrollmentPhoto.Status
 GAVE_UP_REASON = EnrollmentPhoto.job_gave_up_reason
+REVIEW_REASON_LENGTH = EnrollmentPhoto._meta.get_field("review_reason").max_length
 MISSING_FILE_REASON = "The image file is missing from storage. Upload the photo again."
 
 
@@ -201,7 +202,9 @@ def encode_photo(*, photo_id: int) -> str | None:
     config = faces.FaceConfig.from_settings()
     try:
         with photo.image.open("rb") as handle:
-            face = faces.encode_enrollment_photo(handle, config)
+            data = handle.read()
+        face = faces.encode_enrollment_photo(data, config)
+        numbers = measure_quality(data=data, face=face, config=config)
     except faces.ImageRejected as rejection:
         return _finish(photo, status=Status.REJECTED, rejection_reason=rejection.message, mine=True)
     except FileNotFoundError:
@@ -209,18 +212,49 @@ def encode_photo(*, photo_id: int) -> str | None:
             photo, status=Status.REJECTED, rejection_reason=MISSING_FILE_REASON, mine=True
         )
     # Held for the teacher when it looks like someone else or unlike the person's photos.
-    reason = photo_checks.review_reason(
-        photo=photo, probe=face.encoding, encoder=config.encoder_name
+    # Photos below the quality bar are held too: see quality_reason.
+    reason = " ".join(
+        note
+        for note in (
+            quality_reason(photo=photo, numbers=numbers),
+            photo_checks.review_reason(
+                photo=photo, probe=face.encoding, encoder=config.encoder_name
+            ),
+        )
+        if note
     )
     return _finish(
         photo,
         mine=True,
         status=Status.NEEDS_REVIEW if reason else Status.READY,
-        review_reason=reason,
+        review_reason=reason[:REVIEW_REASON_LENGTH],
         encoding=encoding.pack(face.encoding),
         face_box=face.box.as_dict(),
         encoder=config.encoder_name,
+        quality=numbers,
     )
+
+
+def measure_quality(*, data: bytes, face, config) -> dict:
+    """The photo's quality numbers (recognition.quality) for its one face."""
+    image = faces.load_image(data, config)
+    chip, landmarks = faces.face_chip_and_landmarks(image, face.box, config)
+    return quality.measure(image=image, box=face.box, chip=chip, landmarks=landmarks)
+
+
+def quality_reason(*, photo: EnrollmentPhoto, numbers: dict) -> str:
+    """What a teacher can do about a photo below the quality bar, or "".
+
+    Every quality problem holds the photo for review rather than rejecting it: a teacher
+    may have no better photo of the student today, and sees in one look whether the photo
+    is usable (a dark but recognisable face, a slight turn). A kept poor photo is used for
+    training but still counts as poor (its numbers are stored), so the review band stays
+    off for the student until a good photo arrives (people.selectors.poor_photo_people).
+    A photo already kept is not checked again.
+    """
+    if photo.kept_after_review:
+        return ""
+    return " ".join(problem.message for problem in quality.problems(numbers))
 
 
 def give_up_on_photo(photo: EnrollmentPhoto) -> bool:
@@ -240,6 +274,7 @@ def _finish(photo: EnrollmentPhoto, *, status: str, mine: bool = False, **fields
         "encoding": None,
         "face_box": None,
         "encoder": "",
+        "quality": None,
     }
     with transaction.atomic():
         updated = durable.finish(photo, status, mine=mine, **{**defaults, **fields})
@@ -248,9 +283,9 @@ def _finish(photo: EnrollmentPhoto, *, status: str, mine: bool = False, **fields
     return status if updated else None
 
 
-def keep_photo(*, photo: EnrollmentPhoto) -> EnrollmentPhoto:
+def keep_photo(*, photo: EnrollmentPhoto, kept_by=None) -> EnrollmentPhoto:
     """The teacher looked at a photo held for review and keeps it: it becomes ready (and is
-    trained on); it is not checked again, e.g. when re-encoded."""
+    trained on); it is not checked again, e.g. when re-encoded. Who and when is recorded."""
     if photo.status != Status.NEEDS_REVIEW:
         raise PhotoNotInReview("Only a photo waiting for review can be kept.")
     with transaction.atomic():
@@ -259,6 +294,8 @@ def keep_photo(*, photo: EnrollmentPhoto) -> EnrollmentPhoto:
             status_changed_at=timezone.now(),
             review_reason="",
             kept_after_review=True,
+            kept_by=kept_by,
+            kept_at=timezone.now(),
         )
         request_training_for_person(photo.person_id)
     photo.refresh_from_db()

@@ -38,6 +38,11 @@ def unpack_many(blobs) -> np.ndarray:
     return np.frombuffer(data, dtype=np.float32).reshape(-1, ENCODING_SIZE)
 
 
+def rectangle(box: FaceBox) -> dlib.rectangle:
+    """dlib's rectangle of a face box (the inverse of FaceBox.clipped)."""
+    return dlib.rectangle(box.left, box.top, box.right, box.bottom)
+
+
 def landmarks68(image: np.ndarray, rect: dlib.rectangle) -> np.ndarray:
     """The 68 (x, y) points of dlib's large landmark model for one face, read-only."""
     shape = dlib_models.model("landmarks_68")(image, rect)

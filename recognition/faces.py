@@ -87,6 +87,20 @@ def detect_faces(
     return [FaceBox.clipped(r, image.shape) for r in rects]
 
 
+# Views of one found face for photo-quality checks (recognition.quality)
+
+
+def face_chip_and_landmarks(
+    image: np.ndarray, box: FaceBox, config: FaceConfig | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The aligned 150x150 chip the encoder sees and the 68 landmark points of the face at
+    `box`: what the photo-quality gate measures (recognition.quality)."""
+    cfg = config or FaceConfig.from_settings()
+    image = as_rgb(image)
+    rect = encoding.rectangle(box)
+    return encoding.chips(image, [rect], cfg)[0], encoding.landmarks68(image, rect)
+
+
 __all__ = [
     "ENCODING_SIZE",
     "DetectedFace",
@@ -96,6 +110,7 @@ __all__ = [
     "check_image_header",
     "detect_faces",
     "encode_enrollment_photo",
+    "face_chip_and_landmarks",
     "find_faces",
     "load_image",
 ]

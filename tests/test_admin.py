@@ -1,12 +1,14 @@
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from attendance.models import (
     AttendanceRecord,
     CheckInSnapshot,
     ClassPhoto,
     CourseSchedule,
+    EnrollmentKiosk,
     PendingReview,
     UnrecognisedAttempt,
 )
@@ -42,6 +44,7 @@ def one_of_each(teacher):
     TeacherProfile.objects.create(user=teacher, time_zone="Europe/Berlin")
     CourseSchedule.objects.create(course=course, weekdays=[0], start_time="08:30", time_zone="UTC")
     ClassPhoto.objects.create(session=session, status="done")
+    EnrollmentKiosk.objects.create(course=course, expires_at=timezone.now())
 
 
 def test_every_project_model_is_in_the_admin():

@@ -16,7 +16,7 @@ from dashboard.forms import ConsentForm, CourseForm, ScheduleForm, SessionForm, 
 from dashboard.views import confirm
 from dashboard.views.enroll_kiosk import enroll_kiosk_context
 from people import services
-from people.selectors import courses_for, people_for, photos_for
+from people.selectors import courses_for, enrollment_guidance, people_for, photos_for
 from people.serializers import PhotoSerializer
 from people.training import pending_since
 
@@ -53,6 +53,7 @@ def render_course(request, course, status=200, **forms):
         "course": course,
         "roster": roster,
         "roster_lines": selectors.roster_lines(course, roster),
+        "guidance": enrollment_guidance(course),
         "schedules": course.schedules.all(),
         "schedule_form": forms.get("schedule_form") or ScheduleForm(),
         "busy": selectors.any_photo_busy(roster) or training,

@@ -55,7 +55,7 @@ def keep_photo(request, pk: int, photo_pk: int):
         pk=photo_pk,
     )
     try:
-        services.keep_photo(photo=photo)
+        services.keep_photo(photo=photo, kept_by=request.user)
     except services.PhotoNotInReview as error:
         messages.error(request, str(error))
     else:
