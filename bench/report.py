@@ -356,6 +356,14 @@ SECTIONS: tuple[Section | Delegated, ...] = (
         "Memory (VmRSS after warm-up)", "memory",
         "process={process} | RSS MiB={rss_mib} | detail={detail}",
     ),
+    Section(
+        "Photo-quality gate at enrollment (ms per photo, median over the sample photos)",
+        "photo_quality",
+        "encode ms={enrollment_encode_ms:g} | quality gate ms={photo_quality_gate_ms:g}",
+        note=("The gate (recognition.quality: the aligned chip, 68 landmarks, sharpness, "
+              "enlargement, exposure, pose) runs after the encode on every enrollment photo; "
+              "its thresholds are in docs/photo-quality.md.",),
+    ),
     Delegated("liveness", "bench.liveness"),
 )  # fmt: skip
 

@@ -74,6 +74,7 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
         encoder,
         frames,
         liveness,
+        photo_quality,
         recall,
         recipe,
         report,
@@ -130,6 +131,8 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
         posts = sizes.reps if sizes.mode == "tiny" else max(sizes.reps, 20)
         liveness_http = liveness.bench_http(kiosk, live_kiosk, webcam[0], posts)
 
+    log("photo-quality gate: cost per photo next to the encode")
+    results["photo_quality"] = photo_quality.gate_cost_ms(repeats=3 if sizes.mode == "full" else 1)
     log(f"face encoder: dlib vs ONNX Runtime, {sizes.encoder_reps} runs a face")
     results["encoder"] = encoder.bench_encoder(sizes.encoder_reps)
     log("detection recall vs the recipe (groups and composites)")
