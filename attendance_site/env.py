@@ -17,7 +17,20 @@ _DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql", "psql")
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    """The variable's value, or the contents of the file named by NAME_FILE (a mounted
+    secret). A NAME_FILE that cannot be read stops the start-up; setting both is an error."""
+    secret_file = os.environ.get(f"{name}_FILE", "").strip()
+    if not secret_file:
+        return os.environ.get(name, default).strip()
+    if os.environ.get(name, "").strip():
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    try:
+        with open(secret_file, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"{name}_FILE names a file that cannot be read: {secret_file!r} ({exc.strerror})."
+        ) from None
 
 
 def env_bool(name: str, default: bool) -> bool:

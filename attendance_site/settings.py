@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "attendance_site.health.LiveMiddleware",
     "attendance_site.body_limits.RequestBodyLimitMiddleware",
     "attendance_site.nul_bytes.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -157,6 +158,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
+# The Redis list the tasks are queued in (and that workers consume): deployments sharing one
+# Redis give each its own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery") or "celery"
 CELERY_TIMEZONE = env_timezone("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE = {
     "sweep-jobs": {
@@ -201,17 +205,43 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Stored files (enrollment photos, review crops, class photos, kept check-in frames, photo
+# import archives) go through Django's storage API only: the local MEDIA_ROOT folder for one
+# machine, or an S3-compatible bucket shared by every web and worker host. Either way they are
+# biometric data, served only by views that check permissions, never from a public URL.
+MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "local", ("local", "s3"))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+if MEDIA_STORAGE == "s3":
+    S3_BUCKET = env_str("S3_BUCKET")
+    if not S3_BUCKET:
+        raise ImproperlyConfigured("S3_BUCKET must be set when MEDIA_STORAGE is s3.")
+    S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")
+    MEDIA_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,  # any URL made for an object is signed and short-lived
+            "querystring_expire": 60,
+            "file_overwrite": False,  # never replace another upload's object
+            # A self-hosted endpoint (MinIO, Ceph, moto) is addressed by path, not by DNS name.
+            "addressing_style": "path" if S3_ENDPOINT_URL else None,
+        },
+    }
+else:
+    MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Enrollment photos are biometric data: served only through views that check permissions,
-# never from a public media URL.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 15 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 # Request bodies other than image uploads (JSON, forms) are refused above this size before
