@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "attendance_site.health.LiveMiddleware",
+    "attendance_site.request_id.RequestIdMiddleware",
     "attendance_site.body_limits.RequestBodyLimitMiddleware",
     "attendance_site.nul_bytes.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -161,6 +162,14 @@ CELERY_TASK_IGNORE_RESULT = True
 # The Redis list the tasks are queued in (and that workers consume): deployments sharing one
 # Redis give each its own.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery") or "celery"
+# The worker's lines name the request that queued the task (attendance_site.celery).
+CELERY_WORKER_LOG_FORMAT = (
+    "[%(asctime)s: %(levelname)s/%(processName)s] [request_id=%(request_id)s] %(message)s"
+)
+CELERY_WORKER_TASK_LOG_FORMAT = (
+    "[%(asctime)s: %(levelname)s/%(processName)s] %(task_name)s[%(task_id)s] "
+    "[request_id=%(request_id)s] %(message)s"
+)
 CELERY_TIMEZONE = env_timezone("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE = {
     "sweep-jobs": {
@@ -362,10 +371,20 @@ CLASS_PHOTO_MAX_UPLOAD_BYTES = env_int(
 )
 CLASS_PHOTO_MAX_PIXELS = env_int("CLASS_PHOTO_MAX_PIXELS", 16_000_000, minimum=10_000)
 
+# Every line names the request (or the task's request) it belongs to: jobs.request_id.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [request_id=%(request_id)s] %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "jobs.request_id.RequestIdFilter"}},
+    "formatters": {"with_request_id": {"format": LOG_FORMAT}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "with_request_id",
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
