@@ -5,7 +5,7 @@ from contextvars import Token
 
 from celery import Celery, signals
 
-from jobs import request_id
+from telemetry import metrics, request_id
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attendance_site.settings")
 
@@ -20,7 +20,7 @@ def ping() -> str:
     return "pong"
 
 
-# Each task's log lines name the request that queued it (jobs.request_id).
+# Each task's log lines name the request that queued it (telemetry.request_id).
 _request_tokens: dict[str, Token] = {}
 
 
@@ -43,3 +43,33 @@ def _leave_request_id(task_id=None, **kwargs):
 def _log_request_ids(logger=None, **kwargs):
     for handler in logger.handlers:
         handler.addFilter(request_id.RequestIdFilter())
+
+
+# Task durations and failures (telemetry.metrics), in the worker and in-process alike.
+@signals.task_prerun.connect
+def _start_timing(task_id=None, **kwargs):
+    metrics.task_started(task_id)
+
+
+@signals.task_postrun.connect
+def _stop_timing(task_id=None, task=None, state=None, **kwargs):
+    metrics.task_finished(task_id=task_id, task_name=task.name, state=state)
+
+
+@signals.task_failure.connect
+def _count_failure(sender=None, **kwargs):
+    metrics.task_failed(task_name=sender.name)
+
+
+@signals.worker_ready.connect
+def _serve_worker_metrics(**kwargs):
+    """With METRICS_WORKER_PORT set, the worker answers Prometheus on that port."""
+    from django.conf import settings
+
+    if settings.METRICS_WORKER_PORT:
+        metrics.serve(
+            port=settings.METRICS_WORKER_PORT,
+            address=settings.METRICS_WORKER_ADDRESS,
+            redis_url=settings.REDIS_URL,
+            queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+        )

@@ -4,6 +4,7 @@ Each reader fails with ImproperlyConfigured naming the variable and the bad valu
 typo in a deployment stops the process at start-up instead of misbehaving later.
 """
 
+import ipaddress
 import os
 import re
 import zoneinfo
@@ -139,3 +140,16 @@ def secret_key(*, debug: bool, key_file) -> str:
         key_file.write_text(get_random_secret_key())
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def env_networks(name: str, default: list[str]) -> list:
+    """A comma-separated list of networks (10.0.0.0/8, ::1/128) or single addresses."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list networks such as 10.0.0.0/8 or addresses, got {item!r}."
+            ) from None
+    return networks

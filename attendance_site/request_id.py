@@ -1,8 +1,8 @@
 """Each request's id: the client's or the proxy's `X-Request-ID` when it is a plain token, or
-a new one; set for the logs and the tasks the request queues (jobs.request_id), and returned
+a new one; set for the logs and the tasks the request queues (telemetry.request_id), and returned
 in the response's `X-Request-ID`."""
 
-from jobs import request_id
+from telemetry import request_id
 
 HEADER = "X-Request-ID"
 

@@ -19,6 +19,7 @@ from attendance_site.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_rate,
     env_str,
     env_timezone,
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "attendance_site.health.LiveMiddleware",
     "attendance_site.request_id.RequestIdMiddleware",
+    "attendance_site.metrics.RequestMetricsMiddleware",
     "attendance_site.body_limits.RequestBodyLimitMiddleware",
     "attendance_site.nul_bytes.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -371,12 +373,20 @@ CLASS_PHOTO_MAX_UPLOAD_BYTES = env_int(
 )
 CLASS_PHOTO_MAX_PIXELS = env_int("CLASS_PHOTO_MAX_PIXELS", 16_000_000, minimum=10_000)
 
-# Every line names the request (or the task's request) it belongs to: jobs.request_id.
+# Prometheus metrics at /metrics: answered to clients in METRICS_ALLOWED_NETWORKS (the
+# NUM_PROXIES-aware client address) or bearing METRICS_TOKEN ("Authorization: Bearer …").
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# A Celery worker serves its own task metrics on this port (0: not served).
+METRICS_WORKER_PORT = env_int("METRICS_WORKER_PORT", 0)
+METRICS_WORKER_ADDRESS = env_str("METRICS_WORKER_ADDRESS", "127.0.0.1")
+
+# Every line names the request (or the task's request) it belongs to: telemetry.request_id.
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [request_id=%(request_id)s] %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "jobs.request_id.RequestIdFilter"}},
+    "filters": {"request_id": {"()": "telemetry.request_id.RequestIdFilter"}},
     "formatters": {"with_request_id": {"format": LOG_FORMAT}},
     "handlers": {
         "console": {

@@ -36,7 +36,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from jobs import request_id
+from telemetry import request_id
 
 logger = logging.getLogger(__name__)
 

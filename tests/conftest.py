@@ -154,9 +154,16 @@ def celery_worker_process(django_db_setup, django_db_blocker, media_root):
     """A real `celery worker` process on the Redis broker and the test database."""
     if settings.REDIS_URL:
         celery_app.control.purge()
+    multiproc = media_root.parent / "worker-metrics"
+    multiproc.mkdir(exist_ok=True)
+    port = free_port()
     with worker_process(
-        media_root.parent / "celery-worker.log", MEDIA_ROOT=str(media_root)
+        media_root.parent / "celery-worker.log",
+        MEDIA_ROOT=str(media_root),
+        METRICS_WORKER_PORT=str(port),
+        PROMETHEUS_MULTIPROC_DIR=str(multiproc),
     ) as process:
+        process.metrics_url = f"http://127.0.0.1:{port}/metrics"
         yield process
 
 

@@ -9,9 +9,10 @@ import time
 import pytest
 from celery import Task
 
-from jobs import durable, request_id
+from jobs import durable
 from people.models import EnrollmentPhoto
 from people.tasks import encode_photo
+from telemetry import request_id
 from tests.api.conftest import client_for
 from tests.factories import CourseFactory, PersonFactory
 
