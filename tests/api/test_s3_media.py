@@ -16,7 +16,7 @@ from attendance.models import CheckInSnapshot
 from attendance.snapshots import purge_expired_snapshots
 from people.consent import withdraw_consent
 from people.models import EnrollmentPhoto, Person, PhotoImportJob
-from tests.api.conftest import client_for, open_session_of
+from tests.api.conftest import client_for, enroll_from_samples, open_session_of
 from tests.api.test_class_photos import check_the_journey, enroll_class
 from tests.api.test_photo_import import course_of, face, make_zip, post
 from tests.conftest import S3_TEST_BUCKET
@@ -166,3 +166,57 @@ def test_a_class_photo_goes_through_the_bucket_to_the_worker(s3_worker, s3_media
     enroll_class(course)
     check_the_journey(client_for(teacher), open_session_of(course), make_class_picture())
     assert not keys(s3_media, "class_photos/")  # forgotten once read (no retention)
+
+
+@pytest.mark.django_db
+def test_a_review_crop_is_stored_in_the_bucket_served_and_purged(
+    s3_media, teacher, other_teacher, sample_encodings, shared_faces,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    from attendance.models import PendingReview
+    from attendance.reviews import purge_expired_reviews
+    from tests.api.test_reviews import TOLERANCE, check_in
+
+    course = CourseFactory(teachers=[teacher], recognition_tolerance=TOLERANCE)
+    enroll_from_samples(course, ["obama", "biden"], sample_encodings, shared_faces)
+    session = open_session_of(course)
+    api = client_for(teacher)
+    faces = check_in(api, session, shared_faces / "probe" / "obama1.jpg")
+    assert [f["outcome"] for f in faces] == ["review"]
+    review = PendingReview.objects.get(session=session)
+    assert review.crop.name in keys(s3_media, "crops/")
+    served = api.get(f"/api/reviews/{review.pk}/crop/")
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == stored(s3_media, review.crop.name)
+    assert "no-store" in served["Cache-Control"]
+    assert client_for(other_teacher).get(f"/api/reviews/{review.pk}/crop/").status_code == 404
+
+    session.closed_at = timezone.now()
+    session.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_expired_reviews(now=timezone.now() + timedelta(minutes=31)) == 1
+    assert review.crop.name not in keys(s3_media, "crops/")
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_stored_files_only_through_the_app(
+    s3_media, s3_server, superuser, teacher, shared_faces
+):
+    person = person_in_course_of(teacher, "obama")
+    photo = EnrollmentPhoto(person=person)
+    photo.image.save("face.jpg", ContentFile(face(shared_faces, "obama")))
+    job = PhotoImportJob(course=person.courses.get(), created_by=teacher, total=1)
+    job.archive.save("photos.zip", ContentFile(b"PK archive"))
+    admin = browser_of(superuser)
+    for page in (
+        f"/admin/people/person/{person.pk}/change/",
+        f"/admin/people/photoimportjob/{job.pk}/change/",
+    ):
+        answer = admin.get(page)
+        assert answer.status_code == 200
+        html = answer.content.decode()
+        assert s3_server["S3_ENDPOINT_URL"] not in html and "X-Amz-Signature" not in html
+    assert (
+        f"/photos/{photo.pk}/image"
+        in admin.get(f"/admin/people/person/{person.pk}/change/").content.decode()
+    )
