@@ -13,7 +13,6 @@ from django.test import Client
 from django.utils import timezone
 
 from attendance.models import CheckInSnapshot
-from attendance.snapshots import purge_expired_snapshots
 from people.consent import withdraw_consent
 from people.models import EnrollmentPhoto, Person, PhotoImportJob
 from tests.api.conftest import client_for, enroll_from_samples, open_session_of
@@ -116,21 +115,42 @@ def test_withdrawing_consent_and_deleting_a_person_delete_their_objects(
 
 
 @pytest.mark.django_db
-def test_the_retention_sweep_deletes_old_snapshots_from_the_bucket(
+def test_the_retention_sweeps_delete_old_frames_class_photos_and_crops_from_the_bucket(
     s3_media, teacher, settings, django_capture_on_commit_callbacks
 ):
+    from attendance.models import ClassPhoto, UnrecognisedAttempt
+    from attendance.tasks import purge_face_crops, purge_snapshots
+
     settings.CHECKIN_SNAPSHOT_RETENTION_DAYS = 7
     session = open_session_of(CourseFactory(teachers=[teacher]))
-    old, recent = CheckInSnapshot(session=session), CheckInSnapshot(session=session)
-    old.image.save("frame.jpg", ContentFile(b"old frame"))
-    recent.image.save("frame.jpg", ContentFile(b"recent frame"))
-    CheckInSnapshot.objects.filter(pk=old.pk).update(taken_at=timezone.now() - timedelta(days=8))
-    assert {old.image.name, recent.image.name} <= keys(s3_media, "snapshots/")
+    eight_days_ago = timezone.now() - timedelta(days=8)
+    rows = {
+        "snapshots/": [CheckInSnapshot(session=session) for _ in range(2)],
+        "class_photos/": [ClassPhoto(session=session, uploaded_by=teacher) for _ in range(2)],
+        "crops/": [UnrecognisedAttempt(session=session) for _ in range(2)],
+    }
+    for prefix, (old, recent) in rows.items():
+        for row in (old, recent):
+            getattr(row, "crop" if prefix == "crops/" else "image").save(
+                "face.jpg", ContentFile(b"a face"), save=True
+            )
+        when = "seen_at" if prefix == "crops/" else "taken_at"
+        when = "uploaded_at" if prefix == "class_photos/" else when
+        type(old).objects.filter(pk=old.pk).update(**{when: eight_days_ago})
+    names = {
+        prefix: [getattr(r, "crop" if prefix == "crops/" else "image").name for r in pair]
+        for prefix, pair in rows.items()
+    }
+    for prefix, pair in names.items():
+        assert set(pair) <= keys(s3_media, prefix)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert purge_expired_snapshots() == 1
-    assert keys(s3_media, "snapshots/") >= {recent.image.name}
-    assert old.image.name not in keys(s3_media, "snapshots/")
+        assert purge_snapshots.delay().get() == 2  # the frame and the class photo
+    with django_capture_on_commit_callbacks(execute=True):
+        assert purge_face_crops.delay().get() == 1
+    for prefix, (old, recent) in names.items():
+        assert old not in keys(s3_media, prefix), prefix
+        assert recent in keys(s3_media, prefix), prefix
 
 
 @pytest.mark.worker
