@@ -263,7 +263,11 @@ def s3_media(settings, s3_server):
             },
         },
     }
-    return s3_server["client"]
+    client = s3_server["client"]
+    yield client
+    # Each test starts from an empty bucket, as it starts from an empty database.
+    for item in client.list_objects_v2(Bucket=S3_TEST_BUCKET).get("Contents", []):
+        client.delete_object(Bucket=S3_TEST_BUCKET, Key=item["Key"])
 
 
 @pytest.fixture(scope="session")

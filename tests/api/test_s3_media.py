@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
-from attendance.models import CheckInSnapshot
+from attendance.models import CheckInSnapshot, ClassPhoto
 from people.consent import withdraw_consent
 from people.models import EnrollmentPhoto, Person, PhotoImportJob
 from tests.api.conftest import client_for, enroll_from_samples, open_session_of
@@ -118,7 +118,7 @@ def test_withdrawing_consent_and_deleting_a_person_delete_their_objects(
 def test_the_retention_sweeps_delete_old_frames_class_photos_and_crops_from_the_bucket(
     s3_media, teacher, settings, django_capture_on_commit_callbacks
 ):
-    from attendance.models import ClassPhoto, UnrecognisedAttempt
+    from attendance.models import UnrecognisedAttempt
     from attendance.tasks import purge_face_crops, purge_snapshots
 
     settings.CHECKIN_SNAPSHOT_RETENTION_DAYS = 7
@@ -164,7 +164,8 @@ def test_a_photo_import_archive_goes_through_the_bucket_to_the_worker(
     response = post(client_for(teacher), course, archive)
     assert response.status_code == 202, response.content
     job = PhotoImportJob.objects.get(pk=response.json()["id"])
-    assert stored(s3_media, job.archive.name) == archive
+    archive_name = job.archive.name
+    assert stored(s3_media, archive_name) == archive
 
     def finished():
         job.refresh_from_db()
@@ -172,7 +173,8 @@ def test_a_photo_import_archive_goes_through_the_bucket_to_the_worker(
 
     assert wait_for(finished), job.state
     assert job.state == "done", job.error
-    assert not keys(s3_media, "imports/")  # the archive is deleted once imported
+    # deleted by the worker just after the job's outcome is committed
+    assert wait_for(lambda: archive_name not in keys(s3_media, "imports/"), timeout=10)
     photos = EnrollmentPhoto.objects.filter(person__courses=course)
     assert wait_for(lambda: photos.filter(status="ready").count() == 2)
     assert {p.image.name for p in photos} <= keys(s3_media, "photos/")
@@ -184,8 +186,10 @@ def test_a_class_photo_goes_through_the_bucket_to_the_worker(s3_worker, s3_media
 
     course = CourseFactory(teachers=[teacher], name="Year 10")
     enroll_class(course)
-    check_the_journey(client_for(teacher), open_session_of(course), make_class_picture())
-    assert not keys(s3_media, "class_photos/")  # forgotten once read (no retention)
+    session = open_session_of(course)
+    result = check_the_journey(client_for(teacher), session, make_class_picture())
+    assert not ClassPhoto.objects.get(pk=result["id"]).image  # forgotten once read
+    assert wait_for(lambda: not keys(s3_media, "class_photos/"), timeout=10)
 
 
 @pytest.mark.django_db
