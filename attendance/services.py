@@ -16,6 +16,7 @@ from attendance.snapshots import keep_snapshot
 from people import model_cache, training
 from people.models import Person
 from recognition import classifier, faces
+from telemetry import metrics
 
 Status = AttendanceRecord.Status
 
@@ -168,6 +169,7 @@ def check_in(
         landmarks68=live,
     )
     if not detected:
+        metrics.count_checkin([])
         return []
     matches, roster = identify_on_roster(session, detected, config)
     now = timezone.now()
@@ -202,6 +204,7 @@ def check_in(
             reviews.drop_pending_review(session=session, person=person)
         outcome = record.status if created else FaceOutcome.ALREADY
         outcomes.append(FaceOutcome(face.box, outcome, match.distance, person, record))
+    metrics.count_checkin([o.outcome for o in outcomes])
     return outcomes
 
 

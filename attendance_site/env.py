@@ -4,6 +4,7 @@ Each reader fails with ImproperlyConfigured naming the variable and the bad valu
 typo in a deployment stops the process at start-up instead of misbehaving later.
 """
 
+import ipaddress
 import os
 import re
 import zoneinfo
@@ -17,7 +18,20 @@ _DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "pgsql", "psql")
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    """The variable's value, or the contents of the file named by NAME_FILE (a mounted
+    secret). A NAME_FILE that cannot be read stops the start-up; setting both is an error."""
+    secret_file = os.environ.get(f"{name}_FILE", "").strip()
+    if not secret_file:
+        return os.environ.get(name, default).strip()
+    if os.environ.get(name, "").strip():
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    try:
+        with open(secret_file, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"{name}_FILE names a file that cannot be read: {secret_file!r} ({exc.strerror})."
+        ) from None
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -126,3 +140,16 @@ def secret_key(*, debug: bool, key_file) -> str:
         key_file.write_text(get_random_secret_key())
         key_file.chmod(0o600)
     return key_file.read_text().strip()
+
+
+def env_networks(name: str, default: list[str]) -> list:
+    """A comma-separated list of networks (10.0.0.0/8, ::1/128) or single addresses."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list networks such as 10.0.0.0/8 or addresses, got {item!r}."
+            ) from None
+    return networks

@@ -19,6 +19,7 @@ from attendance_site.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_rate,
     env_str,
     env_timezone,
@@ -58,6 +59,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "attendance_site.health.LiveMiddleware",
+    "attendance_site.request_id.RequestIdMiddleware",
+    "attendance_site.metrics.RequestMetricsMiddleware",
     "attendance_site.body_limits.RequestBodyLimitMiddleware",
     "attendance_site.nul_bytes.RejectNulBytesMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -142,8 +146,18 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    # Production on one machine without Redis: gunicorn's worker processes must still share
+    # the liveness challenges and rate limits, which a per-process memory cache would split.
+    # Several machines need REDIS_URL (docs/operations-and-production.md).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / ".cache" / "django"),
+        }
+    }
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -162,6 +176,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
+# The Redis list the tasks are queued in (and that workers consume): deployments sharing one
+# Redis give each its own.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery") or "celery"
+# The worker's lines name the request that queued the task (attendance_site.celery).
+CELERY_WORKER_LOG_FORMAT = (
+    "[%(asctime)s: %(levelname)s/%(processName)s] [request_id=%(request_id)s] %(message)s"
+)
+CELERY_WORKER_TASK_LOG_FORMAT = (
+    "[%(asctime)s: %(levelname)s/%(processName)s] %(task_name)s[%(task_id)s] "
+    "[request_id=%(request_id)s] %(message)s"
+)
 CELERY_TIMEZONE = env_timezone("TIME_ZONE", "UTC")
 CELERY_BEAT_SCHEDULE = {
     "sweep-jobs": {
@@ -206,17 +231,43 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Stored files (enrollment photos, review crops, class photos, kept check-in frames, photo
+# import archives) go through Django's storage API only: the local MEDIA_ROOT folder for one
+# machine, or an S3-compatible bucket shared by every web and worker host. Either way they are
+# biometric data, served only by views that check permissions, never from a public URL.
+MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "local", ("local", "s3"))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+if MEDIA_STORAGE == "s3":
+    S3_BUCKET = env_str("S3_BUCKET")
+    if not S3_BUCKET:
+        raise ImproperlyConfigured("S3_BUCKET must be set when MEDIA_STORAGE is s3.")
+    S3_ENDPOINT_URL = env_str("S3_ENDPOINT_URL")
+    MEDIA_STORAGE_BACKEND = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,  # any URL made for an object is signed and short-lived
+            "querystring_expire": 60,
+            "file_overwrite": False,  # never replace another upload's object
+            # A self-hosted endpoint (MinIO, Ceph, moto) is addressed by path, not by DNS name.
+            "addressing_style": "path" if S3_ENDPOINT_URL else None,
+        },
+    }
+else:
+    MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-# Enrollment photos are biometric data: served only through views that check permissions,
-# never from a public media URL.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 15 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES + 1024 * 1024
 # Request bodies other than image uploads (JSON, forms) are refused above this size before
@@ -362,10 +413,28 @@ CLASS_PHOTO_MAX_PIXELS = env_int("CLASS_PHOTO_MAX_PIXELS", 16_000_000, minimum=1
 # tiled with thousands of faces costs no more than this many). The answer says when it capped.
 CLASS_PHOTO_MAX_FACES = env_int("CLASS_PHOTO_MAX_FACES", 100, minimum=1)
 
+# Prometheus metrics at /metrics: answered to clients in METRICS_ALLOWED_NETWORKS (the
+# NUM_PROXIES-aware client address) or bearing METRICS_TOKEN ("Authorization: Bearer …").
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# A Celery worker serves its own task metrics on this port (0: not served).
+METRICS_WORKER_PORT = env_int("METRICS_WORKER_PORT", 0)
+METRICS_WORKER_ADDRESS = env_str("METRICS_WORKER_ADDRESS", "127.0.0.1")
+
+# Every line names the request (or the task's request) it belongs to: telemetry.request_id.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [request_id=%(request_id)s] %(message)s"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "telemetry.request_id.RequestIdFilter"}},
+    "formatters": {"with_request_id": {"format": LOG_FORMAT}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "with_request_id",
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),

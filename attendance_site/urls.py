@@ -2,11 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from attendance_site.health import healthz
+from attendance_site import health
+from attendance_site.metrics import metrics_view
 from dashboard.views import accounts
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    path("health/live", health.live, name="health-live"),
+    path("health/ready", health.ready, name="health-ready"),
+    path("healthz", health.ready, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),  # the former name of health/ready
     path("admin/", admin.site.urls),
     path("api/", include("attendance_site.api_urls")),
     path("", include("people.urls")),

@@ -36,6 +36,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from telemetry import request_id
+
 logger = logging.getLogger(__name__)
 
 RETRY_COUNTDOWN_SECONDS = 5  # doubled at each retry
@@ -99,9 +101,10 @@ class DurableJob(models.Model):
 
 
 def send(task, pk) -> bool:
-    """Send the task now; False (logged) when the broker cannot take it. Never raises."""
+    """Send the task now, with the id of the request that queued it in its headers (the
+    worker logs under it); False (logged) when the broker cannot take it. Never raises."""
     try:
-        task.delay(pk)
+        task.apply_async((pk,), headers=request_id.task_headers())
     except Exception:  # kombu and redis raise many kinds of connection errors
         logger.warning(
             "could not queue %s(%s); the sweep sends it again", task.name, pk, exc_info=True

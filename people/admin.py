@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 from django.core.cache import cache
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
@@ -66,6 +68,9 @@ class EnrollmentPhotoInline(admin.TabularInline):
     extra = 1
     fields = ["preview", "image", "status", "rejection_reason", "uploaded_at"]
     readonly_fields = ["preview", "status", "rejection_reason", "uploaded_at"]
+    # A plain file input: the default one links the stored file by its storage URL (a
+    # signed bucket URL with S3); the preview shows it through the app's own view instead.
+    formfield_overrides = {models.ImageField: {"widget": forms.FileInput}}
 
     @admin.display(description="photo")
     def preview(self, photo):
@@ -160,9 +165,14 @@ class PhotoImportJobAdmin(admin.ModelAdmin):
     list_display = ["pk", "course", "state", "total", "created_by", "created_at", "finished_at"]
     list_filter = ["state"]
     readonly_fields = [
-        "course", "created_by", "archive", "state", "attempts", "state_changed_at",
+        "course", "created_by", "archive_kept", "state", "attempts", "state_changed_at",
         "total", "results", "error",
     ]  # fmt: skip
+    exclude = ["archive"]  # its storage URL would hand out the file; say only whether it is kept
+
+    @admin.display(description="archive", boolean=True)
+    def archive_kept(self, job):
+        return bool(job.archive)
 
 
 @admin.register(TrainingRequest)

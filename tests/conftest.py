@@ -2,7 +2,9 @@
 Celery worker process for the tests marked `worker`, and with `--face-stand-in` the recorded
 face table (tests/fakes.py) at the face seam of every test not marked `real_faces`."""
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -117,29 +119,26 @@ def _worker_database_url(settings_dict) -> str:
     return f"postgres://{auth}{host}{port}/{settings_dict['NAME']}"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, media_root):
-    """A real `celery worker` process on the Redis broker and the test database."""
+@contextlib.contextmanager
+def worker_process(log_path: Path, *, node: str = "tests", **env):
+    """A `celery worker` process on the Redis broker and the test database, with `env` added
+    to this process's environment; stopped on exit."""
     from django.db import connection
 
     if not settings.REDIS_URL:
         pytest.skip("needs REDIS_URL (a Redis broker) for a real Celery worker")
     if connection.vendor != "postgresql":
         pytest.skip("needs DATABASE_URL on PostgreSQL: the worker shares the test database")
-    celery_app.control.purge()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _worker_database_url(connection.settings_dict),
-        "MEDIA_ROOT": str(media_root),
-    }
-    log = open(media_root.parent / "celery-worker.log", "w")  # noqa: SIM115 - closed below
+    env = {**os.environ, "DATABASE_URL": _worker_database_url(connection.settings_dict), **env}
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "attendance_site", "worker",
-         "--loglevel=INFO", "--concurrency=2", "--without-gossip", "--without-mingle"],
+         "--loglevel=INFO", "--concurrency=2", "--without-gossip", "--without-mingle",
+         "--hostname", f"{node}@{socket.gethostname()}"],
         cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        _wait_for_worker(process)
+        _wait_for_worker(process, f"{node}@{socket.gethostname()}")
         yield process
     finally:
         process.terminate()
@@ -150,12 +149,30 @@ def celery_worker_process(django_db_setup, django_db_blocker, media_root):
         log.close()
 
 
-def _wait_for_worker(process, timeout: float = 60) -> None:
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, media_root):
+    """A real `celery worker` process on the Redis broker and the test database."""
+    if settings.REDIS_URL:
+        celery_app.control.purge()
+    multiproc = media_root.parent / "worker-metrics"
+    multiproc.mkdir(exist_ok=True)
+    port = free_port()
+    with worker_process(
+        media_root.parent / "celery-worker.log",
+        MEDIA_ROOT=str(media_root),
+        METRICS_WORKER_PORT=str(port),
+        PROMETHEUS_MULTIPROC_DIR=str(multiproc),
+    ) as process:
+        process.metrics_url = f"http://127.0.0.1:{port}/metrics"
+        yield process
+
+
+def _wait_for_worker(process, node: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError("the Celery worker exited at start-up; see celery-worker.log")
-        if celery_app.control.ping(timeout=1):
+        if celery_app.control.ping(destination=[node], timeout=1):
             return
     raise RuntimeError("the Celery worker did not answer a ping within 60 s")
 
@@ -165,3 +182,112 @@ def real_worker(celery_worker_process, transactional_db):
     """Tasks go through Redis to the worker process, not in-process."""
     celery_app.conf.task_always_eager = False
     yield celery_worker_process
+
+
+# ---------------------------------------------------------------------------------------
+# An S3-compatible server: moto's server mode as a real process on a free local port.
+
+S3_TEST_BUCKET = "attendance-media-tests"
+S3_TEST_QUEUE = "attendance-s3-tests"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory) -> dict[str, str]:
+    """A moto S3 server process with the test bucket; the environment that points the app at
+    it (the secret key read from a file, as a deployment's mounted secret)."""
+    import boto3
+
+    port = free_port()
+    folder = tmp_path_factory.mktemp("s3")
+    log = open(folder / "moto.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    secret = folder / "secret"
+    secret.write_text("test-secret\n")
+    env = {
+        "MEDIA_STORAGE": "s3",
+        "S3_BUCKET": S3_TEST_BUCKET,
+        "S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "test-key",
+        "S3_SECRET_ACCESS_KEY_FILE": str(secret),
+    }
+    try:
+        client = boto3.client(
+            "s3",
+            endpoint_url=env["S3_ENDPOINT_URL"],
+            region_name="us-east-1",
+            aws_access_key_id="test-key",
+            aws_secret_access_key="test-secret",
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client.create_bucket(Bucket=S3_TEST_BUCKET)
+                break
+            except Exception:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the moto S3 server did not start; see moto.log") from None
+                time.sleep(0.2)
+        yield {**env, "client": client}
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def s3_media(settings, s3_server):
+    """This process stores files in the S3 server's bucket (as MEDIA_STORAGE=s3 does)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": S3_TEST_BUCKET,
+                "endpoint_url": s3_server["S3_ENDPOINT_URL"],
+                "region_name": "us-east-1",
+                "access_key": "test-key",
+                "secret_key": "test-secret",
+                "default_acl": "private",
+                "file_overwrite": False,
+                "addressing_style": "path",
+            },
+        },
+    }
+    client = s3_server["client"]
+    yield client
+    # Each test starts from an empty bucket, as it starts from an empty database.
+    for item in client.list_objects_v2(Bucket=S3_TEST_BUCKET).get("Contents", []):
+        client.delete_object(Bucket=S3_TEST_BUCKET, Key=item["Key"])
+
+
+@pytest.fixture(scope="session")
+def s3_worker_process(django_db_setup, django_db_blocker, s3_server, media_root):
+    """A real worker storing files in the S3 server, on its own queue (so that it and the
+    local-media worker never take each other's tasks)."""
+    env = {k: v for k, v in s3_server.items() if k != "client"}
+    with worker_process(
+        media_root.parent / "celery-s3-worker.log",
+        node="s3",
+        CELERY_QUEUE=S3_TEST_QUEUE,
+        MEDIA_ROOT=str(media_root.parent / "worker-must-not-use-this"),
+        **env,
+    ) as process:
+        yield process
+
+
+@pytest.fixture
+def s3_worker(s3_worker_process, s3_media, transactional_db, monkeypatch):
+    """Tasks go through Redis to the S3 worker; files go to the S3 server."""
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(celery_app.conf, "task_default_queue", S3_TEST_QUEUE)
+    yield s3_worker_process

@@ -15,7 +15,16 @@ from django.db.migrations.loader import MigrationLoader
 
 from tests.conftest import PROJECT_ROOT
 
-LAYERS = ["jobs", "accounts", "recognition", "people", "attendance", "dashboard", "attendance_site"]
+LAYERS = [
+    "telemetry",
+    "jobs",
+    "accounts",
+    "recognition",
+    "people",
+    "attendance",
+    "dashboard",
+    "attendance_site",
+]
 
 
 def imported_apps(app: str) -> dict[str, set[str]]:

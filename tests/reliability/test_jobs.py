@@ -45,7 +45,7 @@ def broker(monkeypatch):
                     "Error 111 connecting to 127.0.0.1:6379. Connection refused."
                 )
 
-            monkeypatch.setattr(Task, "delay", refuse)
+            monkeypatch.setattr(Task, "apply_async", refuse)
 
         def up(self):
             monkeypatch.undo()
