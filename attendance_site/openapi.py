@@ -3,6 +3,8 @@
 So clients (and the fuzz test, which checks every status code against the schema) can rely
 on the schema for failures as well as successes:
 
+- 400, for every operation: a NUL character anywhere in the URL or its query is refused
+  before any view runs (`nul_bytes.py`, code `nul_character`);
 - 400, 411, 413 and 415: the operation reads a request body (411 and 413 come from the
   body limits, `body_limits.py`);
 - 401: its first authentication scheme asks for credentials (WWW-Authenticate); otherwise
@@ -62,6 +64,8 @@ class ErrorDocumentingAutoSchema(AutoSchema):
             domain = self.domain_errors()
             for code in sorted(self.error_codes(path) | {str(a.status) for a in domain}):
                 names = sorted({f"`{a.code}`" for a in domain if str(a.status) == code})
+                if code == "400":
+                    names = sorted([*names, "`nul_character`"])
                 codes = f" Codes: {', '.join(names)}." if names else ""
                 responses.setdefault(
                     code,
@@ -79,7 +83,7 @@ class ErrorDocumentingAutoSchema(AutoSchema):
 
     def error_codes(self, path: str) -> set[str]:
         view = self.view
-        codes = set()
+        codes = {"400"}  # a NUL character in the URL, whatever the operation
         reads_body = self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer()
         authenticators = view.get_authenticators()
         if reads_body:
