@@ -46,6 +46,12 @@ FORMAT_VERSION = 1
 # passes with the same predictions as 1e-4. C=1 (the default) fits well-separated faces.
 _SVM_OPTIONS = {"C": 1.0, "dual": True, "tol": 1e-3, "max_iter": 5000, "random_state": 0}
 
+# The rows are fitted in two groups of people, one thread each: liblinear releases the GIL,
+# and a person's row is the same problem (that person against every other encoding) in
+# either group, so the model is the single one-vs-rest fit's to within the solver's tol.
+# A fixed count, not the machine's cores: the same roster gives the same model everywhere.
+_TRAINING_THREADS = 2
+
 
 @dataclass(frozen=True, eq=False)
 class TrainedModel:
@@ -113,9 +119,9 @@ class Match:
 def train(encodings, labels) -> TrainedModel:
     """Fit the course model from its roster's encodings and their person ids.
 
-    Linear SVM one-vs-rest (LinearSVC) for two people or more; with two people the single
-    decision row w is stored as [-w, w] so that prediction is the same argmax for every
-    model. With zero or one person there is no SVM.
+    Linear SVM one-vs-rest for two people or more: each person's row is that person against
+    every other encoding (see _TRAINING_THREADS for how the rows are shared out). With zero
+    or one person there is no SVM.
     """
     encodings = np.asarray(encodings, dtype=np.float32).reshape(-1, ENCODING_SIZE)
     labels = np.asarray(labels, dtype=np.int64).reshape(-1)
@@ -127,20 +133,35 @@ def train(encodings, labels) -> TrainedModel:
     if len(person_ids) < 2:
         return TrainedModel(person_ids, encodings, labels, None, None)
 
+    from concurrent.futures import ThreadPoolExecutor
+
+    features = encodings.astype(np.float64)
+    groups = np.array_split(person_ids, _TRAINING_THREADS)
+    with ThreadPoolExecutor(_TRAINING_THREADS, thread_name_prefix="svm-train") as pool:
+        parts = list(pool.map(lambda group: _rows(features, labels, group), groups))
+    coef = np.vstack([part[0] for part in parts])
+    intercept = np.concatenate([part[1] for part in parts])
+    return TrainedModel(person_ids, encodings, labels, coef, intercept)
+
+
+def _rows(features: np.ndarray, labels: np.ndarray, group: np.ndarray):
+    """One-vs-rest rows (coef, intercept) of the people in `group` (sorted), each against
+    every other encoding of the roster: one liblinear call, where everyone outside the
+    group shares one label, whose own row is dropped."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.svm import LinearSVC
 
+    rest = group[0] - 1  # sorts before the group: classes_ is [rest, *group]
     svm = LinearSVC(**_SVM_OPTIONS)
     with warnings.catch_warnings():
         # Not converging to tol still gives a usable proposal: the distance check decides.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        svm.fit(encodings.astype(np.float64), labels)
+        svm.fit(features, np.where(np.isin(labels, group), labels, rest))
     coef = np.asarray(svm.coef_, dtype=np.float32)
     intercept = np.asarray(svm.intercept_, dtype=np.float32)
-    if len(person_ids) == 2:  # sklearn's one row: positive means classes_[1]
-        coef = np.vstack([-coef[0], coef[0]])
-        intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32)
-    return TrainedModel(svm.classes_, encodings, labels, coef, intercept)
+    if len(svm.classes_) == 2:  # sklearn's one row: positive means classes_[1], group[0]
+        return coef, intercept
+    return coef[1:], intercept[1:]
 
 
 def identify(model: TrainedModel, probes, tolerance: float) -> list[Match]:
