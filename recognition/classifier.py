@@ -23,6 +23,20 @@ What decides, and what the SVM adds:
 - An SVM needs two people at least; with zero or one person the model is the distance
   check alone.
 
+Training time grows as people² (each person's row is fitted against every encoding of the
+roster). Measured against the single one-vs-rest LinearSVC fit on the same synthetic rosters
+(bench/training.py EncodingSpace; 500 people, 1,000 genuine probes, 1,000 strangers, 3,000
+look-alikes; a "decision" is the (person, candidate) pair; CPU seconds, the machine being
+shared): a looser tol=1e-2 (0.7x CPU) and the primal solver (0.8x) each changed a review-band
+decision; centring the encodings (0.6-0.7x) gave another model (|Δw| up to 0.27) whose
+candidates differed for 5% of the strangers beyond the default band, C=10 or 0.3 for 9% and
+5%; training each row against its nearest people only, then adding every encoding that
+breaks the margin until none does (exactly the same rows), was no cheaper at 2,000 people
+(28 s CPU): about a quarter of all encodings lie inside a row's margin at C=1. What is kept:
+the rows are fitted in two groups of people on two threads (_TRAINING_THREADS), the same
+problem per person, every decision the same as the single fit's, 1.05x its CPU and up to
+half its wall time when two cores are free.
+
 The model is plain arrays (saved with np.savez, loaded without pickle), so a stored model
 never runs code when loaded and prediction needs numpy only. This module imports numpy
 and scikit-learn only: no Django, no dlib.
