@@ -25,14 +25,15 @@ What decides, and what the SVM adds:
 
 Training: each person's row is that person against every other encoding of the roster, and
 a single liblinear one-vs-rest fit grows as people² or worse (CPU seconds on this 2-core
-machine shared with other work: 1,000 people 15 s, 2,000 people 96 s). A row depends only on
+machine shared with other work: 1,000 people 13 s, 2,000 people 90 s). A row depends only on
 the encodings inside its margin, so _one_vs_rest finds each row on a working set (the nearest
 people's photos, then every encoding that breaks the row's margin, until none does): the same
 rows to the solver's tol, so the same decisions (tests/recognition/test_classifier.py checks
 it on 200 synthetic people). Measured on the same synthetic rosters (bench/training.py
-EncodingSpace, 1,000 genuine probes, 1,000 strangers and 1,000 look-alikes, most of them in
-the review band): 0 of the (person, candidate) decisions differed from the single fit's; CPU
-seconds 2,000 people 18 (0.19x), 1,000 people 6.6 (0.50x), 300 people 1.7 (1.9x: more,
+EncodingSpace, 1,000 genuine probes, 1,000 strangers and 1,000 look-alikes, most of them within
+0.66 of someone): no (person, candidate) decision within 0.66 differed from the single
+fit's (beyond it, 1 stranger's of 1,000 at 2,000 people: rows equal to |Δw| 3e-4); CPU
+seconds 2,000 people 18 (0.20x), 1,000 people 6.6 (0.50x), 300 people 1.7 (1.9x: more,
 smaller fits), and the fits run on two threads (liblinear releases the GIL).
 Rejected, as they change decisions (500 people): a looser tol=1e-2 (0.7x CPU) and the primal
 solver (0.8x) each changed a review-band decision; centring the encodings (0.6-0.7x) gave
