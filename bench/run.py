@@ -36,13 +36,13 @@ class Sizes:
     frames: int = 4  # the first N webcam frames (640x480, 853x480, 1280x720, three faces)
     kiosks: tuple[int, ...] = (1, 4, 8)
     kiosk_seconds: float = 30
-    train_sizes: tuple[int, ...] = (30, 300, 1000)
-    train_reps: dict[int, int] = field(default_factory=lambda: {30: 5, 300: 5, 1000: 1})
+    train_sizes: tuple[int, ...] = (30, 300, 1000, 2000)
+    train_reps: dict[int, int] = field(default_factory=lambda: {30: 5, 300: 5, 1000: 1, 2000: 1})
     train_extrapolated: tuple[int, ...] = (3000, 10_000)  # too slow to fit: extrapolated
     course_retrain: int = 300  # students of the course retrained through the database
-    identify_sizes: tuple[int, ...] = (30, 300, 3000, 10_000)
+    identify_sizes: tuple[int, ...] = (30, 300, 2000, 3000, 10_000)
     identify_probes: int = 200
-    identify_trained_up_to: int = 1000
+    identify_trained_up_to: int = 2000
     school: tuple[int, int, int] = (10_000, 300, 3)  # students, courses, courses each
     workers: int = 2 * (os.cpu_count() or 1)
     class_photo_size: tuple[int, int] = (4000, 3000)
@@ -51,7 +51,7 @@ class Sizes:
     @classmethod
     def quick(cls) -> Sizes:
         return cls(mode="quick", reps=2, encoder_reps=2, kiosk_seconds=3, identify_probes=50,
-                   train_reps={30: 1, 300: 1, 1000: 1}, class_photo_reps=1)  # fmt: skip
+                   train_reps={30: 1, 300: 1, 1000: 1, 2000: 1}, class_photo_reps=1)  # fmt: skip
 
     @classmethod
     def tiny(cls) -> Sizes:
