@@ -95,7 +95,7 @@ def enroll_frames(*, course: Course, person_id, frames) -> dict:
     answers = []
     for index, frame in enumerate(frames):
         try:
-            photo = add_photo(person=person, upload=frame)
+            photo = add_photo(person=person, upload=frame, captured_live=True)
         except UploadRefused as refused:
             answers.append(
                 {"frame": index, "photo": None, "status": "refused", "reason": str(refused)}

@@ -109,7 +109,7 @@ def bench_encoder(reps: int, threads: tuple[int, ...] = (1, 2)) -> dict:
         "faces": len(chips),
         "reps": reps,
         "max_abs_diff": max_diff,
-        "app_threads": onnx_encoder.default_threads(),
+        "app_threads": faces.FaceConfig.from_settings().encoder_threads,
         "rows": rows,
         "memory": memory_growth(),
     }

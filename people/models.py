@@ -143,6 +143,11 @@ class EnrollmentPhoto(DurableJob):
     kept_after_review = models.BooleanField(
         default=False, help_text="A teacher kept it after a review: not checked again."
     )
+    captured_live = models.BooleanField(
+        default=False,
+        help_text="A frame of the enrollment kiosk's camera, not an uploaded file: it cannot "
+        "be an enlarged crop (a webcam frame's fine detail can look like one).",
+    )
     kept_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -174,10 +174,10 @@ def check_photo_allowed(*, person: Person, upload) -> None:
 
 
 @transaction.atomic
-def add_photo(*, person: Person, upload) -> EnrollmentPhoto:
+def add_photo(*, person: Person, upload, captured_live: bool = False) -> EnrollmentPhoto:
     """Keep the upload as pending and queue its encoding once the row is committed."""
     check_photo_allowed(person=person, upload=upload)
-    photo = EnrollmentPhoto.objects.create(person=person, image=upload)
+    photo = EnrollmentPhoto.objects.create(person=person, image=upload, captured_live=captured_live)
     queue_encoding(photo.pk)
     return photo
 
@@ -205,6 +205,8 @@ def encode_photo(*, photo_id: int) -> str | None:
             data = handle.read()
         face = faces.encode_enrollment_photo(data, config)
         numbers = measure_quality(data=data, face=face, config=config)
+        if photo.captured_live:
+            numbers["captured_live"] = True
     except faces.ImageRejected as rejection:
         return _finish(photo, status=Status.REJECTED, rejection_reason=rejection.message, mine=True)
     except FileNotFoundError:

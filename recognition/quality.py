@@ -152,6 +152,8 @@ def problems(numbers: dict) -> list[Problem]:
     found = []
     if numbers["face_px"] < MIN_FACE_PX:
         found.append(SMALL)
+    elif numbers.get("captured_live"):
+        pass  # a frame of the app's own camera page, at the camera's size: not an enlarged crop
     elif numbers["detail"] < MIN_DETAIL or numbers.get("high_band", 1.0) < MIN_HIGH_BAND:
         found.append(UPSCALED)
     exposure = []

@@ -98,7 +98,7 @@ def test_a_teacher_enrolls_two_students_and_one_checks_in_at_the_kiosk(
         screenshot(page, "course")
 
         # This camera shows a photo: the teacher turns the head-turn challenge off.
-        page.get_by_label("At the kiosk").select_option("off")
+        page.get_by_label("At the kiosk", exact=True).select_option("off")
         liveness = page.locator("section", has=page.locator("#liveness-heading"))
         liveness.get_by_role("button", name="Save").click()
         expect(page.get_by_text("Liveness check: Off")).to_be_visible()

@@ -61,3 +61,29 @@ def test_the_reasons_say_what_to_do():
     for problem in (quality.SMALL, quality.UPSCALED, quality.BLURRED, quality.DARK, quality.TURNED):
         assert ":" in problem.message and problem.message.endswith(".")
     assert quality.BLURRED.message.startswith("The face is blurred: take the photo closer")
+
+
+def test_a_webcam_frame_is_not_taken_for_an_enlarged_crop_when_the_kiosk_took_it(shared_faces):
+    """A sample photo shown to a 1280x720 camera (4:2:0 colour, JPEG) loses the finest
+    detail an upload of the photo itself has: as an uploaded file it looks enlarged, but a
+    frame the enrollment kiosk's camera took is what it is."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    from recognition import faces, quality
+
+    frame = ImageOps.pad(
+        Image.open(shared_faces / "enroll/kit_harington/john1.jpeg").convert("RGB"), (1280, 720)
+    )
+    luma, blue, red = frame.convert("YCbCr").split()
+    blue, red = (plane.resize((640, 360)).resize((1280, 720)) for plane in (blue, red))
+    buffer = io.BytesIO()
+    Image.merge("YCbCr", (luma, blue, red)).convert("RGB").save(buffer, "JPEG", quality=92)
+    image = faces.load_image(buffer.getvalue())
+    (face,) = faces.find_faces(image)
+    chip, landmarks = faces.face_chip_and_landmarks(image, face.box)
+    numbers = quality.measure(image=image, box=face.box, chip=chip, landmarks=landmarks)
+
+    assert [p.code for p in quality.problems(numbers)] == ["upscaled"]
+    assert quality.problems({**numbers, "captured_live": True}) == []
