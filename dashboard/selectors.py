@@ -2,7 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.utils.dateparse import parse_datetime
 
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import people_of_sessions
@@ -14,6 +17,54 @@ def roster_with_photos(course: Course) -> QuerySet[Person]:
     return course.roster.order_by("full_name", "pk").prefetch_related(
         Prefetch("photos", queryset=photos)
     )
+
+
+@dataclass(frozen=True)
+class PhotoStamp:
+    """One aggregate over a course's photos: what a status poll compares with the page's copy.
+
+    The stamp moves when a photo is added, deleted or changes state; reading it costs one
+    query whatever the size of the roster."""
+
+    stamp: str
+    changed_at: datetime | None
+    busy: bool
+
+
+# Rows changed shortly before the stamp the page holds are sent again: a transaction that
+# committed after a later one but stamped earlier is not missed.
+STAMP_OVERLAP = timedelta(seconds=10)
+
+
+def photo_stamp(course: Course) -> PhotoStamp:
+    totals = EnrollmentPhoto.objects.filter(person__courses=course).aggregate(
+        count=Count("pk"),
+        changed=Max("status_changed_at"),
+        uploaded=Max("uploaded_at"),
+        busy=Count("pk", filter=Q(status__in=EnrollmentPhoto.BUSY_STATES)),
+    )
+    changed = max(filter(None, (totals["changed"], totals["uploaded"])), default=None)
+    stamp = f"{totals['count']}@{changed.isoformat() if changed else ''}"
+    return PhotoStamp(stamp=stamp, changed_at=changed, busy=bool(totals["busy"]))
+
+
+def changed_since(stamp: str) -> datetime | None:
+    """The time inside a stamp the page sent back, or None when it is missing or garbled."""
+    _, _, when = (stamp or "").partition("@")
+    try:
+        parsed = parse_datetime(when) if when else None
+    except ValueError:
+        return None
+    return parsed - STAMP_OVERLAP if parsed else None
+
+
+def roster_changed_since(course: Course, since: datetime | None) -> QuerySet[Person]:
+    """The students with a photo added or changed after `since` (every one with photos if None)."""
+    photos = EnrollmentPhoto.objects.filter(person__courses=course)
+    if since is not None:
+        photos = photos.filter(Q(status_changed_at__gt=since) | Q(uploaded_at__gt=since))
+    changed = photos.values("person_id")
+    return roster_with_photos(course).filter(pk__in=changed)
 
 
 def any_photo_busy(roster) -> bool:

@@ -21,6 +21,16 @@ from people.serializers import PhotoSerializer
 from people.training import pending_since
 
 
+# At most this many students' rows in one status answer. The page names the students it
+# shows (`ids`, one page of the roster), so it never needs more.
+STATUS_ROWS = 200
+
+
+def shown_ids(request) -> list[int]:
+    values = request.GET.get("ids", "").split(",")[:STATUS_ROWS]
+    return [int(value) for value in values if value.isdigit()]
+
+
 def wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
@@ -49,6 +59,7 @@ def render_course(request, course, status=200, **forms):
     roster = list(selectors.roster_with_photos(course))
     classifier = selectors.classifier_of(course)
     training = training_pending(course)
+    stamp = selectors.photo_stamp(course)
     context = {
         "course": course,
         "roster": roster,
@@ -56,7 +67,8 @@ def render_course(request, course, status=200, **forms):
         "guidance": enrollment_guidance(course),
         "schedules": course.schedules.all(),
         "schedule_form": forms.get("schedule_form") or ScheduleForm(),
-        "busy": selectors.any_photo_busy(roster) or training,
+        "busy": stamp.busy or training,
+        "photo_stamp": stamp,
         "classifier": classifier,
         "sessions": sessions_for(request.user).filter(course=course).order_by("-starts_at"),
         "student_form": forms.get("student_form") or StudentForm(),
@@ -76,18 +88,32 @@ def course_detail(request, pk: int):
 @require_GET
 @login_required
 def course_status(request, pk: int):
-    """What the course page polls while photos are being processed."""
+    """What the course page polls while photos are processed: its cost does not grow with the
+    roster. The page sends the stamp it last saw (`since`) and the students it shows (`ids`);
+    when no photo moved the answer carries no student, otherwise only the shown students whose
+    photos changed."""
     course = get_object_or_404(courses_for(request.user), pk=pk)
-    roster = list(selectors.roster_with_photos(course))
-    classifier = selectors.classifier_of(course)
+    current = selectors.photo_stamp(course)
+    seen = request.GET.get("since", "")
+    students = []
+    if seen != current.stamp:
+        changed = selectors.roster_changed_since(course, selectors.changed_since(seen))
+        if ids := shown_ids(request):
+            changed = changed.filter(pk__in=ids)
+        changed = list(changed[:STATUS_ROWS])
+        students = [
+            student_json(request, course, line.person, line)
+            for line in selectors.roster_lines(course, changed)
+        ]
     return JsonResponse(
         {
-            "busy": selectors.any_photo_busy(roster),
-            "classifier": classifier_json(classifier, training_pending(course)),
-            "students": [
-                student_json(request, course, line.person, line)
-                for line in selectors.roster_lines(course, roster)
-            ],
+            "stamp": current.stamp,
+            "unchanged": seen == current.stamp,
+            "busy": current.busy,
+            "classifier": classifier_json(
+                selectors.classifier_of(course), training_pending(course)
+            ),
+            "students": students,
         }
     )
 

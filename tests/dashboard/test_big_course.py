@@ -1,0 +1,76 @@
+"""A course of thousands of students stays usable: the status poll costs the same at any
+size, the roster and the report show one page, the CSV export stays complete."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from people.models import EnrollmentPhoto, Person
+from tests.dashboard.conftest import png_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def enroll_many(course, count: int, *, prefix: str = "B") -> list[Person]:
+    """Students made in bulk (no face work): the shape of a big imported roster."""
+    people = Person.objects.bulk_create(
+        Person(full_name=f"Student {prefix}{n:05d}", external_id=f"{prefix}{n:05d}")
+        for n in range(count)
+    )
+    course.roster.add(*people)
+    return people
+
+
+def add_photo(person, status=EnrollmentPhoto.Status.PENDING) -> EnrollmentPhoto:
+    row = EnrollmentPhoto(person=person, status=status)
+    row.image.save("p.png", ContentFile(png_bytes()), save=True)
+    return row
+
+
+def poll(client, course, **params):
+    return client.get(reverse("dashboard:course-status", args=[course.pk]), params).json()
+
+
+def test_an_unchanged_poll_of_a_big_course_sends_no_student_in_constant_queries(
+    teacher_client, course, django_assert_max_num_queries
+):
+    people = enroll_many(course, 2000)
+    for person in people[:30]:
+        add_photo(person, EnrollmentPhoto.Status.READY)
+    stamp = poll(teacher_client, course)["stamp"]
+    with django_assert_max_num_queries(10):
+        data = poll(teacher_client, course, since=stamp)
+    assert data["unchanged"] is True and data["students"] == []
+    assert data["busy"] is False
+
+
+def test_a_poll_after_a_change_sends_only_the_changed_students(
+    teacher_client, course, django_assert_max_num_queries
+):
+    people = enroll_many(course, 2000)
+    for person in people[:30]:
+        add_photo(person, EnrollmentPhoto.Status.READY)
+    stamp = poll(teacher_client, course)["stamp"]
+    # The page last saw a change a year ago; the few seconds before it are sent again.
+    old = "2019-01-01T00:00:00Z"
+    EnrollmentPhoto.objects.update(status_changed_at=old, uploaded_at=old)
+    last = "2020-01-01T00:00:00Z"
+    EnrollmentPhoto.objects.filter(person=people[0]).update(status_changed_at=last)
+    stamp = poll(teacher_client, course)["stamp"]
+    changed = people[1500]
+    add_photo(changed)
+    with django_assert_max_num_queries(16):
+        data = poll(teacher_client, course, since=stamp)
+    assert data["unchanged"] is False and data["busy"] is True
+    assert {student["id"] for student in data["students"]} == {people[0].pk, changed.pk}
+    assert data["stamp"] != stamp
+    shown = poll(teacher_client, course, since=stamp, ids=f"{people[1].pk},{people[2].pk}")
+    assert shown["students"] == []
+
+
+def test_a_garbled_stamp_gets_every_changed_student_not_an_error(teacher_client, course, ada):
+    add_photo(ada)
+    data = poll(teacher_client, course, since="nonsense@not-a-time", ids="x,1,")
+    assert data["unchanged"] is False
+    assert data["students"] == [] or {s["id"] for s in data["students"]} <= {ada.pk, 1}
+    assert [s["id"] for s in poll(teacher_client, course, since="junk")["students"]] == [ada.pk]
