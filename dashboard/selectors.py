@@ -1,7 +1,6 @@
 """Read queries of the pages, shared by each page and the JSON view that keeps it current."""
 
 from dataclasses import dataclass
-
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet

@@ -20,7 +20,6 @@ from people.selectors import courses_for, enrollment_guidance, people_for, photo
 from people.serializers import PhotoSerializer
 from people.training import pending_since
 
-
 # At most this many students' rows in one status answer. The page names the students it
 # shows (`ids`, one page of the roster), so it never needs more.
 STATUS_ROWS = 200
