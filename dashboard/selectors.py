@@ -3,7 +3,16 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.utils.dateparse import parse_datetime
 
 from attendance.models import AttendanceRecord, AttendanceSession
@@ -11,11 +20,46 @@ from attendance.selectors import people_of_sessions
 from people.models import Course, CourseClassifier, EnrollmentPhoto, Person
 
 
-def roster_with_photos(course: Course) -> QuerySet[Person]:
+def photos_prefetch() -> Prefetch:
     photos = EnrollmentPhoto.objects.order_by("uploaded_at", "pk").defer("encoding")
-    return course.roster.order_by("full_name", "pk").prefetch_related(
-        Prefetch("photos", queryset=photos)
-    )
+    return Prefetch("photos", queryset=photos)
+
+
+def roster_with_photos(course: Course) -> QuerySet[Person]:
+    return course.roster.order_by("full_name", "pk").prefetch_related(photos_prefetch())
+
+
+def with_photos(people: list[Person]) -> list[Person]:
+    """One page of students with their photos (one query for the page)."""
+    prefetch_related_objects(people, photos_prefetch())
+    return people
+
+
+# What the roster's "Show" choice keeps (the values the page's select sends).
+ROSTER_FILTERS = {
+    "all": "Everyone",
+    "no-consent": "No consent yet",
+    "no-photo": "No ready photo",
+    "rejected": "Photos rejected",
+}
+
+
+def roster_matching(course: Course, *, words: str = "", show: str = "all") -> QuerySet[Person]:
+    """The course's students whose name or number contains `words`, kept by the filter `show`
+    (see RosterLine.photo_state), in roster order: what the course page pages through."""
+    people = course.roster.order_by("full_name", "pk")
+    if words := words.strip():
+        people = people.filter(Q(full_name__icontains=words) | Q(external_id__icontains=words))
+    photos = EnrollmentPhoto.objects.filter(person=OuterRef("pk"))
+    rejected = Exists(photos.filter(status=EnrollmentPhoto.Status.REJECTED))
+    ready = Exists(photos.filter(status=EnrollmentPhoto.Status.READY))
+    if show == "no-consent":
+        people = people.filter(consent_recorded_on__isnull=True)
+    elif show == "no-photo":
+        people = people.filter(rejected | ~ready)
+    elif show == "rejected":
+        people = people.filter(rejected)
+    return people
 
 
 @dataclass(frozen=True)

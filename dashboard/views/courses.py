@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.selectors import sessions_for
-from dashboard import selectors
+from dashboard import paging, selectors
 from dashboard.forms import ConsentForm, CourseForm, ScheduleForm, SessionForm, StudentForm
 from dashboard.views import confirm
 from dashboard.views.enroll_kiosk import enroll_kiosk_context
@@ -55,13 +55,23 @@ def create_course(request):
 
 
 def render_course(request, course, status=200, **forms):
-    roster = list(selectors.roster_with_photos(course))
+    words = request.GET.get("q", "")[:200]
+    show = request.GET.get("show", "all")
+    show = show if show in selectors.ROSTER_FILTERS else "all"
+    page = paging.page_of(request, selectors.roster_matching(course, words=words, show=show))
+    roster = selectors.with_photos(list(page))
     classifier = selectors.classifier_of(course)
     training = training_pending(course)
     stamp = selectors.photo_stamp(course)
     context = {
         "course": course,
         "roster": roster,
+        "roster_total": course.roster.count(),
+        "roster_page": page,
+        "roster_query": paging.query_without_page(request),
+        "roster_search": words,
+        "roster_show": show,
+        "roster_filters": selectors.ROSTER_FILTERS,
         "roster_lines": selectors.roster_lines(course, roster),
         "guidance": enrollment_guidance(course),
         "schedules": course.schedules.all(),

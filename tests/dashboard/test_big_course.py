@@ -1,12 +1,18 @@
 """A course of thousands of students stays usable: the status poll costs the same at any
 size, the roster and the report show one page, the CSV export stays complete."""
 
+import csv
+import io
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
+from attendance.models import AttendanceRecord
 from people.models import EnrollmentPhoto, Person
 from tests.dashboard.conftest import png_bytes
+from tests.factories import SessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +80,63 @@ def test_a_garbled_stamp_gets_every_changed_student_not_an_error(teacher_client,
     assert data["unchanged"] is False
     assert data["students"] == [] or {s["id"] for s in data["students"]} <= {ada.pk, 1}
     assert [s["id"] for s in poll(teacher_client, course, since="junk")["students"]] == [ada.pk]
+
+
+def rows_in(page: str) -> int:
+    return page.count("data-roster-row")
+
+
+def test_the_course_page_of_a_big_course_shows_one_page_in_bounded_queries(
+    teacher_client, course, django_assert_max_num_queries
+):
+    people = enroll_many(course, 6000)
+    add_photo(people[4321], EnrollmentPhoto.Status.REJECTED)
+    url = reverse("dashboard:course", args=[course.pk])
+    with django_assert_max_num_queries(40):
+        page = teacher_client.get(url).content.decode()
+    assert rows_in(page) == 100
+    assert 'Students <span class="muted">(6002)</span>' in page
+    assert "Page 1 of 61" in page
+    last = teacher_client.get(url, {"page": 61}).content.decode()
+    assert rows_in(last) == 2
+    assert (
+        "Page 61 of 61" in last
+        and "Page 62" not in teacher_client.get(url, {"page": 99}).content.decode()
+    )
+
+
+def test_the_roster_search_and_filter_run_on_the_server_and_pages_keep_them(teacher_client, course):
+    people = enroll_many(course, 300)
+    add_photo(people[250], EnrollmentPhoto.Status.REJECTED)
+    url = reverse("dashboard:course", args=[course.pk])
+    found = teacher_client.get(url, {"q": "b00250"}).content.decode()
+    assert rows_in(found) == 1 and "Student B00250" in found
+    rejected = teacher_client.get(url, {"show": "rejected"}).content.decode()
+    assert rows_in(rejected) == 1 and "Student B00250" in rejected
+    no_consent = teacher_client.get(url, {"show": "no-consent", "q": "Student B"}).content.decode()
+    assert "1–100 shown" in no_consent
+    assert "?show=no-consent&amp;q=Student+B&amp;page=2" in no_consent
+    nobody = teacher_client.get(url, {"q": "nobody", "show": "made-up"}).content.decode()
+    assert rows_in(nobody) == 0 and "No student matches" in nobody
+
+
+def test_the_report_of_a_big_course_shows_one_page_and_the_csv_every_student(
+    teacher_client, course, django_assert_max_num_queries
+):
+    people = enroll_many(course, 6000)
+    session = SessionFactory(course=course, opened_at=timezone.now())
+    AttendanceRecord.objects.bulk_create(
+        AttendanceRecord(session=session, person=person, status="present", method="manual")
+        for person in people[:3000]
+    )
+    url = reverse("dashboard:report", args=[course.pk])
+    with django_assert_max_num_queries(20):
+        page = teacher_client.get(url).content.decode()
+    assert page.count('<th scope="row">') == 100
+    assert "Page 1 of 61" in page
+    assert "50%" in page  # the chart counts every student, not the page
+    response = teacher_client.get(reverse("dashboard:report-csv", args=[course.pk]))
+    assert response.streaming
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 1 + 6002
+    assert sum(row[2] == "present" for row in rows[1:]) == 3000
