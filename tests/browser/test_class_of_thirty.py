@@ -115,7 +115,7 @@ def test_a_class_of_thirty_in_ten_minutes(
         expect(page.locator("#classifier-state")).to_contain_text("4 photos", timeout=30_000)
         audit(page, "course")
         # This camera shows a photo: the teacher turns the head-turn challenge off.
-        page.get_by_label("At the kiosk").select_option("off")
+        page.get_by_label("At the kiosk", exact=True).select_option("off")
         liveness = page.locator("section", has=page.locator("#liveness-heading"))
         liveness.get_by_role("button", name="Save").click()
         expect(page.get_by_text("Liveness check: Off")).to_be_visible()
