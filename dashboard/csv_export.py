@@ -6,11 +6,11 @@ one header row, one row per student. Cells that a spreadsheet would run as a for
 """
 
 import csv
-import io
+from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
-from dashboard.reports import CourseReport
+from dashboard.reports import StudentRow
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,12 +26,18 @@ def session_heading(session) -> str:
     return f"{when} {session.title}".strip()
 
 
-def report_csv(report: CourseReport) -> str:
-    buffer = io.StringIO()
-    buffer.write(BOM)
-    writer = csv.writer(buffer)
-    headings = [session_heading(session) for session in report.sessions]
-    writer.writerow(
+class Line:
+    """A csv writer's file that hands back each line instead of keeping it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def report_lines(sessions, rows: Iterable[StudentRow]) -> Iterator[str]:
+    """The CSV a line at a time, for a StreamingHttpResponse over every student."""
+    writer = csv.writer(Line())
+    headings = [session_heading(session) for session in sessions]
+    yield BOM + writer.writerow(
         [
             "Student",
             "Student number",
@@ -42,10 +48,10 @@ def report_csv(report: CourseReport) -> str:
             "Liveness passed",
         ]
     )
-    for row in report.rows:
+    for row in rows:
         rate = "" if row.rate is None else f"{row.rate * 100:.0f}"
         statuses = [status or "" for status in row.statuses]
-        writer.writerow(
+        yield writer.writerow(
             [
                 safe_cell(row.person.full_name),
                 safe_cell(row.person.external_id),
@@ -56,9 +62,8 @@ def report_csv(report: CourseReport) -> str:
                 row.live_count,
             ]
         )
-    return buffer.getvalue()
 
 
-def report_filename(report: CourseReport) -> str:
-    name = " ".join(report.course.name.replace("/", " ").replace("\\", " ").split())
+def report_filename(course) -> str:
+    name = " ".join(course.name.replace("/", " ").replace("\\", " ").split())
     return f"{name} attendance.csv"

@@ -4,7 +4,10 @@ Only sessions that were opened count. A rate is attended / counted, where presen
 attend, absent counts against, and excused (or no record yet) is left out of both.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+from django.db.models import Count
 
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import people_of_sessions
@@ -78,21 +81,23 @@ class CourseReport:
         ]
 
 
-def course_report(course: Course, *, start=None, end=None) -> CourseReport:
-    """`start`/`end` (aware datetimes) limit the sessions to a date range."""
+def report_sessions(course: Course, *, start=None, end=None) -> list[AttendanceSession]:
+    """The opened sessions of the course; `start`/`end` (aware datetimes) limit the range."""
     sessions = AttendanceSession.objects.filter(course=course, opened_at__isnull=False)
     if start is not None:
         sessions = sessions.filter(starts_at__gte=start)
     if end is not None:
         sessions = sessions.filter(starts_at__lt=end)
-    sessions = list(sessions.order_by("starts_at", "pk"))
-    records = AttendanceRecord.objects.filter(session__in=sessions).values_list(
-        "person_id", "session_id", "status", "liveness"
-    )
+    return list(sessions.order_by("starts_at", "pk"))
+
+
+def student_rows(people, sessions) -> list[StudentRow]:
+    """The rows of these people (a list, e.g. one page): one query for their records."""
+    records = AttendanceRecord.objects.filter(session__in=sessions, person__in=people)
+    records = records.values_list("person_id", "session_id", "status", "liveness")
     status_of = {(person, session): status for person, session, status, _ in records}
     live = {(person, session) for person, session, _, passed in records if passed == "passed"}
-    people = people_of_sessions(course.pk, sessions)
-    rows = [
+    return [
         StudentRow(
             person,
             tuple(status_of.get((person.pk, s.pk)) for s in sessions),
@@ -100,4 +105,45 @@ def course_report(course: Course, *, start=None, end=None) -> CourseReport:
         )
         for person in people
     ]
-    return CourseReport(course=course, sessions=sessions, rows=rows)
+
+
+def all_student_rows(course: Course, sessions, *, chunk: int = 500) -> Iterator[StudentRow]:
+    """Every row of the report, read a chunk of students at a time (the CSV streams them)."""
+    people = people_of_sessions(course.pk, sessions)
+    offset = 0
+    while batch := list(people[offset : offset + chunk]):
+        yield from student_rows(batch, sessions)
+        offset += chunk
+
+
+def session_shares(sessions) -> list[tuple[float | None, float]]:
+    """CourseReport.session_shares counted in the database: one query at any roster size."""
+    counts = (
+        AttendanceRecord.objects.filter(session__in=sessions, status__in=COUNTED)
+        .values_list("session_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    tally = {(session, status): n for session, status, n in counts}
+    shares = []
+    for session in sessions:
+        counted = sum(tally.get((session.pk, status), 0) for status in COUNTED)
+        if not counted:
+            shares.append((None, 0.0))
+            continue
+        shares.append(
+            (
+                tally.get((session.pk, Status.PRESENT), 0) / counted,
+                tally.get((session.pk, Status.LATE), 0) / counted,
+            )
+        )
+    return shares
+
+
+def course_report(course: Course, *, start=None, end=None, people=None) -> CourseReport:
+    """`start`/`end` (aware datetimes) limit the sessions to a date range; `people` (e.g. one
+    page of people_of_sessions) limits the rows, every student of the sessions by default."""
+    sessions = report_sessions(course, start=start, end=end)
+    if people is None:
+        people = list(people_of_sessions(course.pk, sessions))
+    return CourseReport(course=course, sessions=sessions, rows=student_rows(people, sessions))

@@ -1,19 +1,113 @@
 """Read queries of the pages, shared by each page and the JSON view that keeps it current."""
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
+from django.utils.dateparse import parse_datetime
 
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import people_of_sessions
 from people.models import Course, CourseClassifier, EnrollmentPhoto, Person
 
 
-def roster_with_photos(course: Course) -> QuerySet[Person]:
+def photos_prefetch() -> Prefetch:
     photos = EnrollmentPhoto.objects.order_by("uploaded_at", "pk").defer("encoding")
-    return course.roster.order_by("full_name", "pk").prefetch_related(
-        Prefetch("photos", queryset=photos)
+    return Prefetch("photos", queryset=photos)
+
+
+def roster_with_photos(course: Course) -> QuerySet[Person]:
+    return course.roster.order_by("full_name", "pk").prefetch_related(photos_prefetch())
+
+
+def with_photos(people: list[Person]) -> list[Person]:
+    """One page of students with their photos (one query for the page)."""
+    prefetch_related_objects(people, photos_prefetch())
+    return people
+
+
+# What the roster's "Show" choice keeps (the values the page's select sends).
+ROSTER_FILTERS = {
+    "all": "Everyone",
+    "no-consent": "No consent yet",
+    "no-photo": "No ready photo",
+    "rejected": "Photos rejected",
+}
+
+
+def roster_matching(course: Course, *, words: str = "", show: str = "all") -> QuerySet[Person]:
+    """The course's students whose name or number contains `words`, kept by the filter `show`
+    (see RosterLine.photo_state), in roster order: what the course page pages through."""
+    people = course.roster.order_by("full_name", "pk")
+    if words := words.strip():
+        people = people.filter(Q(full_name__icontains=words) | Q(external_id__icontains=words))
+    photos = EnrollmentPhoto.objects.filter(person=OuterRef("pk"))
+    rejected = Exists(photos.filter(status=EnrollmentPhoto.Status.REJECTED))
+    ready = Exists(photos.filter(status=EnrollmentPhoto.Status.READY))
+    if show == "no-consent":
+        people = people.filter(consent_recorded_on__isnull=True)
+    elif show == "no-photo":
+        people = people.filter(rejected | ~ready)
+    elif show == "rejected":
+        people = people.filter(rejected)
+    return people
+
+
+@dataclass(frozen=True)
+class PhotoStamp:
+    """One aggregate over a course's photos: what a status poll compares with the page's copy.
+
+    The stamp moves when a photo is added, deleted or changes state; reading it costs one
+    query whatever the size of the roster."""
+
+    stamp: str
+    changed_at: datetime | None
+    busy: bool
+
+
+# Rows changed shortly before the stamp the page holds are sent again: a transaction that
+# committed after a later one but stamped earlier is not missed.
+STAMP_OVERLAP = timedelta(seconds=10)
+
+
+def photo_stamp(course: Course) -> PhotoStamp:
+    totals = EnrollmentPhoto.objects.filter(person__courses=course).aggregate(
+        count=Count("pk"),
+        changed=Max("status_changed_at"),
+        uploaded=Max("uploaded_at"),
+        busy=Count("pk", filter=Q(status__in=EnrollmentPhoto.BUSY_STATES)),
     )
+    changed = max(filter(None, (totals["changed"], totals["uploaded"])), default=None)
+    stamp = f"{totals['count']}@{changed.isoformat() if changed else ''}"
+    return PhotoStamp(stamp=stamp, changed_at=changed, busy=bool(totals["busy"]))
+
+
+def changed_since(stamp: str) -> datetime | None:
+    """The time inside a stamp the page sent back, or None when it is missing or garbled."""
+    _, _, when = (stamp or "").partition("@")
+    try:
+        parsed = parse_datetime(when) if when else None
+    except ValueError:
+        return None
+    return parsed - STAMP_OVERLAP if parsed else None
+
+
+def roster_changed_since(course: Course, since: datetime | None) -> QuerySet[Person]:
+    """The students with a photo added or changed after `since` (every one with photos if None)."""
+    photos = EnrollmentPhoto.objects.filter(person__courses=course)
+    if since is not None:
+        photos = photos.filter(Q(status_changed_at__gt=since) | Q(uploaded_at__gt=since))
+    changed = photos.values("person_id")
+    return roster_with_photos(course).filter(pk__in=changed)
 
 
 def any_photo_busy(roster) -> bool:

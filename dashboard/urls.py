@@ -123,6 +123,7 @@ page_patterns = [
     path("courses/<int:pk>/import/", imports.roster_import_page, name="roster-import"),
     path("courses/<int:pk>/photo-import/", imports.photo_import_page, name="photo-import"),
     path("photo-imports/<int:pk>/", imports.photo_import_job, name="photo-import-job"),
+    path("roster-imports/<int:pk>/", imports.roster_import_job, name="roster-import-job"),
     path(
         "courses/<int:pk>/students/<int:person_pk>/history/",
         history.student_history,

@@ -13,6 +13,7 @@ from people.models import (
     EnrollmentPhoto,
     Person,
     PhotoImportJob,
+    RosterImportJob,
     SchoolSettings,
     TeacherProfile,
     TrainingRequest,
@@ -173,6 +174,17 @@ class PhotoImportJobAdmin(admin.ModelAdmin):
     @admin.display(description="archive", boolean=True)
     def archive_kept(self, job):
         return bool(job.archive)
+
+
+@admin.register(RosterImportJob)
+class RosterImportJobAdmin(admin.ModelAdmin):
+    list_display = ["pk", "course", "state", "total", "imported", "created_by", "created_at"]
+    list_filter = ["state"]
+    readonly_fields = [
+        "course", "created_by", "state", "attempts", "state_changed_at", "total", "imported",
+        "error", "row_errors", "finished_at",
+    ]  # fmt: skip
+    exclude = ["data"]  # the file's names and numbers: not shown, and emptied when the job ends
 
 
 @admin.register(TrainingRequest)

@@ -229,6 +229,39 @@ class PhotoImportJob(DurableJob):
         return f"Photo import {self.pk} for {self.course}"
 
 
+class RosterImportJob(DurableJob):
+    """A long roster CSV, checked in the request and added in the background
+    (people.roster_import): all students or none. The file's text is kept only until the job
+    ends; `row_errors` lists the rows that turned out wrong when it ran."""
+
+    State = JobState
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="roster_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.TextField(blank=True, help_text="The CSV text, emptied when the job ends.")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    row_errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    job_task = "people.tasks.run_roster_import"
+    job_gave_up_reason = (
+        "The students could not be added after several attempts. Import the file again."
+    )
+    job_on_give_up = "people.roster_import.give_up"
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Roster import {self.pk} for {self.course}"
+
+
 class TrainingRequest(DurableJob):
     """A course's classifier is to be trained again with its current photos (people.training).
 

@@ -6,10 +6,13 @@ between fields, a header row whose names may vary ("Name", "Full name", "Student
 adds the students through `services.add_student` (the same rules as the form and the API),
 in one transaction, and refuses the whole file while any row has an error.
 
-It runs in the request, not as a background job (jobs.durable): it reads at most MAX_ROWS
-short rows, keeps no file and does no face work, and the teacher needs its row-by-row
-errors in the answer to fix the file. The training its new students request
-is a background job like any other.
+The check (the dry run, `preview_roster`) always runs in the request: it does no writes,
+and the teacher needs its row-by-row errors in the answer to fix the file. Adding the
+students runs in the request for a short file; a file of more than BACKGROUND_ROWS rows is
+added by a background job (`start_roster_import` queues a RosterImportJob through
+jobs.durable, `run_roster_import` checks the file again and adds it, all or nothing), so a
+long roster does not hold a web worker. The training its new students request is a
+background job like any other.
 """
 
 import csv
@@ -24,11 +27,13 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from people.models import Course, Person
+from jobs import durable
+from people.models import Course, Person, RosterImportJob
 from people.selectors import people_for
 from people.services import StudentNumberTaken, add_student
 
 MAX_ROWS = 2000
+BACKGROUND_ROWS = 200  # a confirmed file with more rows is added by a background job
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
 COLUMNS = {
     "full_name": {"fullname", "name", "studentname", "student", "pupil", "pupilname"},
@@ -109,6 +114,7 @@ class RosterRow:
 class RosterPreview:
     rows: list[RosterRow]
     imported: int = 0
+    job: RosterImportJob | None = None  # the background job adding the rows, when queued
 
     @property
     def valid(self) -> bool:
@@ -263,6 +269,10 @@ def import_roster(*, course: Course, data: bytes, added_by, dry_run: bool = Fals
     preview = preview_roster(data=data, added_by=added_by)
     if dry_run or not preview.valid:
         return preview
+    return _import_rows(course, preview, added_by)
+
+
+def _import_rows(course: Course, preview: RosterPreview, added_by) -> RosterPreview:
     try:
         with transaction.atomic():
             for row in preview.rows:
@@ -284,3 +294,72 @@ def _add_row(course: Course, row: RosterRow, added_by) -> None:
     if row.email and not person.email:
         person.email = row.email
         person.save(update_fields=["email", "updated_at"])
+
+
+def start_roster_import(*, course: Course, data: bytes, added_by) -> RosterPreview:
+    """A confirmed import: the file is checked now (row errors in the answer, nothing added);
+    a valid file of at most BACKGROUND_ROWS rows is added now, a longer one by a background
+    job (`preview.job`), queued once the request's transaction commits."""
+    preview = preview_roster(data=data, added_by=added_by)
+    if not preview.valid:
+        return preview
+    if len(preview.rows) <= BACKGROUND_ROWS:
+        return _import_rows(course, preview, added_by)
+    preview.job = RosterImportJob.objects.create(
+        course=course, created_by=added_by, data=decode(data), total=len(preview.rows)
+    )
+    durable.enqueue(preview.job)  # with the broker down the job stays queued for the sweep
+    return preview
+
+
+class _Superseded(Exception):
+    """Another delivery claimed the job meanwhile: this one's students are rolled back."""
+
+
+def run_roster_import(*, job_id: int) -> str | None:
+    """Check the kept file again (the database may have changed since the preview) and add
+    every student, all or none; the job stores the count, or the file's or rows' errors."""
+    job = durable.claim(RosterImportJob, job_id)
+    if job is None:
+        return None
+    ended = {"data": "", "finished_at": timezone.now()}
+    try:
+        if job.created_by is None:
+            raise RosterFileError("The account that started this import no longer exists.")
+        with transaction.atomic():
+            preview = import_roster(
+                course=job.course, data=job.data.encode(), added_by=job.created_by
+            )
+            if preview.imported:
+                stored = durable.finish(
+                    job, RosterImportJob.State.DONE, imported=preview.imported, **ended
+                )
+            else:
+                stored = durable.fail(
+                    job,
+                    str(RosterRowsInvalid(preview, details={})),
+                    row_errors=[_row_error(row) for row in preview.rows if row.errors],
+                    **ended,
+                )
+            if not stored:
+                raise _Superseded
+    except _Superseded:
+        return None
+    except (RosterFileError, StudentNumberTaken) as error:
+        durable.fail(job, str(error), **ended)
+    return job.state
+
+
+def _row_error(row: RosterRow) -> dict:
+    return {
+        "line": row.line,
+        "full_name": row.full_name,
+        "external_id": row.external_id,
+        "errors": row.errors,
+    }
+
+
+def give_up(job: RosterImportJob) -> bool:
+    """Out of attempts: the job fails with its reason and its file's text is dropped."""
+    ended = {"data": "", "finished_at": timezone.now()}
+    return durable.fail(job, job.job_gave_up_reason, mine=False, **ended)

@@ -4,8 +4,8 @@ through `jobs.durable.run_job`, which owns the retry and give-up policy of every
 from celery import shared_task
 
 from jobs import durable
-from people import photo_import, services, training
-from people.models import EnrollmentPhoto, PhotoImportJob, TrainingRequest
+from people import photo_import, roster_import, services, training
+from people.models import EnrollmentPhoto, PhotoImportJob, RosterImportJob, TrainingRequest
 
 
 @shared_task(bind=True, acks_late=True)
@@ -35,4 +35,11 @@ def run_requested_training(self, request_id: int) -> int | None:
 def run_photo_import(self, job_id: int) -> str | None:
     return durable.run_job(
         self, PhotoImportJob, job_id, lambda: photo_import.run_photo_import(job_id=job_id)
+    )
+
+
+@shared_task(bind=True, acks_late=True)
+def run_roster_import(self, job_id: int) -> str | None:
+    return durable.run_job(
+        self, RosterImportJob, job_id, lambda: roster_import.run_roster_import(job_id=job_id)
     )

@@ -16,6 +16,7 @@ from people.models import (
     CourseClassifier,
     EnrollmentPhoto,
     PhotoImportJob,
+    RosterImportJob,
     SchoolSettings,
     TeacherProfile,
 )
@@ -40,6 +41,7 @@ def one_of_each(teacher):
     )
     UnrecognisedAttempt.objects.create(session=session)
     PhotoImportJob.objects.create(course=course, created_by=teacher)
+    RosterImportJob.objects.create(course=course, created_by=teacher, total=300)
     SchoolSettings.objects.create(pk=1, time_zone="UTC")
     TeacherProfile.objects.create(user=teacher, time_zone="Europe/Berlin")
     CourseSchedule.objects.create(course=course, weekdays=[0], start_time="08:30", time_zone="UTC")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.selectors import sessions_for
-from dashboard import selectors
+from dashboard import paging, selectors
 from dashboard.forms import ConsentForm, CourseForm, ScheduleForm, SessionForm, StudentForm
 from dashboard.views import confirm
 from dashboard.views.enroll_kiosk import enroll_kiosk_context
@@ -19,6 +19,15 @@ from people import services
 from people.selectors import courses_for, enrollment_guidance, people_for, photos_for
 from people.serializers import PhotoSerializer
 from people.training import pending_since
+
+# At most this many students' rows in one status answer. The page names the students it
+# shows (`ids`, one page of the roster), so it never needs more.
+STATUS_ROWS = 200
+
+
+def shown_ids(request) -> list[int]:
+    values = request.GET.get("ids", "").split(",")[:STATUS_ROWS]
+    return [int(value) for value in values if value.isdigit()]
 
 
 def wants_json(request) -> bool:
@@ -46,17 +55,29 @@ def create_course(request):
 
 
 def render_course(request, course, status=200, **forms):
-    roster = list(selectors.roster_with_photos(course))
+    words = request.GET.get("q", "")[:200]
+    show = request.GET.get("show", "all")
+    show = show if show in selectors.ROSTER_FILTERS else "all"
+    page = paging.page_of(request, selectors.roster_matching(course, words=words, show=show))
+    roster = selectors.with_photos(list(page))
     classifier = selectors.classifier_of(course)
     training = training_pending(course)
+    stamp = selectors.photo_stamp(course)
     context = {
         "course": course,
         "roster": roster,
+        "roster_total": course.roster.count(),
+        "roster_page": page,
+        "roster_query": paging.query_without_page(request),
+        "roster_search": words,
+        "roster_show": show,
+        "roster_filters": selectors.ROSTER_FILTERS,
         "roster_lines": selectors.roster_lines(course, roster),
         "guidance": enrollment_guidance(course),
         "schedules": course.schedules.all(),
         "schedule_form": forms.get("schedule_form") or ScheduleForm(),
-        "busy": selectors.any_photo_busy(roster) or training,
+        "busy": stamp.busy or training,
+        "photo_stamp": stamp,
         "classifier": classifier,
         "sessions": sessions_for(request.user).filter(course=course).order_by("-starts_at"),
         "student_form": forms.get("student_form") or StudentForm(),
@@ -76,18 +97,32 @@ def course_detail(request, pk: int):
 @require_GET
 @login_required
 def course_status(request, pk: int):
-    """What the course page polls while photos are being processed."""
+    """What the course page polls while photos are processed: its cost does not grow with the
+    roster. The page sends the stamp it last saw (`since`) and the students it shows (`ids`);
+    when no photo moved the answer carries no student, otherwise only the shown students whose
+    photos changed."""
     course = get_object_or_404(courses_for(request.user), pk=pk)
-    roster = list(selectors.roster_with_photos(course))
-    classifier = selectors.classifier_of(course)
+    current = selectors.photo_stamp(course)
+    seen = request.GET.get("since", "")
+    students = []
+    if seen != current.stamp:
+        changed = selectors.roster_changed_since(course, selectors.changed_since(seen))
+        if ids := shown_ids(request):
+            changed = changed.filter(pk__in=ids)
+        changed = list(changed[:STATUS_ROWS])
+        students = [
+            student_json(request, course, line.person, line)
+            for line in selectors.roster_lines(course, changed)
+        ]
     return JsonResponse(
         {
-            "busy": selectors.any_photo_busy(roster),
-            "classifier": classifier_json(classifier, training_pending(course)),
-            "students": [
-                student_json(request, course, line.person, line)
-                for line in selectors.roster_lines(course, roster)
-            ],
+            "stamp": current.stamp,
+            "unchanged": seen == current.stamp,
+            "busy": current.busy,
+            "classifier": classifier_json(
+                selectors.classifier_of(course), training_pending(course)
+            ),
+            "students": students,
         }
     )
 

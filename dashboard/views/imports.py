@@ -1,5 +1,6 @@
-"""Bulk onboarding pages: a CSV roster (preview, then confirm) and a ZIP of photos (a job
-with a progress bar). The rules are people.roster_import and people.photo_import."""
+"""Bulk onboarding pages: a CSV roster (preview, then confirm; a long one is added by a
+job) and a ZIP of photos (a job with a progress bar). The rules are people.roster_import
+and people.photo_import."""
 
 import base64
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from people import photo_import, roster_import
-from people.models import PhotoImportJob
+from people.models import PhotoImportJob, RosterImportJob
 from people.selectors import courses_for
 from people.services import StudentNumberTaken
 
@@ -42,13 +43,21 @@ def roster_import_page(request, pk: int):
             return render(request, "dashboard/roster_import.html", context, status=400)
         data = upload.read(settings.ROSTER_IMPORT_MAX_BYTES + 1)
     try:
-        result = roster_import.import_roster(
-            course=course, data=data, added_by=request.user, dry_run=not confirming
-        )
+        if confirming:
+            result = roster_import.start_roster_import(
+                course=course, data=data, added_by=request.user
+            )
+        else:
+            result = roster_import.import_roster(
+                course=course, data=data, added_by=request.user, dry_run=True
+            )
     except (roster_import.RosterFileError, StudentNumberTaken) as error:
         # StudentNumberTaken: a double-click on Confirm, the other request imported them
         context["error"] = str(error)
         return render(request, "dashboard/roster_import.html", context, status=400)
+    if result.job:
+        request.session.pop(key, None)
+        return redirect("dashboard:roster-import-job", pk=result.job.pk)
     if result.imported:
         request.session.pop(key, None)
         messages.success(request, f"{result.imported} students imported.")
@@ -89,3 +98,14 @@ def photo_import_job(request, pk: int):
         "poll_url": reverse("photo-import-detail", args=[job.pk]),
     }
     return render(request, "dashboard/photo_import_job.html", context)
+
+
+@require_GET
+@login_required
+def roster_import_job(request, pk: int):
+    """A long roster being added in the background: the page reloads itself until it ends."""
+    jobs = RosterImportJob.objects.filter(course__in=courses_for(request.user)).defer("data")
+    job = get_object_or_404(jobs.select_related("course"), pk=pk)
+    finished = job.state in (RosterImportJob.State.DONE, RosterImportJob.State.FAILED)
+    context = {"job": job, "course": job.course, "finished": finished}
+    return render(request, "dashboard/roster_import_job.html", context)

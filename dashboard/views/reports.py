@@ -4,15 +4,15 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from dashboard import charts, csv_export
+from attendance.selectors import people_of_sessions
+from dashboard import charts, csv_export, paging, reports
 from dashboard.forms import ReportRangeForm
-from dashboard.reports import course_report
 from people.selectors import courses_for
 
 
@@ -44,15 +44,20 @@ def refused_range(form: ReportRangeForm) -> HttpResponse | None:
 def report(request, pk: int):
     course = get_object_or_404(courses_for(request.user), pk=pk)
     form, bounds = date_range(request)
-    data = course_report(course, **bounds)
-    labels = [timezone.localtime(s.starts_at).strftime("%d %b %H:%M") for s in data.sessions]
-    points = [(label, *share) for label, share in zip(labels, data.session_shares(), strict=True)]
+    sessions = reports.report_sessions(course, **bounds)
+    page = paging.page_of(request, people_of_sessions(course.pk, sessions))
+    data = reports.CourseReport(course, sessions, reports.student_rows(list(page), sessions))
+    labels = [timezone.localtime(s.starts_at).strftime("%d %b %H:%M") for s in sessions]
+    shares = reports.session_shares(sessions)
+    points = [(label, *share) for label, share in zip(labels, shares, strict=True)]
     context = {
         "course": course,
         "report": data,
+        "page": page,
+        "page_query": paging.query_without_page(request),
         "chart": charts.present_late_chart(points),
         "range_form": form,
-        "query": request.GET.urlencode(),
+        "query": paging.query_without_page(request),
         "threshold": settings.ATTENDANCE_THRESHOLD_PERCENT / 100,
         "threshold_percent": settings.ATTENDANCE_THRESHOLD_PERCENT,
     }
@@ -66,10 +71,11 @@ def report_csv(request, pk: int):
     form, bounds = date_range(request)
     if refused := refused_range(form):
         return refused
-    data = course_report(course, **bounds)
-    response = HttpResponse(csv_export.report_csv(data), content_type="text/csv; charset=utf-8")
+    sessions = reports.report_sessions(course, **bounds)
+    lines = csv_export.report_lines(sessions, reports.all_student_rows(course, sessions))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=csv_export.report_filename(data)
+        as_attachment=True, filename=csv_export.report_filename(course)
     )
     response["Cache-Control"] = "private, no-store"
     return response

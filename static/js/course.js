@@ -14,13 +14,24 @@ function swap(element, key, html) {
   element.innerHTML = html;
 }
 
+// The stamp of the photos the page shows and the students on it: the server answers with
+// the rows that changed since, or none, whatever the size of the roster.
+function statusUrl() {
+  const url = new URL(root.dataset.statusUrl, window.location.href);
+  url.searchParams.set("since", root.dataset.stamp || "");
+  const ids = [...document.querySelectorAll("[data-photos-for]")].map((el) => el.dataset.photosFor);
+  if (ids.length) url.searchParams.set("ids", ids.join(","));
+  return url;
+}
+
 async function refresh() {
-  const response = await fetch(root.dataset.statusUrl, {
+  const response = await fetch(statusUrl(), {
     headers: { Accept: "application/json" },
     cache: "no-store",
   });
   if (!response.ok) return true;
   const data = await response.json();
+  root.dataset.stamp = data.stamp;
   for (const student of data.students) {
     swap(document.querySelector(`[data-photos-for="${student.id}"]`), student.id, student.html);
     const counts = document.querySelector(`[data-counts-for="${student.id}"]`);
