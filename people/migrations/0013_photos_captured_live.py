@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0011_photo_quality_and_keep_record"),
+        ("people", "0012_roster_import_job"),
     ]
 
     operations = [
