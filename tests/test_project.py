@@ -17,11 +17,10 @@ def test_system_checks_are_clean():
 
 def test_make_run_serves_on_the_host_and_port_given():
     """A kiosk tablet on the school network reaches `make run HOST=0.0.0.0 PORT=9000`."""
+    import os
     import subprocess
 
     from tests.conftest import PROJECT_ROOT
-
-    import os
 
     # Without REDIS_URL, as a newcomer runs it (with it, honcho starts runserver from
     # Procfile.dev with the same RUN_ADDRESS).
