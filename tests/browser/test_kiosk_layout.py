@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 from playwright.sync_api import expect
 
 from attendance import liveness
@@ -20,6 +19,7 @@ from tests.liveness import conftest as liveness_fixtures
 
 clip = liveness_fixtures.clip
 frontal = liveness_fixtures.frontal
+frontal_photo = liveness_fixtures.frontal_photo
 performer_course = liveness_fixtures.performer_course
 open_session = test_kiosk_messages.open_session
 
@@ -100,17 +100,14 @@ def test_the_head_turn_instruction_fits_every_screen(
     launch_chromium,
     live_server,
     performer_course,
-    frontal,
+    frontal_photo,
     monkeypatch,
-    tmp_path,
     screenshot,
     axe_script,
 ):
     course, person, session = performer_course
     monkeypatch.setattr(liveness, "random_order", lambda orders: ("left", "right"))
-    photo = tmp_path / "still-photo.png"
-    Image.fromarray(frontal).save(photo)
-    with launch_chromium(camera=photo) as browser:
+    with launch_chromium(camera=frontal_photo) as browser:
         browser.add_init_script(path=str(axe_script))
         kiosk = browser.new_page()
         kiosk.set_viewport_size({"width": 1280, "height": 800})
