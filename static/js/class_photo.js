@@ -68,6 +68,24 @@ function summary(photo) {
   return `${text} The photo holds more faces: only the ${photo.faces_capped_at} largest were identified.`;
 }
 
+// Students marked since the page was drawn (the roster list holds only those not marked then):
+// recognised in a photo or named by hand. They are not offered for an unknown face.
+const marked = new Set();
+
+function personId(person) {
+  return String(person.id ?? person);
+}
+
+function dropMarked() {
+  document.querySelectorAll(".class-photo__unknown select").forEach((select) => {
+    const chosen = select.value;
+    [...select.options].forEach((option) => {
+      if (marked.has(option.value)) option.remove();
+    });
+    if (select.value !== chosen) select.dispatchEvent(new Event("change"));
+  });
+}
+
 function assignRow(block, photo, face, number, box) {
   const item = document.createElement("li");
   item.className = "inline-fields";
@@ -78,10 +96,18 @@ function assignRow(block, photo, face, number, box) {
   select.removeAttribute("aria-hidden");
   select.id = `assign-${photo.id}-${face.index}`;
   select.setAttribute("aria-label", `Student for unknown face ${number}`);
+  [...select.options].forEach((option) => {
+    if (marked.has(option.value)) option.remove();
+  });
+  select.value = ""; // "Choose…": a quick Assign must not mark whoever is first
   const button = document.createElement("button");
   button.type = "button";
   button.className = "button";
   button.textContent = "Assign";
+  button.disabled = true;
+  select.addEventListener("change", () => {
+    button.disabled = !select.value;
+  });
   button.addEventListener("click", async () => {
     button.disabled = true;
     const { ok, data } = await api(photo.assign_url, {
@@ -94,6 +120,8 @@ function assignRow(block, photo, face, number, box) {
       box.querySelector(".face-box__label").textContent = data.person.full_name;
       item.textContent = `Unknown ${number}: ${data.person.full_name}, marked.`;
       face.person = data.person;
+      marked.add(personId(data.person));
+      dropMarked();
       block.querySelector(".class-photo__count").textContent = summary(photo);
     } else {
       message.textContent = errorText(data);
@@ -122,6 +150,7 @@ function render(photo, imageUrl) {
   const list = document.createElement("ul");
   list.className = "class-photo__unknown";
   let unknownNumber = 0;
+  photo.faces.forEach((face) => face.person && marked.add(personId(face.person)));
   photo.faces.forEach((face) => {
     const number = face.person ? null : ++unknownNumber;
     const box = drawBox(overlay, photo, face, number);
