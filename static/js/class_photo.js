@@ -86,7 +86,31 @@ function dropMarked() {
   });
 }
 
-function assignRow(block, photo, face, number, box) {
+// The face itself, cut from the browser's copy of the photo (the boxes are in the photo's
+// pixels as the server read it), so the teacher sees whom they are naming.
+const THUMB_PX = 72;
+
+function faceThumbnail(img, photo, face, number) {
+  const canvas = document.createElement("canvas");
+  canvas.className = "class-photo__face";
+  canvas.width = THUMB_PX;
+  canvas.height = THUMB_PX;
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", `Unknown face ${number}`);
+  const draw = () => {
+    const scale = img.naturalWidth / photo.width;
+    const { top, right, bottom, left } = face.box;
+    const side = Math.max(right - left, bottom - top) * 1.3; // a margin around the face
+    const x = ((left + right) / 2 - side / 2) * scale;
+    const y = ((top + bottom) / 2 - side / 2) * scale;
+    canvas.getContext("2d").drawImage(img, x, y, side * scale, side * scale, 0, 0, THUMB_PX, THUMB_PX);
+  };
+  if (img.complete && img.naturalWidth) draw();
+  else img.addEventListener("load", draw, { once: true });
+  return canvas;
+}
+
+function assignRow(block, photo, face, number, box, img) {
   const item = document.createElement("li");
   item.className = "inline-fields";
   const name = document.createElement("span");
@@ -128,7 +152,7 @@ function assignRow(block, photo, face, number, box) {
       button.disabled = false;
     }
   });
-  item.append(name, select, button);
+  item.append(faceThumbnail(img, photo, face, number), name, select, button);
   return item;
 }
 
@@ -154,7 +178,7 @@ function render(photo, imageUrl) {
   photo.faces.forEach((face) => {
     const number = face.person ? null : ++unknownNumber;
     const box = drawBox(overlay, photo, face, number);
-    if (!face.person) list.append(assignRow(block, photo, face, number, box));
+    if (!face.person) list.append(assignRow(block, photo, face, number, box, img));
   });
   block.append(count, stage);
   if (unknownNumber) {
