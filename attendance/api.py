@@ -11,6 +11,7 @@ from accounts.tokens import ExpiringTokenAuthentication
 from attendance import services
 from attendance.class_photo_api import ClassPhotoActions
 from attendance.errors import NotOnRoster, SessionStateError
+from attendance.kiosk_access import kiosk_time_zone
 from attendance.kiosk_auth import KioskCanCheckIn, KioskGrant, KioskTokenAuthentication
 from attendance.models import AttendanceSession
 from attendance.review_api import ReviewSerializer
@@ -116,7 +117,10 @@ class SessionViewSet(CountOnlyAllowedRequests, ClassPhotoActions, viewsets.Model
         )
         charge_extra_faces(request, self, len(outcomes))
         data = {"session": session.pk, "faces": outcomes}
-        context = {"hide_distance": isinstance(request.auth, KioskGrant)}
+        context = {
+            "hide_distance": isinstance(request.auth, KioskGrant),
+            "time_zone": kiosk_time_zone(session),
+        }
         return Response(CheckInResultSerializer(data, context=context).data)
 
     @extend_schema(request=None, responses=RecordSerializer(many=True))

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from attendance.models import AttendanceSession, EnrollmentKiosk
+from people.time_zones import teacher_time_zone
+from people.validation import is_time_zone
 
 
 def live_kiosk_sessions():
@@ -30,3 +32,13 @@ def live_enrollment_kiosks():
 
 def enrollment_kiosk(token: str) -> EnrollmentKiosk | None:
     return live_enrollment_kiosks().select_related("course").filter(token=token).first()
+
+
+def kiosk_time_zone(session: AttendanceSession) -> str:
+    """The zone a kiosk shows times in, whoever (if anyone) is logged in on its device: the
+    zone of the schedule that made the session, else the course's first teacher's own zone,
+    else the school's."""
+    if session.schedule_id and is_time_zone(session.schedule.time_zone):
+        return session.schedule.time_zone
+    teacher = session.course.teachers.order_by("pk").first()
+    return teacher_time_zone(teacher)

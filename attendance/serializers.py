@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -134,7 +136,7 @@ class FaceOutcomeSerializer(serializers.Serializer):
     status = serializers.CharField(source="record.status", allow_null=True)
     checked_in_at = serializers.DateTimeField(source="record.recorded_at", allow_null=True)
     checked_in_at_display = serializers.SerializerMethodField(
-        help_text="The check-in time as the kiosk shows it, in the school's time zone."
+        help_text="The check-in time as the kiosk shows it, in the session's time zone."
     )
     distance = serializers.DecimalField(
         max_digits=6, decimal_places=4, coerce_to_string=False, allow_null=True
@@ -149,7 +151,9 @@ class FaceOutcomeSerializer(serializers.Serializer):
     def get_checked_in_at_display(self, outcome) -> str | None:
         if outcome.record is None:
             return None
-        return timezone.localtime(outcome.record.recorded_at).strftime("%H:%M %Z")
+        zone = self.context.get("time_zone")  # the kiosk's (kiosk_access.kiosk_time_zone)
+        shown = timezone.localtime(outcome.record.recorded_at, ZoneInfo(zone) if zone else None)
+        return shown.strftime("%H:%M %Z")
 
 
 class CheckInResultSerializer(serializers.Serializer):

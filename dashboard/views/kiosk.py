@@ -7,10 +7,11 @@ says so, never a hint of which course it was.
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from attendance.kiosk_access import kiosk_session
+from attendance.kiosk_access import kiosk_session, kiosk_time_zone
 
 
 @never_cache
@@ -24,4 +25,6 @@ def kiosk(request, token: str):
         "checkin_url": reverse("session-checkin", args=[session.pk]),
         "token": token,
     }
-    return render(request, "dashboard/kiosk.html", context)
+    # The same zone as the check-in answers' times, whoever is logged in on this device.
+    with timezone.override(kiosk_time_zone(session)):
+        return render(request, "dashboard/kiosk.html", context)

@@ -68,7 +68,49 @@ function summary(photo) {
   return `${text} The photo holds more faces: only the ${photo.faces_capped_at} largest were identified.`;
 }
 
-function assignRow(block, photo, face, number, box) {
+// Students marked since the page was drawn (the roster list holds only those not marked then):
+// recognised in a photo or named by hand. They are not offered for an unknown face.
+const marked = new Set();
+
+function personId(person) {
+  return String(person.id ?? person);
+}
+
+function dropMarked() {
+  document.querySelectorAll(".class-photo__unknown select").forEach((select) => {
+    const chosen = select.value;
+    [...select.options].forEach((option) => {
+      if (marked.has(option.value)) option.remove();
+    });
+    if (select.value !== chosen) select.dispatchEvent(new Event("change"));
+  });
+}
+
+// The face itself, cut from the browser's copy of the photo (the boxes are in the photo's
+// pixels as the server read it), so the teacher sees whom they are naming.
+const THUMB_PX = 72;
+
+function faceThumbnail(img, photo, face, number) {
+  const canvas = document.createElement("canvas");
+  canvas.className = "class-photo__face";
+  canvas.width = THUMB_PX;
+  canvas.height = THUMB_PX;
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", `Unknown face ${number}`);
+  const draw = () => {
+    const scale = img.naturalWidth / photo.width;
+    const { top, right, bottom, left } = face.box;
+    const side = Math.max(right - left, bottom - top) * 1.3; // a margin around the face
+    const x = ((left + right) / 2 - side / 2) * scale;
+    const y = ((top + bottom) / 2 - side / 2) * scale;
+    canvas.getContext("2d").drawImage(img, x, y, side * scale, side * scale, 0, 0, THUMB_PX, THUMB_PX);
+  };
+  if (img.complete && img.naturalWidth) draw();
+  else img.addEventListener("load", draw, { once: true });
+  return canvas;
+}
+
+function assignRow(block, photo, face, number, box, img) {
   const item = document.createElement("li");
   item.className = "inline-fields";
   const name = document.createElement("span");
@@ -78,10 +120,18 @@ function assignRow(block, photo, face, number, box) {
   select.removeAttribute("aria-hidden");
   select.id = `assign-${photo.id}-${face.index}`;
   select.setAttribute("aria-label", `Student for unknown face ${number}`);
+  [...select.options].forEach((option) => {
+    if (marked.has(option.value)) option.remove();
+  });
+  select.value = ""; // "Choose…": a quick Assign must not mark whoever is first
   const button = document.createElement("button");
   button.type = "button";
   button.className = "button";
   button.textContent = "Assign";
+  button.disabled = true;
+  select.addEventListener("change", () => {
+    button.disabled = !select.value;
+  });
   button.addEventListener("click", async () => {
     button.disabled = true;
     const { ok, data } = await api(photo.assign_url, {
@@ -94,13 +144,15 @@ function assignRow(block, photo, face, number, box) {
       box.querySelector(".face-box__label").textContent = data.person.full_name;
       item.textContent = `Unknown ${number}: ${data.person.full_name}, marked.`;
       face.person = data.person;
+      marked.add(personId(data.person));
+      dropMarked();
       block.querySelector(".class-photo__count").textContent = summary(photo);
     } else {
       message.textContent = errorText(data);
       button.disabled = false;
     }
   });
-  item.append(name, select, button);
+  item.append(faceThumbnail(img, photo, face, number), name, select, button);
   return item;
 }
 
@@ -122,10 +174,11 @@ function render(photo, imageUrl) {
   const list = document.createElement("ul");
   list.className = "class-photo__unknown";
   let unknownNumber = 0;
+  photo.faces.forEach((face) => face.person && marked.add(personId(face.person)));
   photo.faces.forEach((face) => {
     const number = face.person ? null : ++unknownNumber;
     const box = drawBox(overlay, photo, face, number);
-    if (!face.person) list.append(assignRow(block, photo, face, number, box));
+    if (!face.person) list.append(assignRow(block, photo, face, number, box, img));
   });
   block.append(count, stage);
   if (unknownNumber) {

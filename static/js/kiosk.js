@@ -1,5 +1,7 @@
 // The kiosk: sends a snapshot about every 0.7 s (never two at once), draws each face's box
-// and name over the mirrored video, and greets the recognised student in large type.
+// and name over the mirrored video, and greets the recognised student in large type. Three
+// states, each with its own colour and sign (app.css): checked in (success), a challenge or
+// a review in progress (waiting), not recognised or not counted present (failure).
 // With the course's liveness check on, a recognised student is first asked to turn their
 // head one way, then the other, in the order the server chose (an arrow for the turn to make
 // now, the words, a progress bar), and frames go every 0.15 s until they pass: the server
@@ -16,6 +18,8 @@ const IDLE_INTERVAL_MS = 2000;
 const IDLE_TEXT = "Look at the camera to check in.";
 const UNKNOWN_TEXT = "Not recognised, please look at the camera";
 const REVIEW_TEXT = "Checking with your teacher – please wait";
+const HINT_TEXT = "Move closer and turn your whole head slowly";
+const HINT_AFTER_RESTARTS = 3; // a challenge that started over this often: say how to pass it
 const INVALID_LINK_TEXT =
   "This kiosk link is no longer valid. Ask the teacher to open the kiosk again from the session page.";
 
@@ -27,12 +31,15 @@ const message = document.getElementById("kiosk-message");
 const challengeBox = document.getElementById("kiosk-challenge");
 const arrow = document.getElementById("kiosk-arrow");
 const progress = document.getElementById("kiosk-progress");
+const hint = document.getElementById("kiosk-hint");
 const checkinUrl = root.dataset.checkinUrl;
 const token = root.dataset.token;
 
 let failures = 0;
 let welcomeUntil = 0;
 let lastFaceAt = Date.now();
+let restarts = 0; // how often the current student's challenge started over
+let lastChallenge = null;
 
 function showMessage(text) {
   message.textContent = text || "";
@@ -44,13 +51,23 @@ function setWelcome(text, kind) {
   welcome.className = "kiosk__welcome" + (kind ? ` kiosk__welcome--${kind}` : "");
 }
 
+function checkedIn(face) {
+  return face.status === "present" || face.status === "late";
+}
+
+// The kind of a face's answer: "success", "waiting" or "failure".
+function kindOf(face) {
+  if (face.outcome === "challenge" || face.outcome === "review") return "waiting";
+  return face.person && checkedIn(face) ? "success" : "failure";
+}
+
 function clock(iso) {
   return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 }
 
 function greeting(face) {
   const name = face.person.full_name;
-  if (face.status === "present" || face.status === "late") {
+  if (checkedIn(face)) {
     return `${name} – ${face.status}, ${face.checked_in_at_display || clock(face.checked_in_at)}`;
   }
   return `${name} – recorded as ${face.status}: please see your teacher`;
@@ -70,8 +87,9 @@ function drawFaces(faces, shot) {
   const boxes = faces.map((face) => {
     const { top, right, bottom, left } = face.box;
     const box = document.createElement("div");
+    const kind = kindOf(face);
     const waiting = face.outcome === "review";
-    box.className = face.person || waiting ? "face-box" : "face-box face-box--unknown";
+    box.className = face.person || waiting ? `face-box face-box--${kind}` : "face-box face-box--unknown";
     Object.assign(box.style, {
       left: `${picture.x + picture.width - right * scale}px`, // the video is shown mirrored
       top: `${picture.y + top * scale}px`,
@@ -91,10 +109,28 @@ function drawFaces(faces, shot) {
   overlay.replaceChildren(...boxes);
 }
 
+// A challenge starts over (its progress drops, or a new order of turns) when the head moved
+// too fast, too little or left the picture; after a few restarts the kiosk says what helps.
+function countRestarts(challenge) {
+  if (challenge && lastChallenge) {
+    const newOrder = challenge.steps.join() !== lastChallenge.steps.join();
+    if (newOrder || (challenge.progress || 0) < (lastChallenge.progress || 0) - 0.01) restarts += 1;
+  }
+  lastChallenge = challenge;
+  hint.textContent = restarts >= HINT_AFTER_RESTARTS ? HINT_TEXT : "";
+  hint.hidden = restarts < HINT_AFTER_RESTARTS;
+}
+
+function forgetRestarts() {
+  restarts = 0;
+  countRestarts(null);
+}
+
 // The preview is a mirror, so the student's own left is on the screen's left.
 function showChallenge(challenge) {
   challengeBox.hidden = !challenge;
   if (!challenge) return;
+  countRestarts(challenge);
   const left = challenge.turn === "left";
   arrow.textContent = left ? "\u2190" : "\u2192";
   arrow.className = `kiosk__arrow kiosk__arrow--${challenge.turn}`;
@@ -104,7 +140,7 @@ function showChallenge(challenge) {
     challenge.step === 0
       ? `Turn your head to your ${first}, then to your ${then}`
       : `Now turn your head to your ${then}`,
-    "challenge",
+    "waiting",
   );
 }
 
@@ -114,21 +150,23 @@ function showFaces(faces, shot) {
   const challenged = faces.filter((face) => face.outcome === "challenge");
   const known = faces.filter((face) => face.person && face.outcome !== "challenge");
   if (known.some((face) => face.outcome === "present" || face.outcome === "late")) {
+    forgetRestarts();
     root.dispatchEvent(new CustomEvent("kiosk:checked-in")); // kiosk_setup.js: the sound
   }
   showChallenge(challenged.length ? challenged[0].challenge : null);
   if (challenged.length) {
     welcomeUntil = 0;
   } else if (known.length) {
-    setWelcome(known.map(greeting).join("\n"), "ok");
+    setWelcome(known.map(greeting).join("\n"), known.every(checkedIn) ? "success" : "failure");
     welcomeUntil = Date.now() + WELCOME_HOLD_MS;
   } else if (faces.some((face) => face.outcome === "review")) {
-    setWelcome(REVIEW_TEXT, "review");
+    setWelcome(REVIEW_TEXT, "waiting");
     welcomeUntil = Date.now() + WELCOME_HOLD_MS;
   } else if (faces.length) {
-    setWelcome(UNKNOWN_TEXT, "unknown");
+    setWelcome(UNKNOWN_TEXT, "failure");
     welcomeUntil = Date.now() + WELCOME_HOLD_MS;
   } else if (Date.now() > welcomeUntil) {
+    forgetRestarts();
     setWelcome(IDLE_TEXT, "");
   }
 }
@@ -232,8 +270,7 @@ async function start() {
     showMessage(cameraErrorMessage(error));
     return;
   }
-  // The stage takes the camera's shape (landscape webcam, portrait phone): no black bars.
-  document.getElementById("kiosk-stage").style.aspectRatio = `${video.videoWidth} / ${video.videoHeight}`;
+  // The stage takes the height the words leave (app.css); the picture is fitted inside it.
   root.dataset.camera = "on";
   loop();
 }

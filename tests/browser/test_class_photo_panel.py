@@ -46,7 +46,22 @@ def test_a_teacher_takes_the_roll_from_a_class_photo(
         page.set_viewport_size({"width": 1280, "height": 860})
 
         unknown = page.locator(".class-photo__unknown li").first
-        unknown.get_by_role("combobox").select_option(label="Rose Leslie")
+        # each unknown face is shown, cut from the photo, next to its list
+        thumbnail = unknown.get_by_role("img", name="Unknown face 1")
+        shades = thumbnail.evaluate(
+            "(canvas) => new Set(canvas.getContext('2d').getImageData(0, 0, 72, 72).data).size"
+        )
+        assert shades > 50, shades  # a picture, not an empty canvas
+        screenshot(page, "class-photo-unknown-faces")
+        choice = unknown.get_by_role("combobox")
+        # nobody is chosen yet, so a quick "Assign" cannot mark the first student by mistake
+        assert choice.evaluate("(select) => select.selectedOptions[0].text") == "Choose…"
+        assert unknown.get_by_role("button", name="Assign").is_disabled()
+        # only students not yet marked are offered: not those the photo just recognised
+        offered = choice.evaluate("(select) => [...select.options].map((o) => o.text)")
+        assert "Rose Leslie" in offered
+        assert not set(expected) & set(offered), offered
+        choice.select_option(label="Rose Leslie")
         unknown.get_by_role("button", name="Assign").click()
         page.get_by_text("Rose Leslie, marked.").wait_for()
         assert "Rose Leslie" in page.locator(".class-photo .face-box__label").all_inner_texts()

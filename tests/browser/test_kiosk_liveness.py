@@ -14,6 +14,7 @@ from tests.liveness import conftest as liveness_fixtures
 # The liveness tests' fixtures, shared: the clip, its frontal frame, the performer's course.
 clip = liveness_fixtures.clip
 frontal = liveness_fixtures.frontal
+frontal_photo = liveness_fixtures.frontal_photo
 performer_course = liveness_fixtures.performer_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,16 +47,13 @@ def test_a_still_photo_gets_the_challenge_and_never_a_greeting(
     launch_chromium,
     live_server,
     performer_course,
-    frontal,
+    frontal_photo,
     monkeypatch,
-    tmp_path,
     screenshot,
 ):
     course, person, session = performer_course
     monkeypatch.setattr(liveness, "random_order", lambda orders: ("left", "right"))
-    photo = tmp_path / "still-photo.png"
-    Image.fromarray(frontal).save(photo)
-    with launch_chromium(camera=photo) as browser:
+    with launch_chromium(camera=frontal_photo) as browser:
         kiosk = browser.new_page()
         answers = []
         kiosk.on("response", lambda r: answers.append(r) if "/checkin/" in r.url else None)

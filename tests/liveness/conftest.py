@@ -60,6 +60,14 @@ def frontal(clip) -> np.ndarray:
     return clip.at(FRONTAL_S)
 
 
+@pytest.fixture
+def frontal_photo(frontal, tmp_path):
+    """The frontal frame as a still photo file: a kiosk camera that never turns its head."""
+    photo = tmp_path / "still-photo.png"
+    Image.fromarray(frontal).save(photo)
+    return photo
+
+
 def jpeg(frame: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(frame).save(buffer, "JPEG", quality=90)
