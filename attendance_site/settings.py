@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "attendance_site.time_zone_middleware.TeacherTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dashboard.first_password.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -10,6 +10,11 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from people.models import TeacherProfile
+
+# In the session from login on, so that checking it costs no query per request.
+MUST_CHANGE_PASSWORD = "must-change-password"
+
 
 class AccountExists(ValueError):
     pass
@@ -62,3 +67,20 @@ def _send_invitation(user, *, base_url: str, invited_by) -> None:
     transaction.on_commit(
         lambda: send_mail("Your face attendance account", body, None, [email], fail_silently=False)
     )
+
+
+def require_password_change(user) -> None:
+    """The password was generated for the teacher (first run): they set their own at login."""
+    TeacherProfile.objects.update_or_create(user=user, defaults={"must_change_password": True})
+
+
+def password_changed(*, user, session=None) -> None:
+    TeacherProfile.objects.filter(user=user).update(must_change_password=False)
+    if session is not None:
+        session.pop(MUST_CHANGE_PASSWORD, None)
+
+
+def remember_at_login(*, user, session) -> None:
+    """Called at each login (people.signals)."""
+    if TeacherProfile.objects.filter(user=user, must_change_password=True).exists():
+        session[MUST_CHANGE_PASSWORD] = True

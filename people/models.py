@@ -314,6 +314,10 @@ class TeacherProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teacher_profile"
     )
     time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    must_change_password = models.BooleanField(
+        default=False,
+        help_text="The password was generated (first run): it must be changed at next login.",
+    )
 
     def __str__(self):
         return f"Profile of {self.user}"

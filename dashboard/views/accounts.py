@@ -9,6 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.client_address import client_address
@@ -40,6 +41,23 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a generated password's first change leads on to the
+    account page, whose time zone the teacher checks next."""
+
+    def form_valid(self, form):
+        required = self.request.session.get(accounts.MUST_CHANGE_PASSWORD)
+        response = super().form_valid(form)
+        accounts.password_changed(user=self.request.user, session=self.request.session)
+        if required:
+            messages.success(
+                self.request,
+                _("Your password is changed. Check your time zone: times are shown in it."),
+            )
+            return redirect("dashboard:account")
+        return response
+
+
 class TimeZoneForm(forms.Form):
     time_zone = forms.ChoiceField(label="Your time zone", required=False)
 
@@ -48,6 +66,7 @@ class TimeZoneForm(forms.Form):
         school = time_zones.school_time_zone()
         choices = [("", f"The school's ({school})")]
         self.fields["time_zone"].choices = choices + [(z, z) for z in time_zones.zone_names()]
+        self.fields["time_zone"].widget.attrs["data-school-zone"] = school  # for the suggestion
 
 
 @require_http_methods(["GET", "POST"])
