@@ -57,6 +57,7 @@ page_patterns = [
     path("courses/<int:pk>/status.json", courses.course_status, name="course-status"),
     path("courses/<int:pk>/liveness/", liveness.set_course_liveness, name="course-liveness"),
     path("courses/<int:pk>/students/", courses.add_student, name="student-add"),
+    path("courses/<int:pk>/teachers/", courses.add_co_teacher, name="co-teacher-add"),
     path(
         "courses/<int:pk>/students/<int:person_pk>/remove/",
         courses.remove_student,

@@ -1,6 +1,7 @@
 """Teacher accounts added by users holding `auth.add_user`: created without a password,
 invited by e-mail to set one."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -53,7 +54,8 @@ def resend_invitation(*, user, base_url: str, invited_by) -> None:
     _send_invitation(user, base_url=base_url, invited_by=invited_by)
 
 
-def _send_invitation(user, *, base_url: str, invited_by) -> None:
+def invitation_link(user, *, base_url: str) -> str:
+    """The set-password link of an invitation (Django's password-reset token)."""
     path = reverse(
         "password_reset_confirm",
         args=[
@@ -61,7 +63,25 @@ def _send_invitation(user, *, base_url: str, invited_by) -> None:
             default_token_generator.make_token(user),
         ],
     )
-    context = {"user": user, "link": base_url.rstrip("/") + path, "invited_by": invited_by}
+    return base_url.rstrip("/") + path
+
+
+# Backends that deliver nothing: with one of them the inviter passes the link on by hand.
+UNDELIVERED_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+def email_delivers() -> bool:
+    return settings.EMAIL_BACKEND not in UNDELIVERED_BACKENDS
+
+
+def _send_invitation(user, *, base_url: str, invited_by) -> None:
+    link = invitation_link(user, base_url=base_url)
+    context = {"user": user, "link": link, "invited_by": invited_by}
     body = render_to_string("registration/invitation_email.txt", context)
     email = user.email
     transaction.on_commit(

@@ -102,10 +102,30 @@ def invite_teacher(request):
         except accounts.AccountExists as error:
             form.add_error("username", str(error))
         else:
-            messages.success(request, f"{user.username} was invited by e-mail at {user.email}.")
+            if accounts.email_delivers():
+                messages.success(request, f"{user.username} was invited by e-mail at {user.email}.")
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "E-mail is not set up on this server: copy %(name)s's invitation "
+                        "link below and pass it on."
+                    )
+                    % {"name": user.username},
+                )
             return redirect("dashboard:teacher-invite")
-    context = {"form": form, "pending": accounts.pending_invitations()}
+    context = {"form": form, "pending": pending_with_links(request)}
     return render(request, "dashboard/invite.html", context)
+
+
+def pending_with_links(request) -> list:
+    """Pending invitations; without e-mail delivery, each with its link to copy and pass on."""
+    pending = list(accounts.pending_invitations())
+    if not accounts.email_delivers():
+        base_url = request.build_absolute_uri("/")
+        for user in pending:
+            user.invitation_link = accounts.invitation_link(user, base_url=base_url)
+    return pending
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.selectors import sessions_for
@@ -261,3 +262,24 @@ def record_consent_for_selected(request, pk: int):
         count = services.record_consent_for(people=people, **form.cleaned_data)
         messages.success(request, f"Consent recorded for {count} student{pluralize(count)}.")
     return redirect("dashboard:course", pk=course.pk)
+
+
+@require_POST
+@login_required
+def add_co_teacher(request, pk: int):
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    try:
+        teacher = services.add_co_teacher(
+            course=course,
+            name_or_email=request.POST.get("teacher", "")[:254],
+            added_by=request.user,
+        )
+    except services.NoSuchTeacher as error:
+        messages.error(request, str(error))
+    else:
+        name = teacher.get_full_name() or teacher.username
+        messages.success(
+            request,
+            _("%(name)s teaches %(course)s too now.") % {"name": name, "course": course.name},
+        )
+    return redirect(reverse("dashboard:course", args=[course.pk]) + "#teachers")
