@@ -89,6 +89,11 @@ page_patterns = [
         name="photo-keep",
     ),
     path("courses/<int:pk>/calibration/", calibration.calibration, name="calibration"),
+    path(
+        "courses/<int:pk>/calibration/level/",
+        calibration.set_tolerance_level,
+        name="tolerance-level",
+    ),
     path("reviews/<int:pk>/confirm/", reviews.confirm_review, name="review-confirm"),
     path("reviews/<int:pk>/reject/", reviews.reject_review, name="review-reject"),
     path("courses/<int:course_pk>/sessions/", sessions.create_session, name="session-create"),

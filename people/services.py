@@ -20,6 +20,7 @@ from people.consent import withdraw_consent
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
 from people.training import request_training_for_person
+from people.validation import TOLERANCE_LEVELS, check_tolerance
 from recognition import encoding, faces, quality
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,22 @@ def create_course(*, name: str, teacher=None) -> Course:
     course = Course.objects.create(name=name)
     if teacher is not None:
         course.teachers.add(teacher)
+    return course
+
+
+class UnknownLevel(ValueError):
+    """Not one of the strictness levels."""
+
+
+def set_tolerance_level(*, course: Course, level: str) -> Course:
+    """A teacher's choice of Strict, Balanced or Lenient. The tolerance is applied when a face
+    is identified (attendance.services), not when the model is trained, so no training is
+    requested: the next check-in uses the new value."""
+    if level not in TOLERANCE_LEVELS:
+        raise UnknownLevel("Choose Strict, Balanced or Lenient.")
+    check_tolerance(TOLERANCE_LEVELS[level])  # within the cap, as the field requires
+    course.recognition_tolerance = TOLERANCE_LEVELS[level]
+    course.save(update_fields=["recognition_tolerance"])
     return course
 
 

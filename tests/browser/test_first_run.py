@@ -8,25 +8,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from people.time_zones import teacher_time_zone
-from tests.browser.conftest import assert_no_sideways_scroll, axe_violations
+from tests.browser.conftest import audit_widths
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-WIDTHS = {"desktop": (1280, 860), "phone": (390, 844)}
-
-
-def audit(page, screenshot, name: str, selector: str) -> list[str]:
-    found = []
-    for label, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(100)
-        screenshot(page, f"{name}-{label}")
-        box = page.locator(selector).bounding_box()
-        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (name, label, box)
-        assert_no_sideways_scroll(page)
-        found += axe_violations(page)
-    page.set_viewport_size({"width": 1280, "height": 860})
-    return found
 
 
 def test_the_first_teacher_changes_the_password_then_takes_the_browsers_zone(
@@ -50,7 +34,7 @@ def test_the_first_teacher_changes_the_password_then_takes_the_browsers_zone(
         page.get_by_role("button", name="Log in").click()
         expect(page.get_by_role("heading", name="Change your password")).to_be_visible()
         expect(page.locator(".message--warning")).to_contain_text("must be changed")
-        problems += audit(page, screenshot, "first-run-password", "form.stack")
+        problems += audit_widths(page, screenshot, "first-run-password", ["form.stack"])
         page.goto(f"{live_server.url}/")  # every page leads back here until it is done
         expect(page.get_by_role("heading", name="Change your password")).to_be_visible()
 
@@ -61,7 +45,7 @@ def test_the_first_teacher_changes_the_password_then_takes_the_browsers_zone(
         expect(page.locator(".message--success")).to_contain_text("Check your time zone")
         suggestion = page.locator("[data-browser-zone]")
         expect(suggestion).to_contain_text("This browser's time zone is Europe/Paris")
-        problems += audit(page, screenshot, "first-run-account", "[data-browser-zone]")
+        problems += audit_widths(page, screenshot, "first-run-account", ["[data-browser-zone]"])
         suggestion.get_by_role("button", name="Use it").click()
         expect(page.get_by_label("Your time zone")).to_have_value("Europe/Paris")
         expect(suggestion).to_be_hidden()

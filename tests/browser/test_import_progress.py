@@ -9,34 +9,12 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from people import roster_import
-from tests.browser.conftest import assert_no_sideways_scroll, axe_violations, log_in
+from tests.browser.conftest import audit_widths, log_in
 from tests.factories import CourseFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WIDTHS = {"desktop": (1280, 860), "phone": (390, 844)}
 ROWS = 40
-
-
-def inside_viewport(page, selector: str) -> bool:
-    box = page.locator(selector).bounding_box()
-    width = page.evaluate("innerWidth")
-    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
-
-
-def audit(page, screenshot, name: str, selectors: list[str]) -> list[str]:
-    """Both widths: screenshot, the selectors inside the viewport, no sideways scroll, axe."""
-    found = []
-    for label, size in WIDTHS.items():
-        page.set_viewport_size({"width": size[0], "height": size[1]})
-        page.wait_for_timeout(100)
-        screenshot(page, f"{name}-{label}")
-        for selector in selectors:
-            assert inside_viewport(page, selector), (name, label, selector)
-        assert_no_sideways_scroll(page)
-        found += axe_violations(page)
-    page.set_viewport_size({"width": 1280, "height": 860})
-    return found
 
 
 def choose_file(browser, axe_script, live_server, form: str, course, path):
@@ -93,7 +71,9 @@ def test_a_roster_import_shows_the_upload_then_the_job_filling_up(
         expect(preview).to_be_disabled()
         expect(page.locator("[data-upload-label]")).to_have_text("Sent. Checking it…")
         assert page.locator("[data-upload] progress").evaluate("bar => bar.value === bar.max")
-        problems += audit(page, screenshot, "roster-upload-sending", ["[data-upload] progress"])
+        problems += audit_widths(
+            page, screenshot, "roster-upload-sending", ["[data-upload] progress"]
+        )
         release_check.set()
         expect(page.get_by_role("heading", name=f"Preview: {ROWS} students")).to_be_visible()
 
@@ -103,13 +83,13 @@ def test_a_roster_import_shows_the_upload_then_the_job_filling_up(
         label = page.locator("[data-progress-label]")
         expect(label).to_have_text(f"25 of {ROWS} students added", timeout=10_000)
         expect(page.locator("#roster-progress")).to_have_attribute("value", "25")
-        problems += audit(page, screenshot, "roster-import-running", ["#roster-progress"])
+        problems += audit_widths(page, screenshot, "roster-import-running", ["#roster-progress"])
         assert not course.roster.exists()  # all or nothing: not committed yet
 
         release_job.set()
         expect(page.locator(".message--success")).to_have_text(f"{ROWS} students imported.")
         expect(label).to_have_text(f"{ROWS} of {ROWS} students added")
-        problems += audit(page, screenshot, "roster-import-done", ["#roster-progress"])
+        problems += audit_widths(page, screenshot, "roster-import-done", ["#roster-progress"])
     assert course.roster.count() == ROWS
     assert not problems, problems
 
@@ -144,7 +124,9 @@ def test_the_photo_import_form_disables_its_button_and_follows_to_the_job(
         button.click()
         expect(button).to_be_disabled()
         expect(page.locator("[data-upload]")).to_be_visible()
-        problems += audit(page, screenshot, "photo-upload-sending", ["[data-upload] progress"])
+        problems += audit_widths(
+            page, screenshot, "photo-upload-sending", ["[data-upload] progress"]
+        )
         release.set()
         expect(page.locator("[data-progress-label]")).to_have_text(
             "1 of 1 photos checked", timeout=60_000
