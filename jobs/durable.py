@@ -24,6 +24,7 @@ When REDIS_URL is unset tasks run in-process (Celery's eager mode) through the s
 with IN_PROCESS_TASKS_IN_THREAD (the default then, as under `make run`) `send` hands them to
 one background thread of the web process, which runs them one at a time after the request
 that queued them has answered: its page can show the job's progress instead of waiting.
+That thread also runs the sweep after a minute without work, as the beat does otherwise.
 """
 
 from __future__ import annotations
@@ -138,16 +139,23 @@ def _in_process_queue() -> queue.SimpleQueue:
     return _in_process
 
 
+IN_PROCESS_SWEEP_SECONDS = 60  # as often as the beat schedule's sweep_jobs
+
+
 def _run_in_process(tasks: queue.SimpleQueue) -> None:
     """Run each task as Celery's eager mode does, one after the other. A task it queues
-    joins the end of the queue; a process that stops leaves its rows queued, as a broker
-    outage does."""
+    joins the end of the queue. With no beat to run the sweep, the thread runs it after a
+    minute without work: the rows a stopped process left queued are sent again."""
     while True:
-        task, pk, headers = tasks.get()
         try:
-            task.apply_async((pk,), headers=headers)
+            task, pk, headers = tasks.get(timeout=IN_PROCESS_SWEEP_SECONDS)
+            work, name = partial(task.apply_async, (pk,), headers=headers), f"{task.name}({pk})"
+        except queue.Empty:
+            work, name = sweep, "sweep"
+        try:
+            work()
         except Exception:
-            logger.exception("in-process task %s(%s) failed", task.name, pk)
+            logger.exception("in-process %s failed", name)
         finally:
             connections.close_all()  # this thread's own connections
 

@@ -1,7 +1,8 @@
 // Import forms (data-upload-progress): the form is sent by XMLHttpRequest so that a bar shows
 // how much of the file has gone, and every button of the form is disabled until the server
 // answers (no second upload by a double-click). A redirect is followed to its page; any other
-// answer (a preview, the file's errors) replaces this page, as a plain submit would.
+// answer (a preview, the file's errors) replaces this page's title and body, whose forms are
+// then handled the same way.
 function sent(xhr, form) {
   const posted = new URL(form.action || window.location.href, window.location.href);
   return xhr.responseURL && new URL(xhr.responseURL).pathname !== posted.pathname;
@@ -38,9 +39,11 @@ function send(form, submitter) {
       window.location.assign(xhr.responseURL);
       return;
     }
-    document.open();
-    document.write(xhr.responseText);
-    document.close();
+    const answer = new DOMParser().parseFromString(xhr.responseText, "text/html");
+    document.title = answer.title;
+    document.body.replaceWith(answer.body);
+    attach(document);
+    window.scrollTo(0, 0);
   });
   xhr.addEventListener("error", () => {
     buttons.forEach((button) => {
@@ -51,9 +54,13 @@ function send(form, submitter) {
   xhr.send(data);
 }
 
-for (const form of document.querySelectorAll("form[data-upload-progress]")) {
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    send(form, event.submitter);
-  });
+function attach(root) {
+  for (const form of root.querySelectorAll("form[data-upload-progress]")) {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      send(form, event.submitter);
+    });
+  }
 }
+
+attach(document);

@@ -29,16 +29,17 @@ def choose_file(browser, axe_script, live_server, form: str, course, path):
 
 @pytest.fixture
 def slow_checks(monkeypatch):
-    """The server takes a moment over each file, as it does over a large one."""
-    real_preview, real_start = roster_import.preview_roster, roster_import.start_roster_import
-    release = threading.Event()
+    """The server takes a moment over each file, as it does over a large one: each check of
+    the file waits for one release."""
+    real_preview = roster_import.preview_roster
+    releases = threading.Semaphore(0)
 
     def slow_preview(**kwargs):
-        release.wait(30)
+        assert releases.acquire(timeout=30), "the test never let the check go"
         return real_preview(**kwargs)
 
     monkeypatch.setattr(roster_import, "preview_roster", slow_preview)
-    return release, real_start
+    return releases
 
 
 def test_a_roster_import_shows_the_upload_then_the_job_filling_up(
@@ -46,7 +47,7 @@ def test_a_roster_import_shows_the_upload_then_the_job_filling_up(
     settings, monkeypatch, slow_checks,
 ):  # fmt: skip
     settings.IN_PROCESS_TASKS_IN_THREAD = True  # as `make run` without REDIS_URL
-    release_check, _ = slow_checks
+    release_check = slow_checks
     held_at_row = threading.Event()
     release_job = threading.Event()
     real_add = roster_import._add_row
@@ -74,10 +75,13 @@ def test_a_roster_import_shows_the_upload_then_the_job_filling_up(
         problems += audit_widths(
             page, screenshot, "roster-upload-sending", ["[data-upload] progress"]
         )
-        release_check.set()
+        release_check.release()
         expect(page.get_by_role("heading", name=f"Preview: {ROWS} students")).to_be_visible()
 
-        page.get_by_role("button", name=f"Import {ROWS} students").click()
+        confirm = page.get_by_role("button", name=f"Import {ROWS} students")
+        confirm.click()  # the preview's own form is sent the same way: no double import
+        expect(confirm).to_be_disabled()
+        release_check.release(2)  # the confirmation's check, and the job's own
         expect(page.get_by_role("heading", name="Student import")).to_be_visible()
         assert held_at_row.wait(20)
         label = page.locator("[data-progress-label]")

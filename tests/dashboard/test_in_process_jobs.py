@@ -4,12 +4,16 @@ the progress, then the outcome."""
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
 
+from jobs import durable
 from people import roster_import
 from people.models import RosterImportJob
 from tests.factories import CourseFactory
@@ -56,3 +60,22 @@ def test_a_roster_import_answers_before_its_job_runs_and_the_page_follows_it(
     assert client.get(poll).json()["done"] == 40
     assert course.roster.count() == 40
     assert "40 students imported." in client.get(response.url).content.decode()
+
+
+def test_the_task_thread_sweeps_jobs_a_stopped_process_left_queued(teacher, settings, monkeypatch):
+    """No beat runs without a broker: after a moment without work the thread runs the sweep,
+    which sends the stalled job again."""
+    settings.IN_PROCESS_TASKS_IN_THREAD = True
+    settings.JOB_STALLED_AFTER_SECONDS = 1
+    monkeypatch.setattr(durable, "IN_PROCESS_SWEEP_SECONDS", 0.2)
+    course = CourseFactory(teachers=[teacher])
+    left = RosterImportJob.objects.create(
+        course=course,
+        created_by=teacher,
+        data="name;number\nAda Lovelace;L-1\n",
+        total=1,
+        state_changed_at=timezone.now() - timedelta(minutes=5),
+    )  # queued by a process that stopped before running it
+    durable.send(import_string(left.job_task), -1)  # any task starts the thread
+    wait_for(lambda: RosterImportJob.objects.get(pk=left.pk).state == "done")
+    assert course.roster.get().external_id == "L-1"
