@@ -1,5 +1,6 @@
 """Read queries of the pages, shared by each page and the JSON view that keeps it current."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,11 +12,18 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     prefetch_related_objects,
 )
 from django.utils.dateparse import parse_datetime
 
-from attendance.models import AttendanceRecord, AttendanceSession
+from attendance.models import (
+    AttendanceRecord,
+    AttendanceSession,
+    ClassPhoto,
+    PendingReview,
+    UnrecognisedAttempt,
+)
 from attendance.selectors import people_of_sessions
 from people.models import Course, CourseClassifier, EnrollmentPhoto, Person
 
@@ -131,10 +139,28 @@ class AttendanceRow:
     def status(self) -> str | None:
         return self.record.status if self.record else None
 
+    @property
+    def thumbnail(self) -> EnrollmentPhoto | None:
+        photos = getattr(self.person, "ready_photos", None)
+        return photos[0] if photos else None
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the row's rendering may: the page swaps only rows that moved."""
+        record = self.record
+        return f"{record.pk}@{record.updated_at.isoformat()}" if record else "none"
+
 
 def attendance_rows(session: AttendanceSession) -> list[AttendanceRow]:
-    """Every active student of the course, and anyone else who has a record in the session."""
-    people = people_of_sessions(session.course_id, [session])
+    """Every active student of the course, and anyone else who has a record in the session,
+    each with their first ready photo (`thumbnail`, a list of at most one) for the page."""
+    ready = EnrollmentPhoto.objects.filter(status=EnrollmentPhoto.Status.READY)
+    first_ready = Prefetch(
+        "photos",
+        queryset=ready.order_by("uploaded_at", "pk").only("pk", "person_id"),
+        to_attr="ready_photos",
+    )
+    people = people_of_sessions(session.course_id, [session]).prefetch_related(first_ready)
     records = {
         record.person_id: record
         for record in session.records.select_related("changed_by").order_by()
@@ -197,3 +223,54 @@ def attendance_counts(rows: list[AttendanceRow]) -> dict[str, int]:
         "excused": statuses.count(AttendanceRecord.Status.EXCUSED),
         "missing": statuses.count(None),
     }
+
+
+def _one_value(queryset: QuerySet, group: str, aggregate) -> Subquery:
+    """An aggregate of `queryset` as a subquery of the session row (no query of its own)."""
+    rows = queryset.order_by().values(group).annotate(value=aggregate).values("value")
+    return Subquery(rows[:1])
+
+
+def live_stamp(session: AttendanceSession) -> str:
+    """What the live page polls against: changes with any record, roster membership, pending
+    review, unrecognised attempt, class photo or the session's state, read in one query
+    whatever the roster's size."""
+    session_ref, course_ref = OuterRef("pk"), OuterRef("course_id")
+    records = AttendanceRecord.objects.filter(session=session_ref)
+    roster = Course.roster.through.objects.filter(course=course_ref, person__is_active=True)
+    reviews = PendingReview.objects.filter(session=session_ref)
+    attempts = UnrecognisedAttempt.objects.filter(session=session_ref)
+    photos = ClassPhoto.objects.filter(session=session_ref)
+    values = (
+        AttendanceSession.objects.filter(pk=session.pk)
+        .annotate(
+            records_n=_one_value(records, "session", Count("pk")),
+            records_at=_one_value(records, "session", Max("updated_at")),
+            roster_n=_one_value(roster, "course", Count("pk")),
+            roster_last=_one_value(roster, "course", Max("pk")),
+            reviews_n=_one_value(reviews, "session", Count("pk")),
+            reviews_last=_one_value(reviews, "session", Max("pk")),
+            attempts_n=_one_value(attempts, "session", Count("pk")),
+            photos_n=_one_value(photos, "session", Count("pk")),
+            photos_at=_one_value(photos, "session", Max("finished_at")),
+        )
+        .values(
+            "opened_at",
+            "closed_at",
+            "reopened_at",
+            "records_n",
+            "records_at",
+            "roster_n",
+            "roster_last",
+            "reviews_n",
+            "reviews_last",
+            "attempts_n",
+            "photos_n",
+            "photos_at",
+        )
+        .first()
+    )
+    if values is None:
+        return ""
+    text = "|".join(str(value) for value in values.values())
+    return hashlib.sha256(text.encode()).hexdigest()[:20]

@@ -98,6 +98,11 @@ page_patterns = [
     path("sessions/<int:pk>/open/", sessions.open_session, name="session-open"),
     path("sessions/<int:pk>/close/", sessions.close_session, name="session-close"),
     path("sessions/<int:pk>/attendance/", sessions.set_status, name="session-set-status"),
+    path(
+        "sessions/<int:pk>/mark-remaining/<slug:status>/",
+        sessions.mark_remaining,
+        name="session-mark-remaining",
+    ),
     path("sessions/<int:pk>/kiosk-link/", sessions.rotate_kiosk_link, name="kiosk-rotate"),
     path("kiosk/<slug:token>/", kiosk.kiosk, name="kiosk"),
     path(
