@@ -5,20 +5,7 @@ from django.db.models import Count, Max
 from django.template.loader import render_to_string
 
 from attendance.reviews import pending_reviews
-from people.models import EnrollmentPhoto
-
-
-def first_ready_photos(people_ids) -> dict[int, EnrollmentPhoto]:
-    """Each person's first ready photo, for any number of people in one query."""
-    photos = (
-        EnrollmentPhoto.objects.filter(person__in=people_ids, status=EnrollmentPhoto.Status.READY)
-        .order_by("person_id", "uploaded_at", "pk")
-        .only("pk", "person_id")
-    )
-    first = {}
-    for photo in photos:
-        first.setdefault(photo.person_id, photo)
-    return first
+from dashboard.selectors import first_ready_photos
 
 
 def review_rows(session) -> list[dict]:

@@ -30,7 +30,7 @@ from people.models import Course, CourseClassifier, EnrollmentPhoto, Person
 
 def photos_prefetch() -> Prefetch:
     photos = EnrollmentPhoto.objects.order_by("uploaded_at", "pk").defer("encoding")
-    return Prefetch("photos", queryset=photos)
+    return Prefetch("photos", queryset=photos.select_related("looks_like"))
 
 
 def roster_with_photos(course: Course) -> QuerySet[Person]:
@@ -43,9 +43,55 @@ def with_photos(people: list[Person]) -> list[Person]:
     return people
 
 
+def held_photos(course: Course) -> QuerySet[EnrollmentPhoto]:
+    """The course's photos held for the teacher's decision ("needs review")."""
+    return EnrollmentPhoto.objects.filter(
+        person__courses=course, status=EnrollmentPhoto.Status.NEEDS_REVIEW
+    )
+
+
+def courses_with_held_photos(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """The home page's courses, each with `held`: its photos waiting for a decision."""
+    held = Count(
+        "roster__photos",
+        filter=Q(roster__photos__status=EnrollmentPhoto.Status.NEEDS_REVIEW),
+        distinct=True,
+    )
+    return courses.annotate(held=held).prefetch_related("roster").order_by("name", "pk")
+
+
+def first_ready_photos(people_ids) -> dict[int, EnrollmentPhoto]:
+    """Each person's first ready photo, for any number of people in one query."""
+    photos = (
+        EnrollmentPhoto.objects.filter(person__in=people_ids, status=EnrollmentPhoto.Status.READY)
+        .order_by("person_id", "uploaded_at", "pk")
+        .only("pk", "person_id")
+    )
+    first = {}
+    for photo in photos:
+        first.setdefault(photo.person_id, photo)
+    return first
+
+
+def with_look_alike_photos(people: list[Person]) -> list[Person]:
+    """Sets `look_alike_photo` on each held photo of `people` (prefetched photos): the photo
+    of the student it looks like, shown side by side with it (one query for the page)."""
+    held = [
+        photo
+        for person in people
+        for photo in person.photos.all()
+        if photo.status == EnrollmentPhoto.Status.NEEDS_REVIEW and photo.looks_like_id
+    ]
+    found = first_ready_photos({photo.looks_like_id for photo in held}) if held else {}
+    for photo in held:
+        photo.look_alike_photo = found.get(photo.looks_like_id)
+    return people
+
+
 # What the roster's "Show" choice keeps (the values the page's select sends).
 ROSTER_FILTERS = {
     "all": "Everyone",
+    "needs-review": "Photos to decide",
     "no-consent": "No consent yet",
     "no-photo": "No ready photo",
     "rejected": "Photos rejected",
@@ -61,7 +107,10 @@ def roster_matching(course: Course, *, words: str = "", show: str = "all") -> Qu
     photos = EnrollmentPhoto.objects.filter(person=OuterRef("pk"))
     rejected = Exists(photos.filter(status=EnrollmentPhoto.Status.REJECTED))
     ready = Exists(photos.filter(status=EnrollmentPhoto.Status.READY))
-    if show == "no-consent":
+    held = Exists(photos.filter(status=EnrollmentPhoto.Status.NEEDS_REVIEW))
+    if show == "needs-review":
+        people = people.filter(held)
+    elif show == "no-consent":
         people = people.filter(consent_recorded_on__isnull=True)
     elif show == "no-photo":
         people = people.filter(rejected | ~ready)
@@ -176,6 +225,7 @@ class RosterLine:
     ready: int
     rejected: int
     busy: int
+    held: int
     last_record: AttendanceRecord | None
 
     @property
@@ -204,6 +254,7 @@ def roster_lines(course: Course, roster) -> list[RosterLine]:
                 ready=statuses.count(EnrollmentPhoto.Status.READY),
                 rejected=statuses.count(EnrollmentPhoto.Status.REJECTED),
                 busy=sum(status in EnrollmentPhoto.BUSY_STATES for status in statuses),
+                held=statuses.count(EnrollmentPhoto.Status.NEEDS_REVIEW),
                 last_record=last.get(person.pk),
             )
         )

@@ -87,6 +87,7 @@ page_patterns = [
         reviews.keep_photo,
         name="photo-keep",
     ),
+    path("courses/<int:pk>/photos/keep-all/", reviews.keep_all_photos, name="photos-keep-all"),
     path("courses/<int:pk>/calibration/", calibration.calibration, name="calibration"),
     path("reviews/<int:pk>/confirm/", reviews.confirm_review, name="review-confirm"),
     path("reviews/<int:pk>/reject/", reviews.reject_review, name="review-reject"),

@@ -62,7 +62,7 @@ def test_a_teacher_takes_the_roll_of_thirty_on_the_live_page(
         page.goto(f"{live_server.url}/sessions/{session.pk}/")
         page.evaluate("window.noReload = true")
         expect(page.locator(counts_of)).to_have_text("11 of 30 in · 2 late · 19 not yet")
-        thumbs = page.locator("table.attendance img.student__thumb")
+        thumbs = page.locator("table.attendance img.student-cell__thumb")
         expect(thumbs).to_have_count(3)
 
         for name, (width, height) in SIZES.items():

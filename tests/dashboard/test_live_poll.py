@@ -90,7 +90,7 @@ def test_the_poll_costs_the_same_queries_at_any_roster_size(
     with django_assert_max_num_queries(14):
         data = poll(teacher_client, session)
     assert data["rows_html"].count("<tr ") == size + 2
-    assert data["rows_html"].count("student__thumb") >= size
+    assert data["rows_html"].count("student-cell__thumb") >= size
     with django_assert_max_num_queries(8):  # the session and its stamp
         assert poll(teacher_client, session, since=data["stamp"])["unchanged"] is True
 
