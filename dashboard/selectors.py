@@ -20,7 +20,6 @@ from django.utils.dateparse import parse_datetime
 from attendance.models import (
     AttendanceRecord,
     AttendanceSession,
-    ClassPhoto,
     PendingReview,
     UnrecognisedAttempt,
 )
@@ -284,14 +283,13 @@ def _one_value(queryset: QuerySet, group: str, aggregate) -> Subquery:
 
 def live_stamp(session: AttendanceSession) -> str:
     """What the live page polls against: changes with any record, roster membership, pending
-    review, unrecognised attempt, class photo or the session's state, read in one query
-    whatever the roster's size."""
+    review, unrecognised attempt or the session's state, read in one query whatever the
+    roster's size. (Class photos have their own progress poll; their marks are records.)"""
     session_ref, course_ref = OuterRef("pk"), OuterRef("course_id")
     records = AttendanceRecord.objects.filter(session=session_ref)
     roster = Course.roster.through.objects.filter(course=course_ref, person__is_active=True)
     reviews = PendingReview.objects.filter(session=session_ref)
     attempts = UnrecognisedAttempt.objects.filter(session=session_ref)
-    photos = ClassPhoto.objects.filter(session=session_ref)
     values = (
         AttendanceSession.objects.filter(pk=session.pk)
         .annotate(
@@ -302,8 +300,6 @@ def live_stamp(session: AttendanceSession) -> str:
             reviews_n=_one_value(reviews, "session", Count("pk")),
             reviews_last=_one_value(reviews, "session", Max("pk")),
             attempts_n=_one_value(attempts, "session", Count("pk")),
-            photos_n=_one_value(photos, "session", Count("pk")),
-            photos_at=_one_value(photos, "session", Max("finished_at")),
         )
         .values(
             "opened_at",
@@ -316,8 +312,6 @@ def live_stamp(session: AttendanceSession) -> str:
             "reviews_n",
             "reviews_last",
             "attempts_n",
-            "photos_n",
-            "photos_at",
         )
         .first()
     )
