@@ -1,13 +1,13 @@
 // The photo import page: polls the job and updates the progress bar and each file's result
-// until every photo is ready or rejected.
+// until every photo is ready, held for the teacher's decision or rejected.
 import { pollJob } from "./job_poll.js";
 
 const root = document.getElementById("photo-import");
 
-function badge(status) {
+function badge(file) {
   const span = document.createElement("span");
-  span.className = `badge badge--${status}`;
-  span.textContent = status.charAt(0).toUpperCase() + status.slice(1);
+  span.className = `badge badge--${file.status}`;
+  span.textContent = file.status_display;
   return span;
 }
 
@@ -21,6 +21,8 @@ function render(job) {
   root.querySelector("[data-state]").textContent = job.state_display;
   root.querySelector("[data-ready]").textContent = job.ready;
   root.querySelector("[data-rejected]").textContent = job.rejected;
+  root.querySelector("[data-held]").textContent = job.held;
+  root.querySelector("[data-held-link]").hidden = !job.held;
   const body = root.querySelector("[data-files]");
   for (const file of job.files) {
     let row = body.querySelector(`[data-photo="${file.photo}"]`);
@@ -38,7 +40,7 @@ function render(job) {
       body.append(row);
     }
     const cell = row.querySelector("[data-result]");
-    cell.replaceChildren(badge(file.status), ` ${file.rejection_reason}`);
+    cell.replaceChildren(badge(file), ` ${file.rejection_reason}`);
   }
 }
 
