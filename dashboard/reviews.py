@@ -3,12 +3,13 @@ to the student's enrollment photo, and the count of unrecognised attempts."""
 
 from django.template.loader import render_to_string
 
-from attendance.reviews import pending_reviews
+from attendance.reviews import likeness, pending_reviews
 from people.models import EnrollmentPhoto
 
 
 def review_rows(session) -> list[dict]:
     rows = []
+    tolerance, margin = session.course.effective_tolerance, session.course.review_margin
     for review in pending_reviews(session):
         photo = (
             EnrollmentPhoto.objects.filter(
@@ -18,7 +19,8 @@ def review_rows(session) -> list[dict]:
             .only("pk")
             .first()
         )
-        rows.append({"review": review, "photo": photo})
+        words = likeness(review.distance, tolerance=tolerance, margin=margin)
+        rows.append({"review": review, "photo": photo, "likeness": words})
     return rows
 
 
