@@ -199,11 +199,12 @@ def test_a_class_of_thirty_in_ten_minutes(
             ("account", "/account/"),
             ("password", "/accounts/password_change/"),
             ("photo-import-form", f"/courses/{course.pk}/photo-import/"),
+            ("calibration", f"/courses/{course.pk}/calibration/"),
             ("confirm-remove", f"/courses/{course.pk}/students/{obama.pk}/remove/"),
             ("kiosk-invalid", "/kiosk/not-a-valid-link/"),
         ):
             page.goto(f"{live_server.url}{path}")
             audit(page, name)
 
-    assert len(audit.pages) == 16
+    assert len(audit.pages) == 17
     assert audit.violations == [], "\n".join(audit.violations)
