@@ -177,6 +177,10 @@ def check_photo_allowed(*, person: Person, upload) -> None:
 def add_photo(*, person: Person, upload, captured_live: bool = False) -> EnrollmentPhoto:
     """Keep the upload as pending and queue its encoding once the row is committed."""
     check_photo_allowed(person=person, upload=upload)
+    # A student deleted since the request looked them up: refused with a reason instead of a
+    # foreign-key error at commit. The row lock keeps the student until the photo is stored.
+    if not Person.objects.select_for_update(no_key=True).filter(pk=person.pk).exists():
+        raise UploadRefused(f"{person.full_name} has been removed; the photo was not kept.")
     photo = EnrollmentPhoto.objects.create(person=person, image=upload, captured_live=captured_live)
     queue_encoding(photo.pk)
     return photo
