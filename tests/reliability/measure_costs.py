@@ -13,6 +13,7 @@ RGBA) enrolled: decoded and converted to 8-bit RGB in bands of rows.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -65,15 +66,18 @@ def junk_archive(folder: Path) -> Path:
     return path
 
 
-def padded_archive(folder: Path) -> Path:
-    """20 real JPEGs, each followed by 15 MB of a repeated pattern (about 29:1 compressed)."""
+def padded_archive(folder: Path, trailer_mb: int = 15) -> Path:
+    """20 real JPEGs, each followed by a trailer that deflates about 29:1 (a random 512 bytes
+    in every 14.5 KB)."""
     photos = sorted(SHARED_FACES.glob("enroll/*/*.jpg"))
-    trailer = bytes(range(256)) * (15 * 2**20 // 256)
-    path = folder / "padded.zip"
+    blocks = trailer_mb * 2**20 // (512 + 14_336)
+    path = folder / f"padded-{trailer_mb}mb.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for n in range(20):
-            data = photos[n % len(photos)].read_bytes()
-            archive.writestr(f"S{n}.jpg", data + trailer)
+            trailer = b"".join(os.urandom(512) + bytes(14_336) for _ in range(blocks))
+            # named for the probe's one student (the factory's first number)
+            name = f"S00000_{n}.jpg"
+            archive.writestr(name, photos[n % len(photos)].read_bytes() + trailer)
     return path
 
 
@@ -81,7 +85,10 @@ CASES = {
     "1": [("checkin", flat_frame, ("min_face_px=20",))],
     "3": [("classphoto", tiled_class_photo, ())],
     "4": [("import", junk_archive, ())],
-    "5": [("import", padded_archive, ())],
+    "5": [
+        ("import", padded_archive, ()),
+        ("import", lambda f: padded_archive(f, trailer_mb=10), ()),  # each under 15 MB
+    ],
     "10": [
         ("enroll", lambda f: write_strip_png(f / "e.png", 45_000_000, 1), ()),
         ("classphoto", lambda f: write_strip_png(f / "c.png", 1, 16_000_000), ()),
@@ -106,6 +113,12 @@ def probe(target: str, path: Path, fields) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def _reason(answer: str) -> str:
+    """The start of a refusal's message (the answer is cut at 500 characters)."""
+    found = re.search(r'"detail":\s*"((?:[^"\\]|\\.){0,90})', answer)
+    return f"“{found.group(1)}…”" if found else answer[:60]
+
+
 def main(rows: list[str]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attendance_site.settings")
     os.environ["DATABASE_URL"] = "sqlite:///:memory:"
@@ -121,10 +134,10 @@ def main(rows: list[str]) -> None:
                 path = make(Path(folder))
                 size = path.stat().st_size / 2**20
                 measured = probe(target, path, fields)
-                answer = f"{measured['status']}" + (
-                    f" ({measured['photo']})"
-                    if measured["status"] < 300 and measured["photo"]
-                    else ""
+                answer = f"{measured['status']} " + (
+                    f"({measured['photo'] or 'searched'})"
+                    if measured["status"] < 300
+                    else _reason(measured["answer"])
                 )
                 print(
                     f"| {row} | {target} {path.name} ({size:.1f} MB) {' '.join(fields)} | "
