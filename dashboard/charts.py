@@ -1,16 +1,17 @@
 """Geometry of the attendance chart, drawn as inline SVG by a template.
 
 Rendered on the server: no chart library, nothing to download, readable without JavaScript.
-Drawn at one unit per CSS pixel, each session at least SLOT wide: the words stay at their
+Drawn at one unit per CSS pixel, SLOT per session: the words stay at their
 12 px on a phone (the chart scrolls sideways in its own box) and never overlap.
 """
 
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 640, 240
+HEIGHT = 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 36  # room for the axis labels
 GRID_STEPS = (0, 25, 50, 75, 100)
-SLOT = 84  # at least this many pixels per session: room for a "Mon 22 Nov 14:36" label
+SLOT = 84  # pixels per session: room for its label ("22 Nov" over "14:36") and value
+MIN_SLOTS = 3  # a chart of one session is as wide as one of three, and fits a phone
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class StackedBar:
 
 def present_late_chart(points: list[tuple[str, float | None, float]]) -> BarChart:
     """(label, present fraction or None, late fraction): late drawn on top, in its own colour."""
-    width = max(WIDTH, LEFT + RIGHT + SLOT * len(points))
+    width = LEFT + RIGHT + SLOT * max(len(points), MIN_SLOTS)
     plot_width = width - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     baseline = TOP + plot_height
