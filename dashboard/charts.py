@@ -8,7 +8,7 @@ Drawn at one unit per CSS pixel, SLOT per session: the words stay at their
 from dataclasses import dataclass
 
 HEIGHT = 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 36  # room for the axis labels
+LEFT, RIGHT, TOP, BOTTOM = 44, 8, 20, 36  # room for the axis labels and a 100% value
 GRID_STEPS = (0, 25, 50, 75, 100)
 SLOT = 84  # pixels per session: room for its label ("22 Nov" over "14:36") and value
 MIN_SLOTS = 3  # a chart of one session is as wide as one of three, and fits a phone
