@@ -150,12 +150,15 @@ class CourseViewSet(viewsets.ModelViewSet):
         params = RosterImportSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data["file"].read(settings.ROSTER_IMPORT_MAX_BYTES + 1)
+        date_order = params.validated_data["date_order"]
         if params.validated_data["dry_run"]:
             preview = roster_import.import_roster(
-                course=course, data=data, added_by=request.user, dry_run=True
+                course=course, data=data, added_by=request.user, dry_run=True, date_order=date_order
             )
             return Response(RosterImportResultSerializer(preview.as_dict()).data)
-        result = roster_import.start_roster_import(course=course, data=data, added_by=request.user)
+        result = roster_import.start_roster_import(
+            course=course, data=data, added_by=request.user, date_order=date_order
+        )
         if result.job is None:
             body = RosterImportResultSerializer(result.as_dict()).data
             raise roster_import.RosterRowsInvalid(result, details=body)

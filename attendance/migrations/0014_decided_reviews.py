@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("attendance", "0012_enrollment_kiosk"),
+        ("attendance", "0013_method_labels"),
     ]
 
     operations = [
