@@ -209,5 +209,5 @@ def test_a_class_of_thirty_in_ten_minutes(
             page.goto(f"{live_server.url}{path}")
             audit(page, name)
 
-    assert len(audit.pages) == 17
+    assert len(audit.pages) == 18
     assert audit.violations == [], "\n".join(audit.violations)
