@@ -6,6 +6,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from jobs.durable import DurableJob, JobState
 from people.validation import (
@@ -75,6 +76,13 @@ class Course(models.Model):
         choices=Liveness.choices,
         default=Liveness.CHALLENGE,
         help_text="Ask each recognised student to turn their head, so a photo cannot check in.",
+    )
+    language = models.CharField(
+        _("kiosk language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the course's check-in and enrollment kiosks."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -314,6 +322,8 @@ class TeacherProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teacher_profile"
     )
     time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    # Empty: the language the browser asks for (Accept-Language).
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     def __str__(self):
         return f"Profile of {self.user}"

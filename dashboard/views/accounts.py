@@ -9,10 +9,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.client_address import client_address
-from people import accounts, time_zones
+from people import accounts, languages, time_zones
+from people.models import TeacherProfile
 
 
 def failed_logins(request, username: str) -> int:
@@ -41,25 +45,52 @@ class LoginView(auth_views.LoginView):
 
 
 class TimeZoneForm(forms.Form):
-    time_zone = forms.ChoiceField(label="Your time zone", required=False)
+    time_zone = forms.ChoiceField(label=gettext_lazy("Your time zone"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         school = time_zones.school_time_zone()
-        choices = [("", f"The school's ({school})")]
+        choices = [("", _("The school's (%(zone)s)") % {"zone": school})]
         self.fields["time_zone"].choices = choices + [(z, z) for z in time_zones.zone_names()]
+
+
+class LanguageForm(forms.ModelForm):
+    class Meta:
+        model = TeacherProfile
+        fields = ["language"]
+        labels = {"language": gettext_lazy("Your language")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The browser’s"))] + settings.LANGUAGES
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def account_settings(request):
+    """Two forms on one page, each with its own button: the time zone and the language."""
     profile = getattr(request.user, "teacher_profile", None)
-    form = TimeZoneForm(request.POST or None, initial={"time_zone": profile and profile.time_zone})
-    if request.method == "POST" and form.is_valid():
-        time_zones.set_teacher_time_zone(user=request.user, name=form.cleaned_data["time_zone"])
-        messages.success(request, "Time zone saved: times are shown and entered in it.")
+    data = request.POST or None
+    posted_language = data is not None and "language" in data
+    form = TimeZoneForm(
+        None if posted_language else data, initial={"time_zone": profile and profile.time_zone}
+    )
+    language_form = LanguageForm(
+        data if posted_language else None, initial={"language": profile and profile.language}
+    )
+    if posted_language and language_form.is_valid():
+        code = languages.set_teacher_language(
+            user=request.user, code=language_form.cleaned_data["language"]
+        )
+        with translation.override(code or translation.get_language_from_request(request)):
+            messages.success(request, _("Language saved: your pages are shown in it."))
         return redirect("dashboard:account")
-    return render(request, "dashboard/account.html", {"form": form})
+    if request.method == "POST" and not posted_language and form.is_valid():
+        time_zones.set_teacher_time_zone(user=request.user, name=form.cleaned_data["time_zone"])
+        messages.success(request, _("Time zone saved: times are shown and entered in it."))
+        return redirect("dashboard:account")
+    context = {"form": form, "language_form": language_form}
+    return render(request, "dashboard/account.html", context)
 
 
 class InviteForm(forms.Form):

@@ -1,0 +1,26 @@
+"""Activates each request's time zone (people.time_zones) and the teacher's language
+(people.languages): pages show times in the zone and words in the language, and
+datetime-local inputs are read in the zone. Without a chosen language, LocaleMiddleware's
+choice from the browser stays."""
+
+from django.utils import timezone, translation
+
+from people.languages import teacher_language
+from people.time_zones import as_zone, teacher_time_zone
+
+
+class TeacherLocaleMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        timezone.activate(as_zone(teacher_time_zone(user)))
+        language = teacher_language(user)
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
