@@ -16,6 +16,7 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attendance import marks, services
 from attendance.errors import NoSuchFace
@@ -127,13 +128,13 @@ def assign_face(*, photo: ClassPhoto, face: int, person: Person, assigned_by) ->
     photo = ClassPhoto.objects.select_for_update().get(pk=photo.pk)
     session = photo.session
     if photo.status != ClassPhoto.Status.DONE:
-        raise services.SessionStateError("This photo is not processed yet.")
+        raise services.SessionStateError(_("This photo is not processed yet."))
     if not 0 <= face < len(photo.faces):
-        raise NoSuchFace(f"This photo has no face {face}.")
+        raise NoSuchFace(_("This photo has no face %(face)s.") % {"face": face})
     entry = photo.faces[face]
     if entry["person"] is not None:
-        raise services.SessionStateError("This face is already named.")
-    record, _ = marks.mark(
+        raise services.SessionStateError(_("This face is already named."))
+    record, _created = marks.mark(
         session=session,
         person=person,
         method=Method.CLASS_PHOTO,

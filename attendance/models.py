@@ -6,6 +6,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import gettext_lazy as _
 
 from jobs.durable import DurableJob
 from people.validation import validate_time_zone
@@ -17,16 +19,16 @@ def new_kiosk_token() -> str:
 
 class AttendanceSession(models.Model):
     class State(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        SCHEDULED = "scheduled", _("Scheduled")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     course = models.ForeignKey("people.Course", on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(max_length=200, blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     late_after_minutes = models.PositiveSmallIntegerField(
-        default=10, help_text="A check-in this many minutes after the start counts as late."
+        default=10, help_text=_("A check-in this many minutes after the start counts as late.")
     )
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -40,8 +42,10 @@ class AttendanceSession(models.Model):
         on_delete=models.SET_NULL,
         related_name="sessions",
     )
-    auto_open = models.BooleanField(default=False, help_text="Opened automatically at its start.")
-    auto_close = models.BooleanField(default=False, help_text="Closed automatically at its end.")
+    auto_open = models.BooleanField(
+        default=False, help_text=_("Opened automatically at its start.")
+    )
+    auto_close = models.BooleanField(default=False, help_text=_("Closed automatically at its end."))
     reopened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -94,7 +98,8 @@ class AttendanceSession(models.Model):
         return (when or timezone.now()) > self.late_from
 
 
-WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+# Django's own abbreviations (0 = Monday), translated by its catalog.
+WEEKDAYS = list(WEEKDAYS_ABBR.items())
 
 
 class CourseSchedule(models.Model):
@@ -102,15 +107,17 @@ class CourseSchedule(models.Model):
 
     course = models.ForeignKey("people.Course", on_delete=models.CASCADE, related_name="schedules")
     title = models.CharField(max_length=200, blank=True)
-    weekdays = models.JSONField(default=list, help_text="Days of the week, 0 = Monday.")
+    weekdays = models.JSONField(default=list, help_text=_("Days of the week, 0 = Monday."))
     start_time = models.TimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     late_after_minutes = models.PositiveSmallIntegerField(default=10)
     time_zone = models.CharField(
-        max_length=64, validators=[validate_time_zone], help_text="The zone the start time is in."
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text=_("The zone the start time is in."),
     )
     auto_open_close = models.BooleanField(
-        default=False, help_text="Open each session at its start and close it at its end."
+        default=False, help_text=_("Open each session at its start and close it at its end.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -118,7 +125,7 @@ class CourseSchedule(models.Model):
         ordering = ["start_time", "pk"]
 
     def __str__(self):
-        days = ", ".join(label for value, label in WEEKDAYS if value in self.weekdays)
+        days = ", ".join(str(label) for value, label in WEEKDAYS if value in self.weekdays)
         return f"{self.course}: {days} {self.start_time:%H:%M}"
 
     def clean(self):
@@ -135,29 +142,29 @@ class CourseSchedule(models.Model):
         ):
             raise ValidationError(
                 {
-                    "late_after_minutes": f"Use at most {self.duration_minutes} minutes: "
-                    "the lesson's length."
+                    "late_after_minutes": _("Use at most %(minutes)s minutes: the lesson's length.")
+                    % {"minutes": self.duration_minutes}
                 }
             )
 
     @property
     def weekday_labels(self) -> str:
-        return ", ".join(label for value, label in WEEKDAYS if value in self.weekdays)
+        return ", ".join(str(label) for value, label in WEEKDAYS if value in self.weekdays)
 
 
 class AttendanceRecord(models.Model):
     class Status(models.TextChoices):
-        PRESENT = "present", "Present"
-        LATE = "late", "Late"
-        ABSENT = "absent", "Absent"
-        EXCUSED = "excused", "Excused"
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
 
     class Method(models.TextChoices):
-        FACE = "face", "Face"
-        MANUAL = "manual", "Manual"
-        CONFIRMED = "confirmed", "Confirmed by the teacher"
-        ABSENT_AT_CLOSE = "closed", "Absent at close"
-        CLASS_PHOTO = "class_photo", "Class photo"
+        FACE = "face", _("Face")
+        MANUAL = "manual", _("Manual")
+        CONFIRMED = "confirmed", _("Confirmed by the teacher")
+        ABSENT_AT_CLOSE = "closed", _("Absent at close")
+        CLASS_PHOTO = "class_photo", _("Class photo")
 
     session = models.ForeignKey(AttendanceSession, on_delete=models.CASCADE, related_name="records")
     person = models.ForeignKey(
@@ -166,18 +173,18 @@ class AttendanceRecord(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices)
     recorded_at = models.DateTimeField(default=timezone.now)
     method = models.CharField(max_length=16, choices=Method.choices)
-    distance = models.FloatField(null=True, blank=True, help_text="Face distance of the match.")
+    distance = models.FloatField(null=True, blank=True, help_text=_("Face distance of the match."))
 
     class Liveness(models.TextChoices):  # the head-turn challenge: attendance.liveness
-        NOT_CHECKED = "", "Not checked"
-        PASSED = "passed", "Passed"
+        NOT_CHECKED = "", _("Not checked")
+        PASSED = "passed", _("Passed")
 
     liveness = models.CharField(
         max_length=16,
         choices=Liveness.choices,
         default=Liveness.NOT_CHECKED,
         blank=True,
-        help_text="Whether the face check-in passed a head-turn challenge.",
+        help_text=_("Whether the face check-in passed a head-turn challenge."),
     )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -234,7 +241,7 @@ class PendingReview(models.Model):
         "people.Person", on_delete=models.CASCADE, related_name="pending_reviews"
     )
     captured_at = models.DateTimeField(default=timezone.now, db_index=True)
-    distance = models.FloatField(help_text="Face distance to the candidate's nearest photo.")
+    distance = models.FloatField(help_text=_("Face distance to the candidate's nearest photo."))
     crop = models.FileField(upload_to=crop_upload_path)
 
     class Meta:
@@ -278,10 +285,10 @@ class ClassPhoto(DurableJob):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSING = "processing", "Processing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     session = models.ForeignKey(
         AttendanceSession, on_delete=models.CASCADE, related_name="class_photos"
@@ -299,8 +306,10 @@ class ClassPhoto(DurableJob):
     faces_capped_at = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Set when the photo held more faces than CLASS_PHOTO_MAX_FACES: only this "
-        "many, the largest, were identified.",
+        help_text=_(
+            "Set when the photo held more faces than CLASS_PHOTO_MAX_FACES: only this "
+            "many, the largest, were identified."
+        ),
     )
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -5,6 +5,8 @@ Rendered on the server: no chart library, nothing to download, readable without 
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 36  # room for the axis labels
 GRID_STEPS = (0, 25, 50, 75, 100)
@@ -82,6 +84,9 @@ def present_late_chart(points: list[tuple[str, float | None, float]]) -> BarChar
             )
         )
     grid = [
-        GridLine(y=round(baseline - plot_height * s / 100, 1), label=f"{s}%") for s in GRID_STEPS
+        GridLine(
+            y=round(baseline - plot_height * s / 100, 1), label=_("%(percent)s%%") % {"percent": s}
+        )
+        for s in GRID_STEPS
     ]
     return BarChart(WIDTH, HEIGHT, bars, grid, baseline, LEFT)

@@ -43,7 +43,9 @@ def set_teacher_language(*, user, code: str) -> str:
 def course_language(course) -> str:
     if is_shipped(course.language):
         return course.language
-    logger.warning("The stored language %r of course %s is not shipped.", course.language, course.pk)
+    logger.warning(
+        "The stored language %r of course %s is not shipped.", course.language, course.pk
+    )
     return settings.LANGUAGE_CODE
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from people.models import SchoolSettings, TeacherProfile
 from people.validation import is_time_zone, zone_names
@@ -29,7 +30,9 @@ class UnknownTimeZone(ValueError):
 def check_zone(name: str) -> str:
     name = (name or "").strip()
     if name not in zone_names():
-        raise UnknownTimeZone(f"“{name}” is not a time zone name such as Europe/Berlin.")
+        raise UnknownTimeZone(
+            _("“%(name)s” is not a time zone name such as Europe/Berlin.") % {"name": name}
+        )
     return name
 
 

@@ -10,8 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.client_address import client_address
@@ -37,15 +36,15 @@ class LoginView(auth_views.LoginView):
         if failures >= settings.LOGIN_WARNING_AFTER_FAILURES:
             left = max(settings.AXES_FAILURE_LIMIT - failures, 0)
             minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-            response.context_data["lockout_warning"] = (
-                f"{failures} failed attempts. After {left} more, logging in as this user "
-                f"from here is locked for {minutes} minutes."
-            )
+            response.context_data["lockout_warning"] = _(
+                "%(failures)s failed attempts. After %(left)s more, logging in as this user "
+                "from here is locked for %(minutes)s minutes."
+            ) % {"failures": failures, "left": left, "minutes": minutes}
         return response
 
 
 class TimeZoneForm(forms.Form):
-    time_zone = forms.ChoiceField(label=gettext_lazy("Your time zone"), required=False)
+    time_zone = forms.ChoiceField(label=_("Your time zone"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,7 +57,7 @@ class LanguageForm(forms.ModelForm):
     class Meta:
         model = TeacherProfile
         fields = ["language"]
-        labels = {"language": gettext_lazy("Your language")}
+        labels = {"language": _("Your language")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,9 +93,9 @@ def account_settings(request):
 
 
 class InviteForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
-    username = forms.CharField(label="Username", max_length=150)
-    email = forms.EmailField(label="E-mail", help_text="The invitation goes to this address.")
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("The invitation goes to this address."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -114,7 +113,11 @@ def invite_teacher(request):
         except accounts.AccountExists as error:
             form.add_error("username", str(error))
         else:
-            messages.success(request, f"{user.username} was invited by e-mail at {user.email}.")
+            messages.success(
+                request,
+                _("%(username)s was invited by e-mail at %(email)s.")
+                % {"username": user.username, "email": user.email},
+            )
             return redirect("dashboard:teacher-invite")
     context = {"form": form, "pending": accounts.pending_invitations()}
     return render(request, "dashboard/invite.html", context)
@@ -128,5 +131,9 @@ def resend_invitation(request, pk: int):
     accounts.resend_invitation(
         user=user, base_url=request.build_absolute_uri("/"), invited_by=request.user
     )
-    messages.success(request, f"A new invitation went to {user.username} at {user.email}.")
+    messages.success(
+        request,
+        _("A new invitation went to %(username)s at %(email)s.")
+        % {"username": user.username, "email": user.email},
+    )
     return redirect("dashboard:teacher-invite")

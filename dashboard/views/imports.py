@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from people import photo_import, roster_import
@@ -33,7 +34,7 @@ def roster_import_page(request, pk: int):
     if confirming:
         stored = request.session.get(key)
         if not stored:
-            messages.error(request, "Choose the file again: the preview has expired.")
+            messages.error(request, _("Choose the file again: the preview has expired."))
             return redirect("dashboard:roster-import", pk=course.pk)
         data = base64.b64decode(stored)
     else:
@@ -60,7 +61,9 @@ def roster_import_page(request, pk: int):
         return redirect("dashboard:roster-import-job", pk=result.job.pk)
     if result.imported:
         request.session.pop(key, None)
-        messages.success(request, f"{result.imported} students imported.")
+        messages.success(
+            request, _("%(imported)s students imported.") % {"imported": result.imported}
+        )
         return redirect("dashboard:course", pk=course.pk)
     request.session[key] = base64.b64encode(data).decode()
     context["preview"] = result

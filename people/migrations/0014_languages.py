@@ -4,20 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0013_photos_captured_live'),
+        ("people", "0013_photos_captured_live"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='course',
-            name='language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Español'), ('fr', 'Français'), ('de', 'Deutsch'), ('ar', 'العربية')], default='en', help_text="The language of the course's check-in and enrollment kiosks.", max_length=8, verbose_name='kiosk language'),
+            model_name="course",
+            name="language",
+            field=models.CharField(
+                choices=[
+                    ("en", "English"),
+                    ("es", "Español"),
+                    ("fr", "Français"),
+                    ("de", "Deutsch"),
+                    ("ar", "العربية"),
+                ],
+                default="en",
+                help_text="The language of the course's check-in and enrollment kiosks.",
+                max_length=8,
+                verbose_name="kiosk language",
+            ),
         ),
         migrations.AddField(
-            model_name='teacherprofile',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('es', 'Español'), ('fr', 'Français'), ('de', 'Deutsch'), ('ar', 'العربية')], max_length=8, verbose_name='language'),
+            model_name="teacherprofile",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("en", "English"),
+                    ("es", "Español"),
+                    ("fr", "Français"),
+                    ("de", "Deutsch"),
+                    ("ar", "العربية"),
+                ],
+                max_length=8,
+                verbose_name="language",
+            ),
         ),
     ]
