@@ -61,7 +61,6 @@ def _send_invitation(user, *, base_url: str, invited_by) -> None:
     )
     context = {"user": user, "link": base_url.rstrip("/") + path, "invited_by": invited_by}
     body = render_to_string("registration/invitation_email.txt", context)
+    subject = _("Your face attendance account")
     email = user.email
-    transaction.on_commit(
-        lambda: send_mail("Your face attendance account", body, None, [email], fail_silently=False)
-    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=False))
