@@ -17,7 +17,8 @@ class TeacherLocaleMiddleware:
         user = getattr(request, "user", None)
         timezone.activate(as_zone(teacher_time_zone(user)))
         language = teacher_language(user)
-        if language:
+        # The API's messages follow Accept-Language alone (the pages' scripts send theirs).
+        if language and not request.path.startswith("/api/"):
             translation.activate(language)
             request.LANGUAGE_CODE = language
         try:

@@ -71,6 +71,7 @@ class CourseSerializer(serializers.ModelSerializer):
             "recognition_tolerance",
             "liveness",
             "review_margin",
+            "language",
             "created_at",
         ]
         read_only_fields = ["created_at"]

@@ -18,7 +18,13 @@ function csrfToken() {
 async function api(url, options = {}) {
   const response = await fetch(url, {
     ...options,
-    headers: { Accept: "application/json", "X-CSRFToken": csrfToken(), ...options.headers },
+    // The API's messages follow Accept-Language: ask for the page's language.
+    headers: {
+      Accept: "application/json",
+      "Accept-Language": document.documentElement.lang,
+      "X-CSRFToken": csrfToken(),
+      ...options.headers,
+    },
   });
   let data = {};
   try {
