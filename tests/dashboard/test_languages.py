@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_a_new_teacher_sees_the_browser_language(teacher_client):
     home = teacher_client.get("/", HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9")
     assert '<html lang="de" dir="ltr">' in home.content.decode()
-    assert "Deine Kurse" in home.content.decode()
+    assert "Ihre Kurse" in home.content.decode()
     assert "Your courses" in teacher_client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
@@ -55,7 +55,7 @@ def test_switching_the_language_changes_the_dashboard_but_not_the_api_codes(
     page = teacher_client.get("/").content.decode()
     assert '<html lang="ar" dir="rtl">' in page and "مقرراتك" in page
     teacher_client.post(reverse("dashboard:account"), {"language": ""})
-    assert "Deine Kurse" in teacher_client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Ihre Kurse" in teacher_client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
 
 
 def test_an_unknown_language_is_refused_everywhere(teacher, teacher_client):
