@@ -82,7 +82,7 @@ def account_settings(request):
             user=request.user, code=language_form.cleaned_data["language"]
         )
         with translation.override(code or translation.get_language_from_request(request)):
-            messages.success(request, _("Language saved: your pages are shown in it."))
+            messages.success(request, str(_("Language saved: your pages are shown in it.")))
         return redirect("dashboard:account")
     if request.method == "POST" and not posted_language and form.is_valid():
         time_zones.set_teacher_time_zone(user=request.user, name=form.cleaned_data["time_zone"])
