@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
@@ -94,14 +95,16 @@ class KioskCanCheckIn(_KioskOrTeacher):
     """A teacher of the course, someone who sees everyone, or this session's kiosk credential."""
 
     kind = CHECK_IN
-    message = "Only this session's kiosk or its course's teachers can check in here."
+    message = gettext_lazy("Only this session's kiosk or its course's teachers can check in here.")
 
 
 class KioskCanEnroll(_KioskOrTeacher):
     """A teacher of the course, someone who sees everyone, or this course's enrollment kiosk."""
 
     kind = ENROLL
-    message = "Only this course's enrollment kiosk or its teachers can add photos here."
+    message = gettext_lazy(
+        "Only this course's enrollment kiosk or its teachers can add photos here."
+    )
 
 
 class KioskAuthenticationScheme(OpenApiAuthenticationExtension):

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from jobs.durable import DurableJob
 from people.validation import validate_time_zone
@@ -54,7 +55,7 @@ class AttendanceSession(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="session_ends_after_start",
-                violation_error_message="The session must end after it starts.",
+                violation_error_message=_("The session must end after it starts."),
             ),
             models.UniqueConstraint(
                 fields=["schedule", "starts_at"], name="one_session_per_scheduled_lesson"
@@ -316,7 +317,9 @@ class ClassPhoto(DurableJob):
     job_task = "attendance.tasks.process_class_photo"
     job_state_field = "status"
     job_queued, job_claimed, job_failed = Status.PENDING, Status.PROCESSING, Status.FAILED
-    job_gave_up_reason = "The photo could not be processed. Try again, or upload it once more."
+    job_gave_up_reason = gettext_noop(
+        "The photo could not be processed. Try again, or upload it once more."
+    )
     job_on_give_up = "attendance.class_photos.give_up"
 
     class Meta:

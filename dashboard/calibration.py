@@ -83,7 +83,7 @@ def closest_pairs(people, groups, tolerance: float) -> list[Pair]:
 def spread_of(person: Person, own: np.ndarray, tolerance: float) -> StudentSpread:
     count = len(own)
     if count < 2:
-        hint = "No ready photo: add one." if count == 0 else "Only one photo: add another."
+        hint = _("No ready photo: add one.") if count == 0 else _("Only one photo: add another.")
         return StudentSpread(person, count, None, [hint])
     distances = [float(np.linalg.norm(a - b)) for a, b in combinations(own, 2)]
     spread, hints = max(distances), []

@@ -63,9 +63,9 @@ class SessionForm(forms.ModelForm):
         model = AttendanceSession
         fields = ["title", "starts_at", "ends_at", "late_after_minutes"]
         labels = {
-            "starts_at": "Starts",
-            "ends_at": "Ends",
-            "late_after_minutes": "Late after (minutes)",
+            "starts_at": _("Starts"),
+            "ends_at": _("Ends"),
+            "late_after_minutes": _("Late after (minutes)"),
         }
         widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
 

@@ -14,6 +14,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import people_of_sessions
@@ -37,10 +38,10 @@ def with_photos(people: list[Person]) -> list[Person]:
 
 # What the roster's "Show" choice keeps (the values the page's select sends).
 ROSTER_FILTERS = {
-    "all": "Everyone",
-    "no-consent": "No consent yet",
-    "no-photo": "No ready photo",
-    "rejected": "Photos rejected",
+    "all": _("Everyone"),
+    "no-consent": _("No consent yet"),
+    "no-photo": _("No ready photo"),
+    "rejected": _("Photos rejected"),
 }
 
 

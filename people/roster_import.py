@@ -27,7 +27,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from jobs import durable
 from people.models import Course, Person, RosterImportJob
@@ -60,15 +60,15 @@ COLUMNS = {
     },
 }
 REQUIRED = ("full_name", "external_id")
-LABELS = {
-    "full_name": "full name",
-    "external_id": "student number",
-    "email": "e-mail",
-    "consent_recorded_on": "consent date",
+LABELS = {  # translated where used
+    "full_name": gettext_noop("full name"),
+    "external_id": gettext_noop("student number"),
+    "email": gettext_noop("e-mail"),
+    "consent_recorded_on": gettext_noop("consent date"),
 }
 
 
-NUMBERS_TAKEN = (
+NUMBERS_TAKEN = gettext_noop(
     "Nothing was imported: some student numbers in this file cannot be used for this course. "
     "Ask an administrator to add those students."
 )
@@ -174,7 +174,7 @@ def column_map(header: list[str]) -> dict[str, int]:
         for column, aliases in COLUMNS.items():
             if key in aliases and column not in found:
                 found[column] = index
-    missing = [LABELS[column] for column in REQUIRED if column not in found]
+    missing = [_(LABELS[column]) for column in REQUIRED if column not in found]
     if missing:
         raise RosterFileError(
             _(
@@ -303,7 +303,7 @@ def _import_rows(course: Course, preview: RosterPreview, added_by) -> RosterPrev
             for row in preview.rows:
                 _add_row(course, row, added_by)
     except StudentNumberTaken:
-        raise RosterFileError(NUMBERS_TAKEN) from None
+        raise RosterFileError(_(NUMBERS_TAKEN)) from None
     preview.imported = len(preview.rows)
     return preview
 
