@@ -15,12 +15,13 @@ from django.conf import settings
 from django.contrib.auth.views import PasswordResetView
 from django.core.cache import cache
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
 from accounts.client_address import client_address
 
 WINDOW_SECONDS = 3600
 EMAIL_CAP_FACTOR = 4
-MESSAGE = "Too many password reset requests. Try again in an hour."
+MESSAGE = _("Too many password reset requests. Try again in an hour.")
 
 
 def _count(key: str) -> int:

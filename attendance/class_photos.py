@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attendance import marks, services
 from attendance.errors import NoSuchFace
@@ -29,7 +30,7 @@ from recognition import faces
 
 ASSIGNED = "assigned"
 GAVE_UP = ClassPhoto.job_gave_up_reason
-MISSING_FILE = "The photo file is missing."
+MISSING_FILE = gettext_noop("The photo file is missing.")
 
 
 def validate_class_photo_upload(upload) -> None:

@@ -266,7 +266,7 @@ class RosterImportJob(DurableJob):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     job_task = "people.tasks.run_roster_import"
-    job_gave_up_reason = (
+    job_gave_up_reason = gettext_noop(
         "The students could not be added after several attempts. Import the file again."
     )
     job_on_give_up = "people.roster_import.give_up"
@@ -293,7 +293,7 @@ class TrainingRequest(DurableJob):
     created_at = models.DateTimeField(auto_now_add=True)
 
     job_task = "people.tasks.run_requested_training"
-    job_gave_up_reason = (
+    job_gave_up_reason = gettext_noop(
         "The course could not be trained after several attempts; its next change tries again."
     )
 

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from PIL import Image, UnidentifiedImageError
 
 from jobs import durable
@@ -30,7 +31,7 @@ from people.services import UploadRefused, add_photo, ensure_consent
 from recognition import faces
 
 MAX_RATIO = 50  # compressed photos barely shrink; a much higher ratio is a zip bomb
-MISSING_ARCHIVE = "The uploaded archive is missing from storage. Upload it again."
+MISSING_ARCHIVE = gettext_noop("The uploaded archive is missing from storage. Upload it again.")
 MAX_TOTAL_RATIO = 5  # the whole archive unpacked, against its size
 MAX_DIRECTORY_BYTES = 1024  # central-directory bytes per allowed entry (name, extra fields)
 

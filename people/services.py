@@ -330,7 +330,7 @@ def enroll_photos(*, person: Person, uploads) -> tuple[list[EnrollmentPhoto], li
     except UploadRefused as refused:
         return [], [str(refused)]
     if not uploads:
-        return [], ["Choose at least one photo."]
+        return [], [_("Choose at least one photo.")]
     photos, refusals = [], []
     for upload in uploads:
         try:
