@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from attendance.kiosk_enrollment import open_enrollment_kiosk
 from people.languages import set_course_language, set_teacher_language
 from people.models import TeacherProfile
 from tests.factories import CourseFactory, SessionFactory
@@ -93,6 +94,11 @@ def test_the_kiosk_speaks_the_course_language_whoever_is_logged_in(teacher, teac
     assert '<html lang="ar" dir="rtl">' in switched
     ignored = teacher_client.get(kiosk + "?lang=xx").content.decode()
     assert '<html lang="fr"' in ignored
+
+    enrollment = open_enrollment_kiosk(course=course, opened_by=teacher)
+    enroll = reverse("dashboard:enroll-kiosk", args=[enrollment.token])
+    page = teacher_client.get(enroll, HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert '<html lang="fr"' in page and "Choisis ton nom" in page
 
 
 def test_the_javascript_catalog_is_served_for_shipped_languages_only(client):
