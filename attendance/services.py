@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance import attempts, liveness, marks, reviews
+from attendance import attempts, class_photo_files, liveness, marks, reviews
 from attendance.detection_budget import checkin_min_face_px
 from attendance.errors import SessionStateError
 from attendance.marks import Method
@@ -55,7 +55,8 @@ def open_session(*, session: AttendanceSession) -> AttendanceSession:
 
 @transaction.atomic
 def close_session(*, session: AttendanceSession, closed_by=None) -> int:
-    """Close the session and mark every student without a record absent. Returns that count."""
+    """Close the session and mark every student without a record absent (its class photos'
+    pictures go). Returns that count."""
     session = AttendanceSession.objects.select_for_update().get(pk=session.pk)
     if session.closed_at:
         raise SessionStateError(_("This session is already closed."))
@@ -63,6 +64,7 @@ def close_session(*, session: AttendanceSession, closed_by=None) -> int:
         session.opened_at = timezone.now()
     session.closed_at = timezone.now()
     session.save(update_fields=["opened_at", "closed_at"])
+    class_photo_files.forget_at_close(session)
     return marks.mark_absent_at_close(session=session, by=closed_by)
 
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0013_photos_captured_live"),
+        ("people", "0014_photo_looks_like"),
     ]
 
     operations = [
