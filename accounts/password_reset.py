@@ -47,7 +47,7 @@ def _keys(*, address: str, email: str) -> tuple[str, str, str]:
 
 def allow_reset_request(*, address: str, email: str) -> bool:
     """False when this client address asked too often (the request counts for nothing)."""
-    by_address, _, _ = _keys(address=address, email=email)
+    by_address, _email, _total = _keys(address=address, email=email)
     if _count(by_address) >= settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR:
         return False
     _add(by_address)
@@ -57,7 +57,7 @@ def allow_reset_request(*, address: str, email: str) -> bool:
 def may_send_reset_mail(*, address: str, email: str) -> bool:
     """Whether this inbox may get one more reset mail asked from this client address; the
     mail is counted when it may."""
-    _, from_here, in_total = _keys(address=address, email=email)
+    _address, from_here, in_total = _keys(address=address, email=email)
     per_email = settings.PASSWORD_RESET_PER_EMAIL_PER_HOUR
     if _count(from_here) >= per_email or _count(in_total) >= EMAIL_CAP_FACTOR * per_email:
         return False

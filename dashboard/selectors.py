@@ -150,7 +150,7 @@ def photo_stamp(course: Course) -> PhotoStamp:
 
 def changed_since(stamp: str) -> datetime | None:
     """The time inside a stamp the page sent back, or None when it is missing or garbled."""
-    _, _, when = (stamp or "").partition("@")
+    _count, _at, when = (stamp or "").partition("@")
     try:
         parsed = parse_datetime(when) if when else None
     except ValueError:

@@ -12,6 +12,7 @@ import logging
 from django.conf import settings
 
 from people.models import TeacherProfile
+from people.selectors import teacher_profile
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ def teacher_language(user) -> str:
     """`user`'s chosen language, or "" for the browser's."""
     if user is None or not user.is_authenticated:
         return ""
-    code = TeacherProfile.objects.filter(user=user).values_list("language", flat=True).first()
+    profile = teacher_profile(user)
+    code = profile.language if profile else ""
     if code and not is_shipped(code):
         logger.warning("The stored language %r of user %s is not shipped.", code, user.pk)
         return ""

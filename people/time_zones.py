@@ -16,6 +16,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from people.models import SchoolSettings, TeacherProfile
+from people.selectors import teacher_profile
 from people.validation import is_time_zone, zone_names
 
 logger = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def set_school_time_zone(name: str) -> str:
 def teacher_time_zone(user) -> str:
     """The zone of `user`'s pages: their own if they chose one, else the school's."""
     if user is not None and user.is_authenticated:
-        profile = TeacherProfile.objects.filter(user=user).first()
+        profile = teacher_profile(user)
         if profile and profile.time_zone:
             if is_time_zone(profile.time_zone):
                 return profile.time_zone
