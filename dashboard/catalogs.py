@@ -54,8 +54,12 @@ class Entry:
     fuzzy: bool = False
 
 
+ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
 def _unquote(line: str) -> str:
-    return line[line.index('"') + 1 : line.rindex('"')].encode().decode("unicode_escape")
+    text = line[line.index('"') + 1 : line.rindex('"')]
+    return re.sub(r"\\(.)", lambda m: ESCAPES.get(m.group(1), m.group(1)), text)
 
 
 def entries(po_file: Path) -> list[Entry]:
