@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import JavaScriptCatalog
 
@@ -18,6 +19,7 @@ catalog_view = JavaScriptCatalog.as_view()
 
 
 @require_GET
+@cache_control(max_age=3600)  # every page loads it; a new deployment's words within the hour
 def javascript_catalog(request, language: str):
     if not languages.is_shipped(language):
         raise Http404
