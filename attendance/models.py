@@ -160,10 +160,10 @@ class AttendanceRecord(models.Model):
         ABSENT = "absent", _("Absent")
         EXCUSED = "excused", _("Excused")
 
-    class Method(models.TextChoices):
-        FACE = "face", _("Face")
-        MANUAL = "manual", _("Manual")
-        CONFIRMED = "confirmed", _("Confirmed by the teacher")
+    class Method(models.TextChoices):  # the one label of each method on every page and CSV
+        FACE = "face", _("Face check-in")
+        MANUAL = "manual", _("Set by a teacher")
+        CONFIRMED = "confirmed", _("Confirmed by a teacher")
         ABSENT_AT_CLOSE = "closed", _("Absent at close")
         CLASS_PHOTO = "class_photo", _("Class photo")
 

@@ -44,6 +44,15 @@ def classify(match: Match, *, tolerance: float, margin: float) -> str:
     return REVIEW if tolerance < match.distance <= tolerance + margin else UNKNOWN
 
 
+def likeness(distance: float, *, tolerance: float, margin: float) -> str:
+    """Plain words for a teacher in place of a face distance."""
+    if distance <= tolerance:
+        return _("a clear match")
+    if distance <= tolerance + margin / 2:
+        return _("a close match, but not a clear one")
+    return _("not a clear match")
+
+
 def margin_for(*, course, person) -> float:
     """The course's review margin, or 0 (no band) for a student whose enrollment photos are
     all below the quality bar: near a poor photo, strangers are as close as the student
