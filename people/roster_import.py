@@ -349,7 +349,9 @@ def read_rows(text: str, date_order: str = DAY_FIRST) -> tuple[list[RosterRow], 
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise RosterFileError(_("The file has more than %(MAX_ROWS)s students.") % {"MAX_ROWS": MAX_ROWS})
+                raise RosterFileError(
+                    _("The file has more than %(limit)s students.") % {"limit": MAX_ROWS}
+                )
             rows.append(read_row(reader.line_num, cells, columns, date_order))
     except csv.Error as error:
         raise RosterFileError(

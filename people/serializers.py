@@ -103,9 +103,11 @@ class ClassifierSerializer(serializers.ModelSerializer):
 
 class RosterImportSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text=_("CSV, UTF-8 (with or without BOM), `;` or `,`; a header row naming the "
-        "columns full name (or first name and last name), student number, and optionally "
-        "e-mail and consent date.")
+        help_text=_(
+            "CSV, UTF-8 (with or without BOM), `;` or `,`; a header row naming the "
+            "columns full name (or first name and last name), student number, and optionally "
+            "e-mail and consent date."
+        )
     )
     dry_run = serializers.BooleanField(
         default=False, help_text=_("Only check the file and answer the preview.")
