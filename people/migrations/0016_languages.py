@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0014_photo_looks_like"),
+        ("people", "0015_roster_date_order"),
     ]
 
     operations = [
