@@ -5,8 +5,9 @@ choice from the browser stays."""
 
 from django.utils import timezone, translation
 
-from people.languages import teacher_language
-from people.time_zones import as_zone, teacher_time_zone
+from people.languages import profile_language
+from people.selectors import teacher_profile
+from people.time_zones import as_zone, profile_time_zone
 
 
 class TeacherLocaleMiddleware:
@@ -14,9 +15,9 @@ class TeacherLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        timezone.activate(as_zone(teacher_time_zone(user)))
-        language = teacher_language(user)
+        profile = teacher_profile(getattr(request, "user", None))  # one query for both
+        timezone.activate(as_zone(profile_time_zone(profile)))
+        language = profile_language(profile)
         # The API's messages follow Accept-Language alone (the pages' scripts send theirs).
         if language and not request.path.startswith("/api/"):
             translation.activate(language)

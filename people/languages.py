@@ -12,7 +12,6 @@ import logging
 from django.conf import settings
 
 from people.models import TeacherProfile
-from people.selectors import teacher_profile
 
 logger = logging.getLogger(__name__)
 
@@ -21,24 +20,19 @@ def is_shipped(code: str) -> bool:
     return code in dict(settings.LANGUAGES)
 
 
-def teacher_language(user) -> str:
-    """`user`'s chosen language, or "" for the browser's."""
-    if user is None or not user.is_authenticated:
-        return ""
-    profile = teacher_profile(user)
+def profile_language(profile) -> str:
+    """A teacher's chosen language (their TeacherProfile's), or "" for the browser's."""
     code = profile.language if profile else ""
     if code and not is_shipped(code):
-        logger.warning("The stored language %r of user %s is not shipped.", code, user.pk)
+        logger.warning("The stored language %r of user %s is not shipped.", code, profile.user_id)
         return ""
-    return code or ""
+    return code
 
 
 def set_teacher_language(*, user, code: str) -> str:
     """An empty code goes back to the browser's language."""
-    profile, _ = TeacherProfile.objects.get_or_create(user=user)
-    profile.language = code
-    profile.full_clean(validate_unique=False)
-    profile.save(update_fields=["language"])
+    code = TeacherProfile._meta.get_field("language").clean(code, None)  # the field's choices
+    TeacherProfile.objects.update_or_create(user=user, defaults={"language": code})
     return code
 
 
@@ -52,10 +46,9 @@ def course_language(course) -> str:
 
 
 def set_course_language(*, course, code: str) -> str:
-    course.language = code
-    course.full_clean(validate_unique=False)
+    course.language = type(course)._meta.get_field("language").clean(code, course)
     course.save(update_fields=["language"])
-    return code
+    return course.language
 
 
 def kiosk_language(course, requested: str = "") -> str:

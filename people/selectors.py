@@ -83,9 +83,8 @@ def _all_alike(stacked: np.ndarray) -> bool:
 
 
 def teacher_profile(user):
-    """The user's TeacherProfile or None, read once per user object: the time zone and the
-    language of every request both come from it."""
-    try:
-        return user.teacher_profile
-    except TeacherProfile.DoesNotExist:
+    """The user's TeacherProfile as stored now, or None (also for anonymous users): a
+    request reads it once for both its time zone and its language."""
+    if user is None or not user.is_authenticated:
         return None
+    return TeacherProfile.objects.filter(user=user).first()

@@ -67,16 +67,18 @@ def set_school_time_zone(name: str) -> str:
 
 def teacher_time_zone(user) -> str:
     """The zone of `user`'s pages: their own if they chose one, else the school's."""
-    if user is not None and user.is_authenticated:
-        profile = teacher_profile(user)
-        if profile and profile.time_zone:
-            if is_time_zone(profile.time_zone):
-                return profile.time_zone
-            logger.warning(
-                "The stored time zone %r of user %s is not a time zone; using the school's.",
-                profile.time_zone,
-                user.pk,
-            )
+    return profile_time_zone(teacher_profile(user))
+
+
+def profile_time_zone(profile) -> str:
+    if profile and profile.time_zone:
+        if is_time_zone(profile.time_zone):
+            return profile.time_zone
+        logger.warning(
+            "The stored time zone %r of user %s is not a time zone; using the school's.",
+            profile.time_zone,
+            profile.user_id,
+        )
     return school_time_zone()
 
 
