@@ -253,12 +253,12 @@ def _newton(features, person_of, people, sets, state, first):
     when its step is shorter than _STEP_TOL; its active set is then the optimum's.
     """
     count, width, dims = len(people), max(map(len, sets)), features.shape[1]
-    index = np.zeros((count, width), np.int64)
-    valid = np.zeros((count, width), bool)
+    index = np.full((count, width), len(features))  # padding: an added zero sample
     for j, indices in enumerate(sets):
-        index[j, : len(indices)], valid[j, : len(indices)] = indices, True
-    samples = features[index] * valid[:, :, None]  # (rows, width, dims), zero padding
-    targets = np.where(person_of[index] == people[:, None], 1.0, -1.0)
+        index[j, : len(indices)] = indices
+    valid = index < len(features)
+    samples = np.vstack([features, np.zeros(dims)])[index]  # (rows, width, dims)
+    targets = np.where(np.append(person_of, -1)[index] == people[:, None], 1.0, -1.0)
     if state is None:
         guessed = np.arange(width) < first[:, None]
         head = samples[:, : first.max()] * guessed[:, : first.max(), None]
