@@ -1,6 +1,7 @@
 """The class-photo endpoints of a session, mixed into SessionViewSet. Thin: the work is in
 attendance.class_photos."""
 
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -62,6 +63,20 @@ class ClassPhotoActions:
         session = self.get_object()
         photo = get_object_or_404(session.class_photos, pk=photo_id)
         return Response(_serialized(photo))
+
+    @extend_schema(request=None, responses={(200, "image/*"): bytes}, parameters=[PHOTO_ID])
+    @action(detail=True, methods=["get"], url_path="class-photos/<int:photo_id>/image")
+    def class_photo_image(self, request, pk=None, photo_id=None):
+        """The picture, while the session is open: biometric data, never cached."""
+        session = self.get_object()
+        photo = get_object_or_404(session.class_photos.exclude(image=""), pk=photo_id)
+        try:
+            handle = photo.image.open("rb")
+        except FileNotFoundError:
+            raise Http404("The picture is gone.") from None
+        response = FileResponse(handle)
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     @extend_schema(
         request=AssignFaceSerializer,

@@ -27,6 +27,9 @@ class ClassPhotoSerializer(serializers.ModelSerializer):
     found = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField(help_text="where to read this photo's progress")
     assign_url = serializers.SerializerMethodField(help_text="where to name an unknown face")
+    image_url = serializers.SerializerMethodField(
+        help_text="the picture, while it is kept (until the session closes), else null"
+    )
 
     class Meta:
         model = ClassPhoto
@@ -44,6 +47,7 @@ class ClassPhotoSerializer(serializers.ModelSerializer):
             "faces",
             "url",
             "assign_url",
+            "image_url",
         ]
         read_only_fields = fields
 
@@ -52,6 +56,11 @@ class ClassPhotoSerializer(serializers.ModelSerializer):
 
     def get_assign_url(self, photo) -> str:
         return reverse("session-assign-class-photo-face", args=[photo.session_id, photo.pk])
+
+    def get_image_url(self, photo) -> str | None:
+        if not photo.image:
+            return None
+        return reverse("session-class-photo-image", args=[photo.session_id, photo.pk])
 
     def get_found(self, photo) -> int:
         return len(photo.faces)

@@ -3,9 +3,9 @@
 The upload is stored as pending and a Celery task (after the commit) detects, encodes and
 identifies every face with the check-in code of attendance.services, marks the roster
 students found (method "class photo"), and keeps per face its box, person and outcome,
-never its encoding. The picture is deleted once processed unless check-in snapshots are
-kept (CHECKIN_SNAPSHOT_RETENTION_DAYS > 0). Unknown faces can be assigned to a roster
-student by the teacher, which marks that student.
+never its encoding. A processed picture is kept while the session is open (see
+attendance.class_photo_files), a failed one is deleted at once. Unknown faces can be
+assigned to a roster student by the teacher, which marks that student.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def give_up(photo: ClassPhoto) -> bool:
 @transaction.atomic
 def _finish(photo: ClassPhoto, status: str, error: str = "", mine: bool = True) -> str | None:
     """Store the outcome while the claim is still this delivery's (jobs.durable.finish)."""
-    keep = settings.CHECKIN_SNAPSHOT_RETENTION_DAYS > 0 and status == ClassPhoto.Status.DONE
+    keep = status == ClassPhoto.Status.DONE  # until the session closes: class_photo_files
     fields = {
         "error": error,
         "finished_at": timezone.now(),
@@ -143,18 +143,3 @@ def assign_face(*, photo: ClassPhoto, face: int, person: Person, assigned_by) ->
     entry.update(person=person.pk, outcome=ASSIGNED, status=record.status)
     photo.save(update_fields=["faces"])
     return entry
-
-
-def purge_kept_class_photos(*, now=None) -> int:
-    """Delete kept pictures older than the snapshot retention (rows and results stay)."""
-    from datetime import timedelta
-
-    days = max(settings.CHECKIN_SNAPSHOT_RETENTION_DAYS, 0)
-    cutoff = (now or timezone.now()) - timedelta(days=days)
-    count = 0
-    for photo in ClassPhoto.objects.filter(uploaded_at__lt=cutoff).exclude(image=""):
-        name, storage = photo.image.name, photo.image.storage
-        ClassPhoto.objects.filter(pk=photo.pk).update(image="")
-        transaction.on_commit(partial(storage.delete, name))
-        count += 1
-    return count

@@ -1,8 +1,8 @@
 """The one writer of attendance marks: every entry point that marks a student calls `mark`.
 
 Kiosk and API check-ins, class photos, a teacher naming a face of a class photo, a teacher
-confirming a review, a teacher setting a status (dashboard and API) and closing a session
-all go through here, so the rules are written once:
+confirming a review, a teacher setting a status (dashboard and API), a teacher marking
+everyone remaining, and closing a session all go through here, so the rules are written once:
 
 | method                | status                      | when a record already exists      |
 |-----------------------|-----------------------------|-----------------------------------|
@@ -119,21 +119,24 @@ def _create(session, person, fields) -> AttendanceRecord | None:
 
 def mark_absent_at_close(*, session: AttendanceSession, by=None) -> int:
     """Closing: every active roster student without a record is marked absent (the rule of
-    `mark` for "absent at close", written in one statement for a roster of any size: no
-    record is replaced). Returns how many were marked."""
+    `mark` for "absent at close"). Returns how many were marked."""
+    status = status_for(session=session, method=Method.ABSENT_AT_CLOSE, when=None, status=None)
+    return _mark_missing(session, status=status, method=Method.ABSENT_AT_CLOSE, by=by)
+
+
+def mark_remaining(*, session: AttendanceSession, status: str, by) -> int:
+    """A teacher's "mark all remaining": every active roster student without a record gets
+    `status` as a manual mark; nobody already marked is touched. Returns how many."""
+    status = status_for(session=session, method=Method.MANUAL, when=None, status=status)
+    return _mark_missing(session, status=status, method=Method.MANUAL, by=by)
+
+
+def _mark_missing(session: AttendanceSession, *, status: str, method: str, by) -> int:
+    """One statement for a roster of any size; a record written meanwhile is kept."""
     missing = session.course.roster.filter(is_active=True).exclude(
         attendance_records__session=session
     )
-    status = status_for(session=session, method=Method.ABSENT_AT_CLOSE, when=None, status=None)
-    absent = [
-        AttendanceRecord(
-            session=session,
-            person=person,
-            status=status,
-            method=Method.ABSENT_AT_CLOSE,
-            changed_by=by,
-        )
-        for person in missing
-    ]
-    AttendanceRecord.objects.bulk_create(absent, ignore_conflicts=True)
-    return len(absent)
+    fields = {"session": session, "status": status, "method": method, "changed_by": by}
+    rows = [AttendanceRecord(person=person, **fields) for person in missing.only("pk")]
+    created = AttendanceRecord.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from attendance import attempts, liveness, marks, reviews
+from attendance import attempts, class_photo_files, liveness, marks, reviews
 from attendance.detection_budget import checkin_min_face_px
 from attendance.errors import SessionStateError
 from attendance.marks import Method
@@ -54,7 +54,8 @@ def open_session(*, session: AttendanceSession) -> AttendanceSession:
 
 @transaction.atomic
 def close_session(*, session: AttendanceSession, closed_by=None) -> int:
-    """Close the session and mark every student without a record absent. Returns that count."""
+    """Close the session and mark every student without a record absent (its class photos'
+    pictures go). Returns that count."""
     session = AttendanceSession.objects.select_for_update().get(pk=session.pk)
     if session.closed_at:
         raise SessionStateError("This session is already closed.")
@@ -62,6 +63,7 @@ def close_session(*, session: AttendanceSession, closed_by=None) -> int:
         session.opened_at = timezone.now()
     session.closed_at = timezone.now()
     session.save(update_fields=["opened_at", "closed_at"])
+    class_photo_files.forget_at_close(session)
     return marks.mark_absent_at_close(session=session, by=closed_by)
 
 

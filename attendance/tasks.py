@@ -10,7 +10,7 @@ from jobs import durable
 
 @shared_task
 def purge_snapshots() -> int:
-    from attendance.class_photos import purge_kept_class_photos
+    from attendance.class_photo_files import purge_kept_class_photos
 
     return purge_expired_snapshots() + purge_kept_class_photos()
 

@@ -1,30 +1,22 @@
 """What the live session page shows of faces the model was unsure of: pending reviews next
 to the student's enrollment photo, and the count of unrecognised attempts."""
 
+from django.db.models import Count, Max
 from django.template.loader import render_to_string
 
 from attendance.reviews import pending_reviews
-from people.models import EnrollmentPhoto
+from dashboard.selectors import first_ready_photos
 
 
 def review_rows(session) -> list[dict]:
-    rows = []
-    for review in pending_reviews(session):
-        photo = (
-            EnrollmentPhoto.objects.filter(
-                person=review.candidate, status=EnrollmentPhoto.Status.READY
-            )
-            .order_by("uploaded_at", "pk")
-            .only("pk")
-            .first()
-        )
-        rows.append({"review": review, "photo": photo})
-    return rows
+    reviews = list(pending_reviews(session))
+    photos = first_ready_photos({review.candidate_id for review in reviews})
+    return [{"review": review, "photo": photos.get(review.candidate_id)} for review in reviews]
 
 
 def attempts_summary(session) -> dict:
-    attempts = session.unrecognised_attempts.order_by("-seen_at")
-    return {"count": attempts.count(), "last": attempts.values_list("seen_at", flat=True).first()}
+    totals = session.unrecognised_attempts.aggregate(count=Count("pk"), last=Max("seen_at"))
+    return {"count": totals["count"], "last": totals["last"]}
 
 
 def render_reviews(request, session) -> str:

@@ -87,6 +87,7 @@ page_patterns = [
         reviews.keep_photo,
         name="photo-keep",
     ),
+    path("courses/<int:pk>/photos/keep-all/", reviews.keep_all_photos, name="photos-keep-all"),
     path("courses/<int:pk>/calibration/", calibration.calibration, name="calibration"),
     path("reviews/<int:pk>/confirm/", reviews.confirm_review, name="review-confirm"),
     path("reviews/<int:pk>/reject/", reviews.reject_review, name="review-reject"),
@@ -98,6 +99,11 @@ page_patterns = [
     path("sessions/<int:pk>/open/", sessions.open_session, name="session-open"),
     path("sessions/<int:pk>/close/", sessions.close_session, name="session-close"),
     path("sessions/<int:pk>/attendance/", sessions.set_status, name="session-set-status"),
+    path(
+        "sessions/<int:pk>/mark-remaining/<slug:status>/",
+        sessions.mark_remaining,
+        name="session-mark-remaining",
+    ),
     path("sessions/<int:pk>/kiosk-link/", sessions.rotate_kiosk_link, name="kiosk-rotate"),
     path("kiosk/<slug:token>/", kiosk.kiosk, name="kiosk"),
     path(

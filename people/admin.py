@@ -65,6 +65,7 @@ class EnrollmentPhotoFormSet(BaseInlineFormSet):
 
 class EnrollmentPhotoInline(admin.TabularInline):
     model = EnrollmentPhoto
+    fk_name = "person"
     formset = EnrollmentPhotoFormSet
     extra = 1
     fields = ["preview", "image", "status", "rejection_reason", "uploaded_at"]

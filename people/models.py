@@ -140,6 +140,14 @@ class EnrollmentPhoto(DurableJob):
     review_reason = models.CharField(
         max_length=1000, blank=True, help_text="Why a teacher should look at this photo."
     )
+    looks_like = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The other student this held photo looks like (shown next to it).",
+    )
     kept_after_review = models.BooleanField(
         default=False, help_text="A teacher kept it after a review: not checked again."
     )

@@ -12,6 +12,8 @@ the course classifiers compare a face with. The tolerance is the strictest of th
 courses (the site default without a course). A photo the teacher kept is not checked again.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from django.conf import settings
 from django.db.models import Q
@@ -21,11 +23,17 @@ from people.selectors import people_for
 from recognition import encoding
 
 
-def review_reason(*, photo: EnrollmentPhoto, probe, encoder: str) -> str:
-    """Why a teacher should look at this newly encoded photo, or "" when it can be used."""
+class Finding(NamedTuple):
+    reason: str  # "" when the photo can be used
+    looks_like: Person | None = None  # shown next to the held photo
+
+
+def review_reason(*, photo: EnrollmentPhoto, probe, encoder: str) -> Finding:
+    """Why a teacher should look at this newly encoded photo, and whom it looks like."""
     if photo.kept_after_review:
-        return ""
+        return Finding("")
     person = photo.person
+    other = None
     tolerance = tolerance_for(person)
     probe = np.asarray(probe, dtype=np.float32)
     notes = []
@@ -36,7 +44,7 @@ def review_reason(*, photo: EnrollmentPhoto, probe, encoder: str) -> str:
     own = _encodings(EnrollmentPhoto.objects.filter(person=person).exclude(pk=photo.pk), encoder)[0]
     if len(own) and float(np.linalg.norm(own - probe, axis=1).min()) > tolerance:
         notes.append(f"This may not be {person.full_name}: it is unlike their other photos.")
-    return " ".join(notes)
+    return Finding(" ".join(notes), other)
 
 
 def tolerance_for(person: Person) -> float:

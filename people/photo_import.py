@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from jobs import durable
@@ -253,22 +254,33 @@ def _add(archive: zipfile.ZipFile, planned: PlannedPhoto) -> dict:
 
 
 def job_progress(job: PhotoImportJob) -> dict:
-    """The job, each file's photo status (ready, rejected with its reason, pending), and counts."""
+    """The job, each file's photo status (ready, held for review or rejected with its reason,
+    pending), and counts."""
     photo_ids = [result["photo"] for result in job.results]
     photos = {
         photo.pk: photo
         for photo in EnrollmentPhoto.objects.filter(pk__in=photo_ids).only(
-            "pk", "status", "rejection_reason"
+            "pk", "status", "rejection_reason", "review_reason"
         )
     }
-    files, counts = [], {"ready": 0, "rejected": 0, "busy": 0}
+    files, counts = (
+        [],
+        {"ready": 0, "rejected": 0, "busy": 0, EnrollmentPhoto.Status.NEEDS_REVIEW: 0},
+    )
     for result in job.results:
         photo = photos.get(result["photo"])
         status = photo.status if photo else "deleted"
         key = "busy" if status in EnrollmentPhoto.BUSY_STATES else status
         counts[key] = counts.get(key, 0) + 1
-        reason = photo.rejection_reason if photo else ""
-        files.append({**result, "status": status, "rejection_reason": reason})
+        reason = (photo.rejection_reason or photo.review_reason) if photo else ""
+        files.append(
+            {
+                **result,
+                "status": status,
+                "status_display": photo.get_status_display() if photo else _("Deleted"),
+                "rejection_reason": reason,
+            }
+        )
     finished = job.state == PhotoImportJob.State.FAILED or (
         job.state == PhotoImportJob.State.DONE and counts["busy"] == 0
     )
@@ -283,6 +295,7 @@ def job_progress(job: PhotoImportJob) -> dict:
         "done": max(done, 0),
         "ready": counts["ready"],
         "rejected": counts["rejected"],
+        "held": counts[EnrollmentPhoto.Status.NEEDS_REVIEW],
         "finished": finished,
         "files": files,
     }

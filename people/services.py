@@ -17,7 +17,7 @@ from people.access import check_may_change, may_change
 from people.consent import withdraw_consent
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
-from people.training import request_training_for_person
+from people.training import request_training, request_training_for_person
 from recognition import encoding, faces, quality
 
 logger = logging.getLogger(__name__)
@@ -177,6 +177,10 @@ def check_photo_allowed(*, person: Person, upload) -> None:
 def add_photo(*, person: Person, upload, captured_live: bool = False) -> EnrollmentPhoto:
     """Keep the upload as pending and queue its encoding once the row is committed."""
     check_photo_allowed(person=person, upload=upload)
+    # A student deleted since the request looked them up: refused with a reason instead of a
+    # foreign-key error at commit. The row lock keeps the student until the photo is stored.
+    if not Person.objects.select_for_update(no_key=True).filter(pk=person.pk).exists():
+        raise UploadRefused(f"{person.full_name} has been removed; the photo was not kept.")
     photo = EnrollmentPhoto.objects.create(person=person, image=upload, captured_live=captured_live)
     queue_encoding(photo.pk)
     return photo
@@ -215,21 +219,18 @@ def encode_photo(*, photo_id: int) -> str | None:
         )
     # Held for the teacher when it looks like someone else or unlike the person's photos.
     # Photos below the quality bar are held too: see quality_reason.
+    check = photo_checks.review_reason(
+        photo=photo, probe=face.encoding, encoder=config.encoder_name
+    )
     reason = " ".join(
-        note
-        for note in (
-            quality_reason(photo=photo, numbers=numbers),
-            photo_checks.review_reason(
-                photo=photo, probe=face.encoding, encoder=config.encoder_name
-            ),
-        )
-        if note
+        note for note in (quality_reason(photo=photo, numbers=numbers), check.reason) if note
     )
     return _finish(
         photo,
         mine=True,
         status=Status.NEEDS_REVIEW if reason else Status.READY,
         review_reason=reason[:REVIEW_REASON_LENGTH],
+        looks_like=check.looks_like,
         encoding=encoding.pack(face.encoding),
         face_box=face.box.as_dict(),
         encoder=config.encoder_name,
@@ -273,6 +274,7 @@ def _finish(photo: EnrollmentPhoto, *, status: str, mine: bool = False, **fields
     defaults = {
         "rejection_reason": "",
         "review_reason": "",
+        "looks_like": None,
         "encoding": None,
         "face_box": None,
         "encoder": "",
@@ -286,22 +288,36 @@ def _finish(photo: EnrollmentPhoto, *, status: str, mine: bool = False, **fields
 
 
 def keep_photo(*, photo: EnrollmentPhoto, kept_by=None) -> EnrollmentPhoto:
-    """The teacher looked at a photo held for review and keeps it: it becomes ready (and is
-    trained on); it is not checked again, e.g. when re-encoded. Who and when is recorded."""
+    """The teacher looked at a photo held for review and keeps it (see keep_photos)."""
     if photo.status != Status.NEEDS_REVIEW:
         raise PhotoNotInReview("Only a photo waiting for review can be kept.")
-    with transaction.atomic():
-        EnrollmentPhoto.objects.filter(pk=photo.pk, status=Status.NEEDS_REVIEW).update(
-            status=Status.READY,
-            status_changed_at=timezone.now(),
-            review_reason="",
-            kept_after_review=True,
-            kept_by=kept_by,
-            kept_at=timezone.now(),
-        )
-        request_training_for_person(photo.person_id)
+    keep_photos(photos=EnrollmentPhoto.objects.filter(pk=photo.pk), kept_by=kept_by)
     photo.refresh_from_db()
     return photo
+
+
+def keep_photos(*, photos, kept_by=None) -> int:
+    """The teacher keeps held photos ("Keep it", or "Keep all" of a course): each becomes
+    ready (and is trained on) and is not checked again, e.g. when re-encoded. Who and when
+    is recorded. Photos of `photos` not held (any more) are left alone. Returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        held = EnrollmentPhoto.objects.select_for_update().filter(
+            pk__in=photos.values("pk"), status=Status.NEEDS_REVIEW
+        )
+        people = set(held.values_list("person_id", flat=True))
+        kept = held.update(
+            status=Status.READY,
+            status_changed_at=now,
+            review_reason="",
+            looks_like=None,
+            kept_after_review=True,
+            kept_by=kept_by,
+            kept_at=now,
+        )
+        courses = Course.objects.filter(roster__in=people).values_list("pk", flat=True)
+        request_training(courses)
+    return kept
 
 
 def enroll_photos(*, person: Person, uploads) -> tuple[list[EnrollmentPhoto], list[str]]:

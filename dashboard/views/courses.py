@@ -37,7 +37,7 @@ def wants_json(request) -> bool:
 @require_GET
 @login_required
 def home(request):
-    courses = courses_for(request.user).prefetch_related("roster").order_by("name", "pk")
+    courses = selectors.courses_with_held_photos(courses_for(request.user))
     return render(request, "dashboard/home.html", {"courses": courses, "form": CourseForm()})
 
 
@@ -59,7 +59,7 @@ def render_course(request, course, status=200, **forms):
     show = request.GET.get("show", "all")
     show = show if show in selectors.ROSTER_FILTERS else "all"
     page = paging.page_of(request, selectors.roster_matching(course, words=words, show=show))
-    roster = selectors.with_photos(list(page))
+    roster = selectors.with_look_alike_photos(selectors.with_photos(list(page)))
     classifier = selectors.classifier_of(course)
     training = training_pending(course)
     stamp = selectors.photo_stamp(course)
@@ -73,6 +73,7 @@ def render_course(request, course, status=200, **forms):
         "roster_show": show,
         "roster_filters": selectors.ROSTER_FILTERS,
         "roster_lines": selectors.roster_lines(course, roster),
+        "held_total": selectors.held_photos(course).count(),
         "guidance": enrollment_guidance(course),
         "schedules": course.schedules.all(),
         "schedule_form": forms.get("schedule_form") or ScheduleForm(),
@@ -109,7 +110,7 @@ def course_status(request, pk: int):
         changed = selectors.roster_changed_since(course, selectors.changed_since(seen))
         if ids := shown_ids(request):
             changed = changed.filter(pk__in=ids)
-        changed = list(changed[:STATUS_ROWS])
+        changed = selectors.with_look_alike_photos(list(changed[:STATUS_ROWS]))
         students = [
             student_json(request, course, line.person, line)
             for line in selectors.roster_lines(course, changed)

@@ -4,12 +4,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
 
 from attendance import reviews
 from attendance.errors import AlreadyDecided, NotOnRoster, ReviewRefused
 from attendance.models import PendingReview
 from attendance.selectors import sessions_for
+from dashboard.selectors import held_photos
+from dashboard.views.confirm import confirm_page
 from people import services
 from people.selectors import courses_for, photos_for
 
@@ -61,3 +65,39 @@ def keep_photo(request, pk: int, photo_pk: int):
     else:
         messages.success(request, f"The photo of {photo.person.full_name} is kept.")
     return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{photo.person_id}")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def keep_all_photos(request, pk: int):
+    """ "Keep all": every photo of the course held for review is kept, after a confirmation."""
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    held = held_photos(course).filter(pk__in=photos_for(request.user).values("pk"))
+    course_url = reverse("dashboard:course", args=[course.pk])
+    if request.method == "GET":
+        count = held.count()
+        return confirm_page(
+            request,
+            heading=_("Keep every photo waiting for your decision?"),
+            lines=[
+                ngettext(
+                    "%(count)d photo of %(course)s will be used for recognition as it is.",
+                    "%(count)d photos of %(course)s will be used for recognition as they are.",
+                    count,
+                )
+                % {"count": count, "course": course.name},
+                _(
+                    "A photo that looks like another student may be of the wrong person: "
+                    "to check them one by one, show the photos to decide instead."
+                ),
+            ],
+            button=_("Keep all"),
+            button_class="button--primary",
+            cancel_url=f"{course_url}?show=needs-review",
+        )
+    kept = services.keep_photos(photos=held, kept_by=request.user)
+    messages.success(
+        request,
+        ngettext("%(count)d photo kept.", "%(count)d photos kept.", kept) % {"count": kept},
+    )
+    return redirect(course_url)

@@ -1,16 +1,20 @@
-"""Creating, opening and closing sessions, and the live session page with its JSON status."""
+"""Creating, opening and closing sessions, and the live session page with its one poll."""
+
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from attendance import services
+from attendance import marks, services
 from attendance.errors import NotOnRoster
 from attendance.models import AttendanceRecord, AttendanceSession
 from attendance.selectors import sessions_for
@@ -60,18 +64,25 @@ def session_or_404(request, pk: int) -> AttendanceSession:
     return get_object_or_404(sessions_for(request.user).select_related("course"), pk=pk)
 
 
-@require_GET
-@login_required
-def session_detail(request, pk: int):
-    session = session_or_404(request, pk)
-    kiosk_url = request.build_absolute_uri(reverse("dashboard:kiosk", args=[session.kiosk_token]))
+def live_context(request, session: AttendanceSession) -> dict:
+    """What the live page and its poll render: the rows, the counters and the reviews."""
     rows = selectors.attendance_rows(session)
-    context = {
+    return {
         "session": session,
         "rows": [(row, change_note(row.record)) for row in rows],
         "counts": selectors.attendance_counts(rows),
         "statuses": AttendanceRecord.Status.choices,
         "reviews_html": render_reviews(request, session),
+    }
+
+
+@require_GET
+@login_required
+def session_detail(request, pk: int):
+    session = session_or_404(request, pk)
+    kiosk_url = request.build_absolute_uri(reverse("dashboard:kiosk", args=[session.kiosk_token]))
+    context = live_context(request, session) | {
+        "stamp": selectors.live_stamp(session),
         "kiosk_url": kiosk_url,
         "kiosk_qr": qr_svg(kiosk_url, title="QR code of the kiosk link"),
     }
@@ -81,34 +92,25 @@ def session_detail(request, pk: int):
 @require_GET
 @login_required
 def session_status(request, pk: int):
-    """What the live page polls: each student's status, and who set it when, and the
-    counters as numbers and as the page shows them (computed here only: the page's script
-    puts `counts_html` in place and counts nothing itself)."""
+    """The live page's one poll, as the course page's: the page sends the stamp it holds
+    (`since`). An unchanged session is answered with the stamp alone after one query;
+    otherwise the counters, the rows and the reviews come rendered, so the page's script
+    counts nothing and re-downloads nothing."""
     session = session_or_404(request, pk)
-    rows = selectors.attendance_rows(session)
-    counts = selectors.attendance_counts(rows)
-    return JsonResponse(
-        {
+    stamp = selectors.live_stamp(session)
+    answer = {"stamp": stamp, "unchanged": request.GET.get("since") == stamp}
+    if not answer["unchanged"]:
+        context = live_context(request, session)
+        render_part = partial(render_to_string, context=context, request=request)
+        answer |= {
             "state": session.state,
-            "counts": counts,
-            "counts_html": render_to_string(
-                "dashboard/_live_counts_text.html", {"counts": counts}
-            ).strip(),
             "state_display": session.state_label,
-            "reviews_html": render_reviews(request, session),
-            "rows": [
-                {
-                    "person": row.person.pk,
-                    "status": row.status or "",
-                    "status_display": row.record.get_status_display()
-                    if row.record
-                    else "Not checked in",
-                    "note": change_note(row.record),
-                }
-                for row in rows
-            ],
+            "counts": context["counts"],
+            "counts_html": render_part("dashboard/_live_counts_text.html").strip(),
+            "rows_html": render_part("dashboard/_attendance_rows.html"),
+            "reviews_html": context["reviews_html"],
         }
-    )
+    return JsonResponse(answer)
 
 
 @require_POST
@@ -168,10 +170,60 @@ def set_status(request, pk: int):
             changed_by=request.user,
         )
     except NotOnRoster as error:
+        if wants_json(request):
+            return JsonResponse({"detail": str(error)}, status=400)
         messages.error(request, str(error))
     else:
+        if wants_json(request):  # the page's one-tap buttons: the next poll shows the change
+            return HttpResponse(status=204)
         messages.success(request, f"{person.full_name}: {record.get_status_display()}.")
     return redirect(reverse("dashboard:session", args=[session.pk]) + f"#person-{person.pk}")
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+REMAINING = {
+    "present": _("Mark every student not checked in yet present?"),
+    "absent": _("Mark every student not checked in yet absent?"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def mark_remaining(request, pk: int, status: str):
+    session = session_or_404(request, pk)
+    if status not in REMAINING:
+        raise Http404(_("Only present or absent can be given to everyone remaining."))
+    label = AttendanceRecord.Status(status).label
+    if request.method == "GET":
+        missing = selectors.attendance_counts(selectors.attendance_rows(session))["missing"]
+        return confirm_page(
+            request,
+            heading=REMAINING[status],
+            lines=[
+                ngettext(
+                    "%(count)d student without a check-in will be marked %(status)s.",
+                    "%(count)d students without a check-in will be marked %(status)s.",
+                    missing,
+                )
+                % {"count": missing, "status": label.lower()},
+                _("Each can still be changed one by one afterwards."),
+            ],
+            button=_("Mark them %(status)s") % {"status": label.lower()},
+            button_class="button--primary",
+            cancel_url=reverse("dashboard:session", args=[session.pk]),
+        )
+    marked = marks.mark_remaining(session=session, status=status, by=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d student marked %(status)s.", "%(count)d students marked %(status)s.", marked
+        )
+        % {"count": marked, "status": label.lower()},
+    )
+    return redirect("dashboard:session", pk=session.pk)
 
 
 @require_http_methods(["GET", "POST"])

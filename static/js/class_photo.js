@@ -1,8 +1,9 @@
 // The class-photo panel of the live session page: upload a picture of the class, wait for
-// the server to identify every face, then show the picture (from the browser's own copy:
-// the server does not keep it) with a box and a name per face, the count found, and a
-// control to name each unknown face, which marks that student. Every address comes from the
-// server: the upload address from the panel's data-url, the others from each photo's answer.
+// the server to identify every face, then show the picture with a box and a name per face,
+// the count found, and a control to name each unknown face, which marks that student. The
+// server keeps the picture until the session closes, so the page shows the session's photos
+// again after a reload. Every address comes from the server: the upload and list address
+// from the panel's data-url, the others (picture included) from each photo's answer.
 const POLL_MS = 700;
 
 const panel = document.getElementById("class-photos");
@@ -12,7 +13,7 @@ const results = document.getElementById("class-photo-results");
 const roster = document.getElementById("class-photo-roster");
 
 function csrfToken() {
-  return form.elements.csrfmiddlewaretoken.value;
+  return form ? form.elements.csrfmiddlewaretoken.value : "";
 }
 
 async function api(url, options = {}) {
@@ -196,6 +197,23 @@ async function waitFor(photoUrl) {
     await sleep(POLL_MS);
   }
 }
+
+// The session's photos still kept, oldest first (each drawn on top of the previous one).
+async function showKept() {
+  try {
+    const { ok, data } = await api(panel.dataset.url);
+    if (!ok) return;
+    for (const listed of data) {
+      if (!listed.image_url || listed.status === "failed") continue;
+      const photo = listed.status === "done" ? listed : await waitFor(listed.url);
+      if (photo.status === "done") render(photo, photo.image_url);
+    }
+  } catch {
+    // the panel still takes new photos
+  }
+}
+
+showKept();
 
 if (form) {
   form.addEventListener("submit", async (event) => {

@@ -1,12 +1,12 @@
 // The photo import page: polls the job every 1.5 s and updates the progress bar and each
-// file's result until every photo is ready or rejected.
+// file's result until every photo is ready, held for the teacher's decision or rejected.
 const POLL_MS = 1500;
 const root = document.getElementById("photo-import");
 
-function badge(status) {
+function badge(file) {
   const span = document.createElement("span");
-  span.className = `badge badge--${status}`;
-  span.textContent = status.charAt(0).toUpperCase() + status.slice(1);
+  span.className = `badge badge--${file.status}`;
+  span.textContent = file.status_display;
   return span;
 }
 
@@ -20,6 +20,8 @@ function render(job) {
   root.querySelector("[data-state]").textContent = job.state_display;
   root.querySelector("[data-ready]").textContent = job.ready;
   root.querySelector("[data-rejected]").textContent = job.rejected;
+  root.querySelector("[data-held]").textContent = job.held;
+  root.querySelector("[data-held-link]").hidden = !job.held;
   const body = root.querySelector("[data-files]");
   for (const file of job.files) {
     let row = body.querySelector(`[data-photo="${file.photo}"]`);
@@ -37,7 +39,7 @@ function render(job) {
       body.append(row);
     }
     const cell = row.querySelector("[data-result]");
-    cell.replaceChildren(badge(file.status), ` ${file.rejection_reason}`);
+    cell.replaceChildren(badge(file), ` ${file.rejection_reason}`);
   }
   root.dataset.finished = job.finished ? "true" : "false";
 }

@@ -1,16 +1,19 @@
-// The live session page: the counters ("18 of 25 in, 3 late, 4 not yet", as the server
-// rendered them), the "not checked in" filter, notes that changed, and students added to the
-// roster meanwhile, all from the status that session.js polls (its "session:status" event).
-const root = document.getElementById("session");
-const onlyMissing = document.querySelector("[data-only-missing]");
-const body = document.querySelector("table.attendance tbody");
-let fetchingRows = false;
+// The live session page's one poll. The page holds the change stamp it was drawn at and sends
+// it back (`since`) every 1.5 s: an unchanged session answers with the stamp alone; a change
+// brings the counters, the rows and the faces to check rendered by the server, which this
+// script puts in place (it counts nothing and never re-downloads the page). The one-tap status
+// buttons post the teacher's choice and poll at once.
+const POLL_MS = 1500;
 
-// The counters are computed by the server only: the poll brings them rendered.
-function showCounts(html) {
-  const cell = document.getElementById("live-counts");
-  if (cell && html !== undefined && cell.innerHTML.trim() !== html) cell.innerHTML = html;
-}
+const root = document.getElementById("session");
+const body = document.getElementById("attendance-rows");
+const counts = document.getElementById("live-counts");
+const stateBadge = document.getElementById("session-state");
+const reviews = document.getElementById("reviews");
+const onlyMissing = document.querySelector("[data-only-missing]");
+const message = document.getElementById("live-message");
+let stamp = root.dataset.stamp;
+let timer = null;
 
 function applyFilter() {
   if (!onlyMissing || !body) return;
@@ -19,40 +22,107 @@ function applyFilter() {
   }
 }
 
-// Rows of students the page does not show yet: taken from a fresh copy of this page.
-async function addNewRows(ids) {
-  if (fetchingRows || !body) return;
-  fetchingRows = true;
-  try {
-    const response = await fetch(window.location.pathname, { cache: "no-store" });
-    if (response.ok) {
-      const page = new DOMParser().parseFromString(await response.text(), "text/html");
-      for (const id of ids) {
-        const row = page.getElementById(`person-${id}`);
-        if (row && !document.getElementById(`person-${id}`)) body.append(document.adoptNode(row));
-      }
-    }
-  } catch {
-    // the next poll tries again
+// A row the server rendered differently replaces the shown one (keeping the focus on the
+// same button); new students are inserted in the server's order; rows no longer sent go.
+function replaceRow(shown, fresh) {
+  const focused = shown.contains(document.activeElement) ? document.activeElement : null;
+  shown.replaceWith(fresh);
+  if (focused && focused.name) {
+    fresh.querySelector(`[name="${focused.name}"][value="${focused.value}"]`)?.focus();
   }
-  fetchingRows = false;
+  if (shown.dataset.status !== fresh.dataset.status) {
+    void fresh.offsetWidth; // restart the highlight animation
+    fresh.classList.add("is-updated");
+  }
+  return fresh;
 }
 
-root.addEventListener("session:status", (event) => {
-  const rows = event.detail.rows;
-  showCounts(event.detail.counts_html);
-  const missing = [];
-  for (const row of rows) {
-    const tr = document.getElementById(`person-${row.person}`);
-    if (!tr) {
-      missing.push(row.person);
-      continue;
-    }
-    const note = tr.querySelector('[data-cell="note"]');
-    if (note && note.textContent !== row.note) note.textContent = row.note;
+function showRows(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  const rows = [...template.content.querySelectorAll("tr")];
+  if (!rows.every((tr) => tr.id)) {
+    body.replaceChildren(...rows);
+    return;
   }
-  if (missing.length) addNewRows(missing);
-  applyFilter();
-});
+  const wanted = rows.map((fresh) => {
+    const shown = document.getElementById(fresh.id);
+    if (!shown) return fresh;
+    return shown.dataset.version === fresh.dataset.version ? shown : replaceRow(shown, fresh);
+  });
+  let cursor = body.firstElementChild;
+  for (const tr of wanted) {
+    if (tr === cursor) cursor = cursor.nextElementSibling;
+    else body.insertBefore(tr, cursor);
+  }
+  while (cursor) {
+    const next = cursor.nextElementSibling;
+    cursor.remove();
+    cursor = next;
+  }
+}
 
+// Pending reviews: swapped in unless the teacher is in the middle of deciding one.
+function showReviews(html) {
+  if (!reviews || reviews.contains(document.activeElement)) return;
+  if (reviews.innerHTML.trim() !== html.trim()) reviews.innerHTML = html;
+}
+
+function show(data) {
+  stamp = data.stamp;
+  if (counts.innerHTML.trim() !== data.counts_html) counts.innerHTML = data.counts_html;
+  showRows(data.rows_html);
+  showReviews(data.reviews_html);
+  stateBadge.textContent = data.state_display;
+  stateBadge.className = `badge badge--${data.state}`;
+  root.dataset.state = data.state;
+  applyFilter();
+}
+
+async function poll() {
+  clearTimeout(timer);
+  if (document.visibilityState === "visible") {
+    try {
+      const url = new URL(root.dataset.statusUrl, window.location.href);
+      url.searchParams.set("since", stamp);
+      const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+      if (response.ok) {
+        const data = await response.json();
+        if (!data.unchanged) show(data);
+      }
+    } catch {
+      // offline for a moment: the next poll catches up
+    }
+  }
+  if (root.dataset.state !== "closed") timer = setTimeout(poll, POLL_MS);
+}
+
+async function setStatus(event) {
+  const form = event.target.closest("[data-status-form]");
+  if (!form || !event.submitter) return;
+  event.preventDefault();
+  const data = new FormData(form);
+  data.set("status", event.submitter.value);
+  for (const button of form.querySelectorAll("button")) {
+    button.setAttribute("aria-pressed", String(button === event.submitter));
+  }
+  message.textContent = "";
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: data,
+      headers: { Accept: "application/json" },
+    });
+    if (!response.ok) {
+      const answer = await response.json().catch(() => ({}));
+      message.textContent = answer.detail || message.dataset.failed;
+    }
+  } catch {
+    message.textContent = message.dataset.failed;
+  }
+  poll();
+}
+
+if (body) body.addEventListener("submit", setStatus);
 if (onlyMissing) onlyMissing.addEventListener("change", applyFilter);
+if (root.dataset.state !== "closed") timer = setTimeout(poll, POLL_MS);

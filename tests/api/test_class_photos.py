@@ -8,8 +8,10 @@ from functools import partial
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 
+from attendance import services
 from attendance.models import AttendanceRecord, ClassPhoto
 from bench.frames import _STORED_AS, ORIENTATION
 from bench.frames import SHARED_FACES as SAMPLES
@@ -153,24 +155,39 @@ def check_the_journey(api, session, class_picture):
 
 
 @pytest.mark.real_faces
-def test_a_class_photo_marks_every_recognised_student_and_forgets_the_picture(
+def test_a_class_photo_marks_every_recognised_student_and_forgets_the_picture_at_close(
     teacher_api, course, class_picture, media_root
 ):
     session = open_session_of(course)
     result = check_the_journey(teacher_api, session, class_picture)
     photo = ClassPhoto.objects.get(pk=result["id"])
+    assert photo.image  # the live page shows it again after a reload
+    picture = teacher_api.get(result["image_url"])
+    assert picture.status_code == 200 and picture["Cache-Control"] == "private, no-store"
+    with _commit():
+        services.close_session(session=session)
+    photo.refresh_from_db()
     assert not photo.image
     assert not list((media_root / "class_photos").glob("*"))
+    assert teacher_api.get(result["image_url"]).status_code == 404
 
 
-def test_the_picture_is_kept_only_with_snapshot_retention(
+def test_the_picture_outlives_the_session_only_with_snapshot_retention(
     teacher_api, course, class_picture, settings
 ):
     settings.CHECKIN_SNAPSHOT_RETENTION_DAYS = 7
     session = open_session_of(course)
     answer = upload(teacher_api, session, class_picture[0])
+    services.close_session(session=session)
     photo = ClassPhoto.objects.get(pk=answer.json()["id"])
     assert photo.status == "done" and photo.image
+
+
+def test_another_teacher_cannot_read_the_picture(teacher_api, course, class_picture, other_teacher):
+    session = open_session_of(course)
+    answer = upload(teacher_api, session, class_picture[0])
+    url = reverse("session-class-photo-image", args=[session.pk, answer.json()["id"]])
+    assert client_for(other_teacher).get(url).status_code == 404
 
 
 @pytest.mark.real_faces

@@ -78,6 +78,7 @@ def test_one_student_enrolled_under_two_names_is_caught(course, teacher, upload,
     photo.refresh_from_db()
     assert photo.status == NEEDS_REVIEW
     assert photo.review_reason == "This photo looks like Barack Obama (S001)."
+    assert photo.looks_like == Person.objects.get(external_id="S001")  # shown side by side
 
 
 def test_a_photo_unlike_the_persons_own_photos_is_held(course, teacher, upload, shared_faces):

@@ -129,3 +129,21 @@ def test_photos_are_refused_until_consent_is_recorded(teacher, teacher_api, shar
     assert response.status_code == 400
     assert "consent" in response.json()["image"][0]
     assert person.photos.count() == 0
+
+
+def test_a_photo_for_a_student_deleted_meanwhile_is_refused_not_a_server_error(
+    person, shared_faces
+):
+    """The request looked the student up, then another request deleted them: the photo is
+    refused with a reason, nothing is stored, instead of a foreign-key error at commit."""
+    from django.core.files.base import ContentFile
+
+    from people.models import EnrollmentPhoto, Person
+    from people.services import UploadRefused, add_photo
+
+    looked_up = Person.objects.get(pk=person.pk)
+    Person.objects.filter(pk=person.pk).delete()
+    data = (shared_faces / "enroll" / "obama" / "obama.jpg").read_bytes()
+    with pytest.raises(UploadRefused, match="has been removed"):
+        add_photo(person=looked_up, upload=ContentFile(data, name="obama.jpg"))
+    assert not EnrollmentPhoto.objects.exists()

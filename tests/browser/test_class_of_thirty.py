@@ -131,7 +131,7 @@ def test_a_class_of_thirty_in_ten_minutes(
         assert course.schedules.count() == 1 and course.sessions.count() >= 4
         page.get_by_role("button", name="Start class now").click()
         expect(page.locator("#session-state")).to_have_text("Open")
-        expect(page.locator("#live-counts")).to_contain_text("0 of 30 in, 0 late, 30 not yet")
+        expect(page.locator("#live-counts")).to_contain_text("0 of 30 in · 0 late · 30 not yet")
 
         # 5. The kiosk, opened from the link its QR code encodes.
         page.get_by_text("Show the QR code of the kiosk link").click()
@@ -149,14 +149,14 @@ def test_a_class_of_thirty_in_ten_minutes(
         expect(kiosk.locator("#kiosk-welcome")).to_be_in_viewport()
         audit(kiosk, "kiosk")
         kiosk.close()
-        expect(page.locator("#live-counts")).to_contain_text("1 of 30 in, 0 late, 29 not yet")
+        expect(page.locator("#live-counts")).to_contain_text("1 of 30 in · 0 late · 29 not yet")
 
         # A student added meanwhile, and a teacher's note, appear without a reload.
         page.evaluate("window.noReload = true")
         newcomer = Person.objects.create(full_name="Ada Newcomer", external_id="S-2000")
         course.roster.add(newcomer)
         expect(page.locator(f"#person-{newcomer.pk}")).to_be_visible(timeout=6_000)
-        expect(page.locator("#live-counts")).to_contain_text("1 of 31 in, 0 late, 30 not yet")
+        expect(page.locator("#live-counts")).to_contain_text("1 of 31 in · 0 late · 30 not yet")
         obama = Person.objects.get(external_id="S-1001")
         session = course.sessions.get(opened_at__isnull=False)
         set_status(session=session, person=obama, status="present", changed_by=teacher)
@@ -177,7 +177,7 @@ def test_a_class_of_thirty_in_ten_minutes(
         expect(page.locator("#live-counts")).to_contain_text("30 absent")
         page.get_by_role("button", name="Reopen session").click()
         expect(page.locator(".message--success")).to_contain_text("30 absence(s)")
-        expect(page.locator("#live-counts")).to_contain_text("1 of 31 in, 0 late, 30 not yet")
+        expect(page.locator("#live-counts")).to_contain_text("1 of 31 in · 0 late · 30 not yet")
         page.get_by_role("link", name="Close session…").click()
         page.get_by_role("button", name="Close session").click()
 

@@ -7,7 +7,7 @@ from attendance.models import AttendanceRecord
 from tests.api.conftest import open_session_of
 from tests.api.test_class_photos import KNOWN, enroll_class, make_class_picture
 from tests.browser.conftest import assert_no_sideways_scroll, log_in
-from tests.factories import CourseFactory
+from tests.factories import CourseFactory, PersonFactory
 
 
 @pytest.mark.django_db(transaction=True)
@@ -16,6 +16,7 @@ def test_a_teacher_takes_the_roll_from_a_class_photo(
 ):
     course = CourseFactory(teachers=[teacher], name="Year 9")
     enroll_class(course)
+    course.roster.add(PersonFactory(full_name="Nia Long", external_id="nia"))
     session = open_session_of(course)
     data, frame = make_class_picture()
     picture = tmp_path / "class.jpg"
@@ -68,6 +69,34 @@ def test_a_teacher_takes_the_roll_from_a_class_photo(
         rose = course.roster.get(external_id="rose_leslie")
         page.locator(f"#person-{rose.pk} [data-cell=status]").get_by_text("Present").wait_for()
         screenshot(page, "class-photo-assigned")
+
+        # After a reload the photo is back with its boxes and names, and the unknown faces
+        # left can still be named (only students not marked yet are offered).
+        page.reload()
+        page.locator(".class-photo__stage img").wait_for()
+        page.wait_for_function(
+            "[...document.querySelectorAll('.class-photo__stage img')]"
+            ".every((img) => img.complete && img.naturalWidth > 0)"
+        )
+        labels_after = page.locator(".class-photo .face-box__label").all_inner_texts()
+        named_after = sorted(label for label in labels_after if not label.startswith("Unknown"))
+        assert named_after == sorted([*expected, "Rose Leslie"])
+        assert len(labels_after) == len(labels)
+        for width, height in ((1280, 800), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            assert_boxes_lie_on_the_photo(page)
+            assert_no_sideways_scroll(page)
+            screenshot(page, f"class-photo-after-reload-{width}")
+        page.set_viewport_size({"width": 1280, "height": 860})
+        unknown = page.locator(".class-photo__unknown li", has=page.get_by_role("combobox"))
+        choice = unknown.first.get_by_role("combobox")
+        offered = choice.evaluate("(select) => [...select.options].map((o) => o.text)")
+        assert offered == ["Choose…", "Nia Long"], offered
+        choice.select_option(label="Nia Long")
+        unknown.first.get_by_role("button", name="Assign").click()
+        page.get_by_text("Nia Long, marked.").wait_for()
+        nia = course.roster.get(external_id="nia")
+        page.locator(f"#person-{nia.pk} [data-cell=status]").get_by_text("Present").wait_for()
 
     record = AttendanceRecord.objects.get(session=session, person__external_id="rose_leslie")
     assert (record.method, record.status, record.changed_by) == ("class_photo", "present", teacher)

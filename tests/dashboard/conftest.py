@@ -2,6 +2,7 @@
 and another teacher who must see none of it."""
 
 import io
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,6 +16,14 @@ def png_bytes(size=(8, 8), color=(200, 120, 80)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def rendered_rows(html: str) -> dict[int, dict]:
+    """Each row of the poll's rendered rows: its status and its change note."""
+    found = re.finditer(
+        r'data-person="(\d+)" data-status="(\w*)".*?data-cell="note">(.*?)</td>', html, re.S
+    )
+    return {int(m[1]): {"status": m[2], "note": m[3]} for m in found}
 
 
 @pytest.fixture

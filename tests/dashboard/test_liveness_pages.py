@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from attendance.models import AttendanceRecord
 from people.models import Course
+from tests.dashboard.conftest import rendered_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_the_live_page_says_which_face_check_ins_passed_the_liveness_check(
     teacher_client, marks, ada, alan
 ):
     data = teacher_client.get(reverse("dashboard:session-status", args=[marks.pk])).json()
-    notes = {row["person"]: row["note"] for row in data["rows"]}
+    notes = {person: row["note"] for person, row in rendered_rows(data["rows_html"]).items()}
     assert notes[ada.pk].endswith(", liveness check passed")
     assert "liveness" not in notes[alan.pk]
     page = teacher_client.get(reverse("dashboard:session", args=[marks.pk])).content.decode()

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attendance.models import AttendanceRecord, AttendanceSession
+from tests.dashboard.conftest import rendered_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -111,10 +112,10 @@ def test_an_unknown_status_is_refused(teacher_client, session, ada):
     assert not AttendanceRecord.objects.exists()
 
 
-def test_the_status_json_gives_each_students_status_for_polling(teacher_client, session, ada):
+def test_the_poll_renders_each_students_row(teacher_client, session, ada):
     AttendanceRecord.objects.create(session=session, person=ada, status="late", method="face")
     data = teacher_client.get(reverse("dashboard:session-status", args=[session.pk])).json()
-    rows = {row["person"]: row for row in data["rows"]}
+    rows = rendered_rows(data["rows_html"])
     assert data["state"] == "scheduled"
     assert rows[ada.pk]["status"] == "late"
     assert rows[ada.pk]["note"].startswith("face check-in at ")
