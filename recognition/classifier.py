@@ -30,11 +30,13 @@ machine): per-call overhead, not arithmetic. _one_vs_rest solves the same proble
 batched numpy, _BLOCK rows at a time, by finite Newton steps to the exact optimum (liblinear
 stops at tol=1e-3). Measured on synthetic rosters (bench/training.py EncodingSpace, `python
 -m bench.training --quick`, 300 genuine faces, strangers and look-alikes each), in the same
-run as the old trainer, with the machine loaded (load average ~9 on 2 cores): 2,000 people
-9.7 CPU s (0.56x) and 20 s wall (0.45x); 1,000 people 4.6 CPU s (0.56x); 300 people 1.8
-CPU s (1.2x). Rows within 2e-4 of the old ones; decisions changed: none at 300 and 1,000
-people, one stranger's review candidate of 900 faces at 2,000 (the old rows are liblinear's
-approximation). tests/recognition/test_classifier.py checks the rows against liblinear and
+runs as the old trainer, two runs with the machine loaded (load average 8-12 on 2 cores):
+2,000 people 9.7-9.9 CPU s (0.48-0.56x the old) and 20-29 s wall (0.45-0.58x); 1,000
+people 4.6-5.0 CPU s (0.56-0.63x); 300 people 1.8-2.0 CPU s (1.0-1.2x). Rows within 2e-4
+of the old ones; decisions changed: none at 300 and 1,000 people, at 2,000 none in one run
+and one stranger's review candidate of 900 faces in the other (the old rows are liblinear's
+approximation to its tol). Idle, two threads would make the wall time about half the CPU.
+tests/recognition/test_classifier.py checks the rows against liblinear and
 the gradient of every row's whole-roster problem.
 Rejected earlier, as they change decisions (500 people): a looser tol=1e-2 and centring the
 encodings (another model: candidates differed for 5% of the strangers beyond the default
