@@ -35,7 +35,7 @@ runs as the old trainer, two runs with the machine loaded (load average 8-12 on 
 people 4.6-5.0 CPU s (0.56-0.63x); 300 people 1.8-2.0 CPU s (1.0-1.2x). Rows within 2e-4
 of the old ones; decisions changed: none at 300 and 1,000 people, at 2,000 none in one run
 and one stranger's review candidate of 900 faces in the other (the old rows are liblinear's
-approximation to its tol). Idle, two threads would make the wall time about half the CPU.
+approximation to its tol). Not measured on an idle machine.
 tests/recognition/test_classifier.py checks the rows against liblinear and
 the gradient of every row's whole-roster problem.
 Rejected earlier, as they change decisions (500 people): a looser tol=1e-2 and centring the
