@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jobs.durable import DurableJob
 from people.validation import validate_time_zone
@@ -152,12 +153,12 @@ class AttendanceRecord(models.Model):
         ABSENT = "absent", "Absent"
         EXCUSED = "excused", "Excused"
 
-    class Method(models.TextChoices):
-        FACE = "face", "Face"
-        MANUAL = "manual", "Manual"
-        CONFIRMED = "confirmed", "Confirmed by the teacher"
-        ABSENT_AT_CLOSE = "closed", "Absent at close"
-        CLASS_PHOTO = "class_photo", "Class photo"
+    class Method(models.TextChoices):  # the one label of each method on every page and CSV
+        FACE = "face", _("Face check-in")
+        MANUAL = "manual", _("Set by a teacher")
+        CONFIRMED = "confirmed", _("Confirmed by a teacher")
+        ABSENT_AT_CLOSE = "closed", _("Absent at close")
+        CLASS_PHOTO = "class_photo", _("Class photo")
 
     session = models.ForeignKey(AttendanceSession, on_delete=models.CASCADE, related_name="records")
     person = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attendance import marks
 from attendance.crops import face_crop_jpeg
@@ -41,6 +42,15 @@ def classify(match: Match, *, tolerance: float, margin: float) -> str:
     if match.candidate_id is None or match.distance is None or margin <= 0:
         return UNKNOWN
     return REVIEW if tolerance < match.distance <= tolerance + margin else UNKNOWN
+
+
+def likeness(distance: float, *, tolerance: float, margin: float) -> str:
+    """Plain words for a teacher in place of a face distance."""
+    if distance <= tolerance:
+        return _("a clear match")
+    if distance <= tolerance + margin / 2:
+        return _("a close match, but not a clear one")
+    return _("not a clear match")
 
 
 def margin_for(*, course, person) -> float:

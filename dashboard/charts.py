@@ -1,13 +1,17 @@
 """Geometry of the attendance chart, drawn as inline SVG by a template.
 
 Rendered on the server: no chart library, nothing to download, readable without JavaScript.
+Drawn at one unit per CSS pixel, SLOT per session: the words stay at their
+12 px on a phone (the chart scrolls sideways in its own box) and never overlap.
 """
 
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 36  # room for the axis labels
+HEIGHT = 240
+LEFT, RIGHT, TOP, BOTTOM = 44, 8, 20, 36  # room for the axis labels and a 100% value
 GRID_STEPS = (0, 25, 50, 75, 100)
+SLOT = 84  # pixels per session: room for its label ("22 Nov" over "14:36") and value
+MIN_SLOTS = 3  # a chart of one session is as wide as one of three, and fits a phone
 
 
 @dataclass(frozen=True)
@@ -45,14 +49,21 @@ class StackedBar:
     late_y: float
     late_height: float
     label: str
-    value: str
+    value: str  # the whole value (title, description); `total` is written over the bar
+    total: str
     label_x: float
     value_y: float
+
+    @property
+    def label_lines(self) -> list[str]:
+        """The label on two lines under the bar ("22 Nov", "14:41"): sessions sit close."""
+        return self.label.rsplit(" ", 1)
 
 
 def present_late_chart(points: list[tuple[str, float | None, float]]) -> BarChart:
     """(label, present fraction or None, late fraction): late drawn on top, in its own colour."""
-    plot_width = WIDTH - LEFT - RIGHT
+    width = LEFT + RIGHT + SLOT * max(len(points), MIN_SLOTS)
+    plot_width = width - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     baseline = TOP + plot_height
     slot = plot_width / max(len(points), 1)
@@ -63,9 +74,10 @@ def present_late_chart(points: list[tuple[str, float | None, float]]) -> BarChar
         present_height = plot_height * (present or 0)
         late_height = plot_height * (late if present is not None else 0)
         if present is None:
-            value = "no data"
+            value = total = "no data"
         else:
-            value = f"{present + late:.0%}" + (f" ({late:.0%} late)" if late else "")
+            total = f"{present + late:.0%}"
+            value = total + (f" ({late:.0%} late)" if late else "")
         top = baseline - present_height - late_height
         bars.append(
             StackedBar(
@@ -77,6 +89,7 @@ def present_late_chart(points: list[tuple[str, float | None, float]]) -> BarChar
                 late_height=round(late_height, 1),
                 label=label,
                 value=value,
+                total=total,
                 label_x=round(x + bar_width / 2, 1),
                 value_y=round(top - 4, 1),
             )
@@ -84,4 +97,4 @@ def present_late_chart(points: list[tuple[str, float | None, float]]) -> BarChar
     grid = [
         GridLine(y=round(baseline - plot_height * s / 100, 1), label=f"{s}%") for s in GRID_STEPS
     ]
-    return BarChart(WIDTH, HEIGHT, bars, grid, baseline, LEFT)
+    return BarChart(width, HEIGHT, bars, grid, baseline, LEFT)

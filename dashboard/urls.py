@@ -127,6 +127,7 @@ page_patterns = [
     ),
     path("courses/<int:pk>/consent/", courses.record_consent_for_selected, name="consent-many"),
     path("courses/<int:pk>/import/", imports.roster_import_page, name="roster-import"),
+    path("roster-template.csv", imports.roster_template, name="roster-template"),
     path("courses/<int:pk>/photo-import/", imports.photo_import_page, name="photo-import"),
     path("photo-imports/<int:pk>/", imports.photo_import_job, name="photo-import-job"),
     path("roster-imports/<int:pk>/", imports.roster_import_job, name="roster-import-job"),

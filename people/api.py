@@ -149,6 +149,7 @@ class CourseViewSet(viewsets.ModelViewSet):
             data=params.validated_data["file"].read(settings.ROSTER_IMPORT_MAX_BYTES + 1),
             added_by=request.user,
             dry_run=params.validated_data["dry_run"],
+            date_order=params.validated_data["date_order"],
         )
         body = RosterImportResultSerializer(result.as_dict()).data
         if params.validated_data["dry_run"]:

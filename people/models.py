@@ -6,6 +6,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from jobs.durable import DurableJob, JobState
 from people.validation import (
@@ -244,11 +245,18 @@ class RosterImportJob(DurableJob):
 
     State = JobState
 
+    class DateOrder(models.TextChoices):  # how 01/09/2026 reads
+        DAY_FIRST = "dmy", _("day first (01/09/2026 = 1 Sep)")
+        MONTH_FIRST = "mdy", _("month first (01/09/2026 = 9 Jan)")
+
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="roster_imports")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     data = models.TextField(blank=True, help_text="The CSV text, emptied when the job ends.")
+    date_order = models.CharField(
+        max_length=3, choices=DateOrder.choices, default=DateOrder.DAY_FIRST
+    )
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
     total = models.PositiveIntegerField(default=0)
     imported = models.PositiveIntegerField(default=0)

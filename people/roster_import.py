@@ -1,7 +1,10 @@
 """Roster import from a CSV file: read, check every row, then add all students or none.
 
 The file is what a spreadsheet exports: UTF-8 with or without a byte-order mark, `;` or `,`
-between fields, a header row whose names may vary ("Name", "Full name", "Student ID"…).
+between fields, a header row whose names may vary ("Name", "Full name", "Student ID", "First
+name" and "Last name", in English, Spanish, French or German). A date such as 01/09/2026 reads
+as day/month or month/day as the teacher says (`date_order`); the preview flags each date that
+would read differently the other way, and lists the columns it does not use.
 `preview_roster` says, row by row, what would happen and what is wrong; `import_roster`
 adds the students through `services.add_student` (the same rules as the form and the API),
 in one transaction, and refuses the whole file while any row has an error.
@@ -18,6 +21,7 @@ background job like any other.
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -26,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jobs import durable
 from people.models import Course, Person, RosterImportJob
@@ -34,9 +39,67 @@ from people.services import StudentNumberTaken, add_student
 
 MAX_ROWS = 2000
 BACKGROUND_ROWS = 200  # a confirmed file with more rows is added by a background job
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y")
+DAY_FIRST, MONTH_FIRST = RosterImportJob.DateOrder.DAY_FIRST, RosterImportJob.DateOrder.MONTH_FIRST
+# Where a school writes the month first: the default for a teacher in these zones.
+MONTH_FIRST_ZONES = (
+    "US/",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Phoenix",
+    "America/Anchorage",
+    "America/Adak",
+    "America/Boise",
+    "America/Detroit",
+    "America/Indiana/",
+    "America/Kentucky/",
+    "America/North_Dakota/",
+    "America/Juneau",
+    "America/Sitka",
+    "America/Nome",
+    "America/Yakutat",
+    "America/Menominee",
+    "Pacific/Honolulu",
+    "Asia/Manila",
+)
+NUMERIC_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+# Header names after normalise_header (lower case, accents and punctuation dropped).
 COLUMNS = {
-    "full_name": {"fullname", "name", "studentname", "student", "pupil", "pupilname"},
+    "full_name": {
+        "fullname",
+        "name",
+        "studentname",
+        "student",
+        "pupil",
+        "pupilname",
+        "nombrecompleto",
+        "nomcomplet",
+        "nom",
+        "vollstandigername",
+        "vollername",
+    },
+    "first_name": {
+        "firstname",
+        "firstnames",
+        "givenname",
+        "givennames",
+        "forename",
+        "forenames",
+        "nombre",
+        "prenom",
+        "vorname",
+    },
+    "last_name": {
+        "lastname",
+        "surname",
+        "familyname",
+        "apellido",
+        "apellidos",
+        "nomdefamille",
+        "nachname",
+        "familienname",
+    },
     "external_id": {
         "studentnumber",
         "studentno",
@@ -46,8 +109,23 @@ COLUMNS = {
         "externalid",
         "matriculation",
         "pupilnumber",
+        "numerodeestudiante",
+        "matricula",
+        "numerodetudiant",
+        "numeroeleve",
+        "matricule",
+        "matrikelnummer",
+        "schulernummer",
     },
-    "email": {"email", "mail", "emailaddress"},
+    "email": {
+        "email",
+        "mail",
+        "emailaddress",
+        "correo",
+        "correoelectronico",
+        "courriel",
+        "adressemail",
+    },
     "consent_recorded_on": {
         "consentdate",
         "consent",
@@ -55,15 +133,21 @@ COLUMNS = {
         "consentgivenon",
         "consentgiven",
         "consenton",
+        "consentimiento",
+        "fechadeconsentimiento",
+        "consentement",
+        "datedeconsentement",
+        "einwilligung",
+        "einwilligungsdatum",
     },
 }
-REQUIRED = ("full_name", "external_id")
-LABELS = {
-    "full_name": "full name",
-    "external_id": "student number",
-    "email": "e-mail",
-    "consent_recorded_on": "consent date",
-}
+# "Name" next to "First name" is the family name (German "Vorname, Name"; French "Prénom, Nom").
+FAMILY_NAME_WITH_FIRST = {"name", "nom"}
+TEMPLATE_HEADER = ("First name", "Last name", "Student number", "E-mail", "Consent date")
+TEMPLATE_ROWS = (
+    ("Ada", "Lovelace", "S001", "ada@example.org", "2026-09-01"),
+    ("Alan", "Turing", "S002", "", ""),
+)
 
 
 NUMBERS_TAKEN = (
@@ -97,6 +181,7 @@ class RosterRow:
     consent_recorded_on: date | None = None
     errors: list[str] = field(default_factory=list)
     existing: bool = False  # the teacher already knows this student number
+    date_ambiguous: bool = False  # the consent date reads differently in the other order
 
     def as_dict(self) -> dict:
         return {
@@ -106,6 +191,7 @@ class RosterRow:
             "email": self.email,
             "consent_recorded_on": self.consent_recorded_on,
             "existing": self.existing,
+            "date_ambiguous": self.date_ambiguous,
             "errors": self.errors,
         }
 
@@ -113,6 +199,8 @@ class RosterRow:
 @dataclass
 class RosterPreview:
     rows: list[RosterRow]
+    ignored_columns: list[str] = field(default_factory=list)
+    date_order: str = DAY_FIRST
     imported: int = 0
     job: RosterImportJob | None = None  # the background job adding the rows, when queued
 
@@ -124,13 +212,34 @@ class RosterPreview:
     def error_count(self) -> int:
         return sum(1 for row in self.rows if row.errors)
 
+    @property
+    def ambiguous_dates(self) -> int:
+        return sum(1 for row in self.rows if row.date_ambiguous)
+
     def as_dict(self) -> dict:
         return {
             "valid": self.valid,
             "rows": [row.as_dict() for row in self.rows],
             "errors": self.error_count,
             "imported": self.imported,
+            "date_order": self.date_order,
+            "ambiguous_dates": self.ambiguous_dates,
+            "ignored_columns": self.ignored_columns,
         }
+
+
+def default_date_order(time_zone: str) -> str:
+    """Month first where the teacher's zone writes dates that way, else day first."""
+    return MONTH_FIRST if time_zone.startswith(MONTH_FIRST_ZONES) else DAY_FIRST
+
+
+def template_csv() -> str:
+    """An example file a teacher fills in: the header names every column the import reads."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_(name) for name in TEMPLATE_HEADER])
+    writer.writerows(TEMPLATE_ROWS)
+    return buffer.getvalue()
 
 
 def decode(data: bytes) -> str:
@@ -152,7 +261,8 @@ def decode(data: bytes) -> str:
 
 
 def normalise_header(name: str) -> str:
-    return re.sub(r"[^a-z]", "", name.lower())
+    plain = unicodedata.normalize("NFKD", name.lower()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", plain)
 
 
 def column_map(header: list[str]) -> dict[str, int]:
@@ -162,25 +272,61 @@ def column_map(header: list[str]) -> dict[str, int]:
         for column, aliases in COLUMNS.items():
             if key in aliases and column not in found:
                 found[column] = index
-    missing = [LABELS[column] for column in REQUIRED if column not in found]
+    generic_name = normalise_header(header[found["full_name"]]) if "full_name" in found else ""
+    if (
+        "first_name" in found
+        and "last_name" not in found
+        and generic_name in FAMILY_NAME_WITH_FIRST
+    ):
+        found["last_name"] = found.pop("full_name")
+    names = "full_name" in found or {"first_name", "last_name"} <= found.keys()
+    missing = [_("full name (or first name and last name)")] if not names else []
+    if "external_id" not in found:
+        missing.append(_("student number"))
     if missing:
+        seen = ", ".join(h.strip() for h in header if h.strip()) or _("nothing")
         raise RosterFileError(
-            f"The first row must name the columns; no {' or '.join(missing)} column was found "
-            f"(found: {', '.join(h.strip() for h in header if h.strip()) or 'nothing'})."
+            _(
+                "The first row must name the columns; no %(missing)s column was found "
+                "(found: %(seen)s)."
+            )
+            % {"missing": _(" or ").join(missing), "seen": seen}
         )
     return found
 
 
-def parse_date(text: str) -> date:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"“{text}” is not a date: write it as 2026-09-01 or 01/09/2026.")
+def ignored_columns(header: list[str], columns: dict[str, int]) -> list[str]:
+    """The header's columns the import does not read, by name (or position when unnamed)."""
+    used = set(columns.values())
+    return [
+        name.strip() or _("column %(number)d (no name)") % {"number": index + 1}
+        for index, name in enumerate(header)
+        if index not in used
+    ]
 
 
-def read_rows(text: str) -> list[RosterRow]:
+def parse_date(text: str, order: str = DAY_FIRST) -> tuple[date, bool]:
+    """The date, and whether the other order would read it as another valid date."""
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date(), False
+    except ValueError:
+        pass
+    numeric = NUMERIC_DATE.fullmatch(text)
+    readings = []
+    if numeric:
+        first, second, year = (int(part) for part in numeric.groups())
+        day_first = [(year, second, first), (year, first, second)]
+        for y, m, d in day_first if order == DAY_FIRST else day_first[::-1]:
+            try:
+                readings.append(date(y, m, d))
+            except ValueError:
+                continue
+    if not readings:
+        raise ValueError(_("“%(text)s” is not a date: write it as 2026-09-01.") % {"text": text})
+    return readings[0], len(set(readings)) > 1
+
+
+def read_rows(text: str, date_order: str = DAY_FIRST) -> tuple[list[RosterRow], list[str]]:
     first_line = text.splitlines()[0] if text.splitlines() else ""
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -193,20 +339,23 @@ def read_rows(text: str) -> list[RosterRow]:
                 continue
             if len(rows) >= MAX_ROWS:
                 raise RosterFileError(f"The file has more than {MAX_ROWS} students.")
-            rows.append(read_row(reader.line_num, cells, columns))
+            rows.append(read_row(reader.line_num, cells, columns, date_order))
     except csv.Error as error:
         raise RosterFileError(f"The file is not valid CSV: {error}.") from None
     if not rows:
         raise RosterFileError("The file has a header but no students.")
-    return rows
+    return rows, ignored_columns(header, columns)
 
 
-def read_row(line: int, cells: list[str], columns: dict[str, int]) -> RosterRow:
+def read_row(line: int, cells: list[str], columns: dict[str, int], date_order: str) -> RosterRow:
     def cell(column: str) -> str:
         index = columns.get(column)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        return " ".join(cells[index].split()) if index is not None and index < len(cells) else ""
 
-    row = RosterRow(line=line, full_name=cell("full_name"), external_id=cell("external_id"))
+    full_name = cell("full_name") or " ".join(
+        part for part in (cell("first_name"), cell("last_name")) if part
+    )
+    row = RosterRow(line=line, full_name=full_name, external_id=cell("external_id"))
     row.email = cell("email")
     if any("\x00" in text for text in cells):  # no database stores it in a text column
         row.errors.append("This line holds a NUL character (byte 0): remove it.")
@@ -226,7 +375,7 @@ def read_row(line: int, cells: list[str], columns: dict[str, int]) -> RosterRow:
     consent = cell("consent_recorded_on")
     if consent:
         try:
-            row.consent_recorded_on = parse_date(consent)
+            row.consent_recorded_on, row.date_ambiguous = parse_date(consent, date_order)
         except ValueError as error:
             row.errors.append(str(error))
         else:
@@ -257,16 +406,18 @@ def check_against_database(rows: list[RosterRow], *, added_by) -> None:
         row.existing = row.external_id in known
 
 
-def preview_roster(*, data: bytes, added_by) -> RosterPreview:
+def preview_roster(*, data: bytes, added_by, date_order: str = DAY_FIRST) -> RosterPreview:
     """Read and check the whole file; raises RosterFileError when it cannot be read at all."""
-    rows = read_rows(decode(data))
+    rows, ignored = read_rows(decode(data), date_order)
     check_against_database(rows, added_by=added_by)
-    return RosterPreview(rows=rows)
+    return RosterPreview(rows=rows, ignored_columns=ignored, date_order=date_order)
 
 
-def import_roster(*, course: Course, data: bytes, added_by, dry_run: bool = False) -> RosterPreview:
+def import_roster(
+    *, course: Course, data: bytes, added_by, dry_run: bool = False, date_order: str = DAY_FIRST
+) -> RosterPreview:
     """All or nothing: with any row in error (or dry_run), nothing is added."""
-    preview = preview_roster(data=data, added_by=added_by)
+    preview = preview_roster(data=data, added_by=added_by, date_order=date_order)
     if dry_run or not preview.valid:
         return preview
     return _import_rows(course, preview, added_by)
@@ -296,17 +447,23 @@ def _add_row(course: Course, row: RosterRow, added_by) -> None:
         person.save(update_fields=["email", "updated_at"])
 
 
-def start_roster_import(*, course: Course, data: bytes, added_by) -> RosterPreview:
+def start_roster_import(
+    *, course: Course, data: bytes, added_by, date_order: str = DAY_FIRST
+) -> RosterPreview:
     """A confirmed import: the file is checked now (row errors in the answer, nothing added);
     a valid file of at most BACKGROUND_ROWS rows is added now, a longer one by a background
     job (`preview.job`), queued once the request's transaction commits."""
-    preview = preview_roster(data=data, added_by=added_by)
+    preview = preview_roster(data=data, added_by=added_by, date_order=date_order)
     if not preview.valid:
         return preview
     if len(preview.rows) <= BACKGROUND_ROWS:
         return _import_rows(course, preview, added_by)
     preview.job = RosterImportJob.objects.create(
-        course=course, created_by=added_by, data=decode(data), total=len(preview.rows)
+        course=course,
+        created_by=added_by,
+        data=decode(data),
+        date_order=date_order,
+        total=len(preview.rows),
     )
     durable.enqueue(preview.job)  # with the broker down the job stays queued for the sweep
     return preview
@@ -328,7 +485,10 @@ def run_roster_import(*, job_id: int) -> str | None:
             raise RosterFileError("The account that started this import no longer exists.")
         with transaction.atomic():
             preview = import_roster(
-                course=job.course, data=job.data.encode(), added_by=job.created_by
+                course=job.course,
+                data=job.data.encode(),
+                added_by=job.created_by,
+                date_order=job.date_order,
             )
             if preview.imported:
                 stored = durable.finish(

@@ -2,7 +2,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from people.models import Course, CourseClassifier, EnrollmentPhoto, Person
+from people.models import Course, CourseClassifier, EnrollmentPhoto, Person, RosterImportJob
 from people.selectors import people_for
 from people.training import pending_since
 
@@ -102,10 +102,16 @@ class ClassifierSerializer(serializers.ModelSerializer):
 class RosterImportSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="CSV, UTF-8 (with or without BOM), `;` or `,`; a header row naming the "
-        "columns full name, student number, and optionally e-mail and consent date."
+        "columns full name (or first name and last name), student number, and optionally "
+        "e-mail and consent date."
     )
     dry_run = serializers.BooleanField(
         default=False, help_text="Only check the file and answer the preview."
+    )
+    date_order = serializers.ChoiceField(
+        choices=RosterImportJob.DateOrder.choices,
+        default=RosterImportJob.DateOrder.DAY_FIRST,
+        help_text="How a date such as 01/09/2026 reads: dmy (day first) or mdy (month first).",
     )
 
 
@@ -116,6 +122,9 @@ class RosterRowSerializer(serializers.Serializer):
     email = serializers.CharField()
     consent_recorded_on = serializers.DateField(allow_null=True)
     existing = serializers.BooleanField(help_text="Already one of your students.")
+    date_ambiguous = serializers.BooleanField(
+        help_text="The consent date would read as another date in the other date_order."
+    )
     errors = serializers.ListField(child=serializers.CharField())
 
 
@@ -123,6 +132,13 @@ class RosterImportResultSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
     errors = serializers.IntegerField(help_text="Rows with an error.")
     imported = serializers.IntegerField(help_text="Students added (0 on a dry run or an error).")
+    date_order = serializers.CharField(help_text="How the file's numeric dates were read.")
+    ambiguous_dates = serializers.IntegerField(
+        help_text="Rows whose consent date reads differently in the other order."
+    )
+    ignored_columns = serializers.ListField(
+        child=serializers.CharField(), help_text="Columns of the file that were not read."
+    )
     rows = RosterRowSerializer(many=True)
 
 

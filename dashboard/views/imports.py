@@ -7,8 +7,12 @@ import base64
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from people import photo_import, roster_import
@@ -19,18 +23,33 @@ from people.services import StudentNumberTaken
 SESSION_KEY = "roster-import-{}"
 
 
+def _date_order(request) -> str:
+    """The order the teacher chose, else the usual one where the teacher's zone is."""
+    chosen = request.POST.get("date_order")
+    if chosen in RosterImportJob.DateOrder.values:
+        return chosen
+    return roster_import.default_date_order(timezone.get_current_timezone_name())
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def roster_import_page(request, pk: int):
     """GET: choose a file. POST with a file: the preview (the file waits in the session).
+    POST with reread: the same file's preview with dates read in another order.
     POST with confirm: import what was previewed, all or nothing."""
     course = get_object_or_404(courses_for(request.user), pk=pk)
-    context = {"course": course, "max_kb": settings.ROSTER_IMPORT_MAX_BYTES // 1024}
+    date_order = _date_order(request)
+    context = {
+        "course": course,
+        "max_kb": settings.ROSTER_IMPORT_MAX_BYTES // 1024,
+        "date_orders": RosterImportJob.DateOrder.choices,
+        "date_order": date_order,
+    }
     key = SESSION_KEY.format(course.pk)
     if request.method == "GET":
         return render(request, "dashboard/roster_import.html", context)
     confirming = "confirm" in request.POST
-    if confirming:
+    if confirming or "reread" in request.POST:
         stored = request.session.get(key)
         if not stored:
             messages.error(request, "Choose the file again: the preview has expired.")
@@ -45,11 +64,15 @@ def roster_import_page(request, pk: int):
     try:
         if confirming:
             result = roster_import.start_roster_import(
-                course=course, data=data, added_by=request.user
+                course=course, data=data, added_by=request.user, date_order=date_order
             )
         else:
             result = roster_import.import_roster(
-                course=course, data=data, added_by=request.user, dry_run=True
+                course=course,
+                data=data,
+                added_by=request.user,
+                dry_run=True,
+                date_order=date_order,
             )
     except (roster_import.RosterFileError, StudentNumberTaken) as error:
         # StudentNumberTaken: a double-click on Confirm, the other request imported them
@@ -66,6 +89,17 @@ def roster_import_page(request, pk: int):
     context["preview"] = result
     status = 200 if result.valid else 400
     return render(request, "dashboard/roster_import.html", context, status=status)
+
+
+@require_GET
+@login_required
+def roster_template(request):
+    """An example CSV with every column the roster import reads."""
+    response = HttpResponse(roster_import.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=_("students template.csv")
+    )
+    return response
 
 
 @require_http_methods(["GET", "POST"])

@@ -32,20 +32,20 @@ def local_time(moment) -> str:
 
 
 def change_note(record: AttendanceRecord | None) -> str:
-    """Who set the status and when: the kiosk (by face) or a named teacher."""
+    """How the status was set (the method's one label), when, and by which teacher."""
     if record is None:
         return ""
-    if record.method == AttendanceRecord.Method.FACE:
-        live = ", liveness check passed" if record.liveness == record.Liveness.PASSED else ""
-        return f"face check-in at {local_time(record.recorded_at)}{live}"
-    if record.method == AttendanceRecord.Method.CONFIRMED and record.changed_by:
-        teacher = record.changed_by.get_full_name() or record.changed_by.get_username()
-        return f"face at {local_time(record.recorded_at)}, confirmed by {teacher}"
-    if record.method == AttendanceRecord.Method.ABSENT_AT_CLOSE:
-        return f"no check-in when the session closed at {local_time(record.recorded_at)}"
+    when = record.updated_at if record.method == AttendanceRecord.Method.MANUAL else None
+    note = _("%(method)s, %(time)s") % {
+        "method": record.get_method_display(),
+        "time": local_time(when or record.recorded_at),
+    }
+    if record.liveness == AttendanceRecord.Liveness.PASSED:
+        note += _(", liveness check passed")
     teacher = record.changed_by
-    who = (teacher.get_full_name() or teacher.get_username()) if teacher else "the system"
-    return f"set by {who} at {local_time(record.updated_at)}"
+    if teacher and record.method != AttendanceRecord.Method.FACE:
+        note += f" ({teacher.get_full_name() or teacher.get_username()})"
+    return note
 
 
 @require_POST

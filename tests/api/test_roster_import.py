@@ -155,7 +155,8 @@ def test_a_file_without_the_needed_columns_says_which(teacher, teacher_api):
     response = post(teacher_api, course, "colour;size\nred;big\n")
     assert response.status_code == 400
     message = response.json()["file"][0]
-    assert "full name or student number" in message and "colour" in message
+    assert "no full name (or first name and last name) or student number column" in message
+    assert "colour" in message
 
 
 def test_a_missing_file_is_a_field_error(teacher, teacher_api):

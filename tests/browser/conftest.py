@@ -49,9 +49,11 @@ def write_y4m(photo: Path, target: Path, size=CAMERA_SIZE) -> Path:
 def wait_for_server_requests(live_server, timeout: float = 10) -> None:
     """Let check-ins still running on the server finish before the database is flushed.
 
-    The live server's request threads are tracked by socketserver in `_threads`.
+    The live server's request threads are tracked by socketserver in `_threads` (a list, or
+    an empty stand-in that cannot be iterated before the first request).
     """
-    for thread in list(getattr(live_server.thread.httpd, "_threads", None) or []):
+    threads = getattr(live_server.thread.httpd, "_threads", None)
+    for thread in list(threads) if isinstance(threads, list) else []:
         thread.join(timeout)
 
 

@@ -2,6 +2,7 @@
 desktop and phone width: 0 serious or critical violations."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from people.models import EnrollmentPhoto
@@ -18,10 +19,15 @@ def test_the_admin_enrollment_pages_have_no_serious_accessibility_problems(
     live_server, superuser, teacher, launch_chromium, shared_faces, axe_script, screenshot
 ):
     person = PersonFactory(full_name="Ada Lovelace")
-    course = CourseFactory(teachers=[teacher], roster=[person])
-    photo = EnrollmentPhoto.objects.create(person=person, image="photos/ada.jpg", status="ready")
+    course = CourseFactory(teachers=[teacher], roster=[person, PersonFactory()])
+    image = (shared_faces / "probe" / "obama1.jpg").read_bytes()
+    for status in ("ready", "rejected", "needs_review"):  # thumbnails that load, inline rows
+        photo = EnrollmentPhoto(person=person, status=status)
+        photo.image.save("ada.jpg", ContentFile(image), save=True)
     pages = {
+        "people": reverse("admin:people_person_changelist"),
         "person": reverse("admin:people_person_change", args=[person.pk]),
+        "courses": reverse("admin:people_course_changelist"),
         "course": reverse("admin:people_course_change", args=[course.pk]),
         "photos": reverse("admin:people_enrollmentphoto_changelist"),
         "photo": reverse("admin:people_enrollmentphoto_change", args=[photo.pk]),
@@ -41,4 +47,9 @@ def test_the_admin_enrollment_pages_have_no_serious_accessibility_problems(
                 page.set_viewport_size({"width": width, "height": height})
                 screenshot(page, f"admin-{name}-{width}")
                 violations += [f"{name} @{width}: {v}" for v in axe_violations(page)]
+                if name == "photos":  # every thumbnail link is named by its image
+                    names = page.locator("#result_list a:has(img)").evaluate_all(
+                        "links => links.map((a) => a.querySelector('img').alt)"
+                    )
+                    assert len(names) == 3 and all(names), names
     assert not violations, "\n".join(violations)

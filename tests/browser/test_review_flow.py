@@ -73,7 +73,7 @@ def test_the_teacher_confirms_a_borderline_face_and_the_kiosk_greets(
         review.get_by_role("button", name="Confirm Barack Obama").click()
         row = teacher.locator(f"#person-{obama.pk}")
         expect(row.locator('[data-cell="status"]')).to_have_text("Present")
-        expect(row.locator('[data-cell="note"]')).to_contain_text("confirmed by")
+        expect(row.locator('[data-cell="note"]')).to_contain_text("Confirmed by a teacher, ")
         expect(teacher.locator("#reviews")).to_contain_text("No faces waiting")
 
         # the kiosk's next frame of the same face greets the student (a face only in the band

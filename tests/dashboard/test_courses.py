@@ -57,7 +57,7 @@ def test_the_course_page_shows_photos_with_status_and_rejection_reason(
 
 def test_the_course_page_shows_the_classifier_state(teacher_client, course):
     url = reverse("dashboard:course", args=[course.pk])
-    assert "not trained yet" in teacher_client.get(url).content.decode()
+    assert "No photos ready yet" in teacher_client.get(url).content.decode()
     CourseClassifier.objects.update_or_create(
         course=course,
         defaults={"version": 3, "trained_at": timezone.now(), "people_count": 2, "photos_count": 5},

@@ -48,7 +48,7 @@ def test_close_asks_first_and_reopen_undoes_it(teacher_client, session):
     teacher_client.post(url)
     assert session.records.filter(method=AttendanceRecord.Method.ABSENT_AT_CLOSE).count() == 2
     page = teacher_client.get(reverse("dashboard:session", args=[session.pk])).content.decode()
-    assert "Reopen session" in page and "no check-in when the session closed" in page
+    assert "Reopen session" in page and "Absent at close, " in page
 
     teacher_client.post(reverse("dashboard:session-reopen", args=[session.pk]))
     session.refresh_from_db()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attendance.models import AttendanceRecord
+from dashboard.charts import SLOT, present_late_chart
 from dashboard.reports import course_report
 from tests.factories import PersonFactory, SessionFactory
 
@@ -94,3 +95,12 @@ def test_a_date_far_outside_the_session_dates_is_a_form_error(
     every_course = client.get(reverse("dashboard:export-all") + "?" + query)
     assert every_course.status_code == 400
     assert "Use a date within" in every_course.content.decode()
+
+
+def test_the_chart_gives_each_session_room_and_a_short_one_fits_a_phone():
+    one = present_late_chart([("01 Dec 09:00", 0.5, 0.1)])
+    assert one.width <= 310  # a phone's card: the bar is on screen without scrolling
+    assert one.bars[0].label_lines == ["01 Dec", "09:00"]
+    ten = present_late_chart([(f"{day:02d} Dec 09:00", 0.5, 0.1) for day in range(1, 11)])
+    assert ten.bars[1].x - ten.bars[0].x >= SLOT
+    assert [bar.total for bar in ten.bars[:1]] == ["60%"]

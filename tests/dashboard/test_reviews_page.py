@@ -50,7 +50,7 @@ def test_confirm_from_the_page_marks_the_student_with_who_confirmed(
     record = AttendanceRecord.objects.get(session=session)
     assert (record.method, record.changed_by) == ("confirmed", teacher)
     page = teacher_client.get(reverse("dashboard:session", args=[session.pk])).content.decode()
-    assert "confirmed by" in page
+    assert "Confirmed by a teacher, " in page
     assert not PendingReview.objects.exists()
 
 
@@ -100,4 +100,4 @@ def test_a_confirmed_record_note_names_the_teacher(session, alan, teacher):
         changed_by=teacher,
         recorded_at=timezone.now(),
     )
-    assert "confirmed by" in change_note(record)
+    assert "Confirmed by a teacher, " in change_note(record)

@@ -70,7 +70,7 @@ def test_a_status_change_records_who_made_it_and_when(teacher_client, teacher, s
     record = AttendanceRecord.objects.get(session=session, person=ada)
     assert (record.status, record.method, record.changed_by) == ("excused", "manual", teacher)
     page = teacher_client.get(reverse("dashboard:session", args=[session.pk])).content.decode()
-    assert f"set by {teacher.get_username()} at" in page
+    assert "Set by a teacher, " in page and f"({teacher.get_username()})" in page
 
 
 def test_a_teacher_can_overrule_a_face_check_in(teacher_client, teacher, session, ada):
@@ -118,7 +118,7 @@ def test_the_poll_renders_each_students_row(teacher_client, session, ada):
     rows = rendered_rows(data["rows_html"])
     assert data["state"] == "scheduled"
     assert rows[ada.pk]["status"] == "late"
-    assert rows[ada.pk]["note"].startswith("face check-in at ")
+    assert rows[ada.pk]["note"].startswith("Face check-in, ")
     assert len(rows) == 2
 
 
