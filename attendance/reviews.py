@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from attendance import marks
 from attendance.crops import face_crop_jpeg
@@ -33,7 +34,7 @@ from recognition.classifier import Match
 POOR_PHOTO_TIGHTENING = 0.10
 
 NAMED, REVIEW, UNKNOWN = "named", "review", "unknown"
-ALREADY_DECIDED = "This face was already decided: the page shows the outcome."
+ALREADY_DECIDED = gettext_lazy("This face was already decided: the page shows the outcome.")
 
 
 def classify(match: Match, *, tolerance: float, margin: float) -> str:
@@ -107,14 +108,17 @@ def confirm_review(*, review: PendingReview, confirmed_by, use_photo: bool = Fal
         PendingReview.objects.select_for_update().select_related("session").filter(pk=review.pk)
     ).first()
     if review is None:  # a simultaneous confirm or reject decided it and deleted it
-        raise AlreadyDecided(ALREADY_DECIDED)
+        raise AlreadyDecided(str(ALREADY_DECIDED))
     person, session = review.candidate, review.session
     if use_photo and not person.consent_recorded_on:
         raise ReviewRefused(
-            f"{person.full_name}'s consent to face recognition is not recorded: "
-            "the picture cannot be used for recognition."
+            _(
+                "%(name)s's consent to face recognition is not recorded: "
+                "the picture cannot be used for recognition."
+            )
+            % {"name": person.full_name}
         )
-    record, _ = marks.mark(
+    record, _created = marks.mark(
         session=session,
         person=person,
         method=Method.CONFIRMED,
@@ -136,7 +140,7 @@ def reject_review(*, review: PendingReview) -> None:
     """Not that student: the crop is discarded and nobody is marked. Raises AlreadyDecided
     when another request decided the review first."""
     if not PendingReview.objects.select_for_update().filter(pk=review.pk).exists():
-        raise AlreadyDecided(ALREADY_DECIDED)
+        raise AlreadyDecided(str(ALREADY_DECIDED))
     decided([review])
 
 

@@ -51,7 +51,7 @@ def roster_import_page(request, pk: int):
     if confirming or "reread" in request.POST:
         stored = request.session.get(key)
         if not stored:
-            messages.error(request, "Choose the file again: the preview has expired.")
+            messages.error(request, _("Choose the file again: the preview has expired."))
             return redirect("dashboard:roster-import", pk=course.pk)
         data = base64.b64decode(stored)
     else:

@@ -1,8 +1,10 @@
 """Headless Chromium whose camera shows a photo, against the live test server.
 
-Chromium reads its fake camera from a file fixed at launch, so each test launches one
-browser (a persistent context with a fresh profile) per camera image. The camera file is a
-.y4m written here from a sample photo with Pillow: nothing is committed or downloaded.
+Chromium reads its fake camera from a file fixed at launch, so a test launches one browser
+(a persistent context with a fresh profile) per camera image. The camera file is a .y4m
+written here from a sample photo with Pillow: nothing is committed or downloaded. A test
+that shows many faces launches one browser without a camera file and adds FAKE_CAMERA, a
+stand-in whose pictures it changes at will (fake_camera.js, `show_camera`).
 """
 
 import os
@@ -16,6 +18,7 @@ from PIL import Image, ImageOps
 from tests.conftest import PASSWORD, PROJECT_ROOT
 
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+FAKE_CAMERA = Path(__file__).with_name("fake_camera.js")
 CAMERA_SIZE = (1280, 720)  # larger than the kiosk's 640 px snapshots, as real webcams are
 CHROMIUM_FLAGS = [
     "--headless",
@@ -59,7 +62,8 @@ def wait_for_server_requests(live_server, timeout: float = 10) -> None:
 
 @pytest.fixture
 def launch_chromium(tmp_path, monkeypatch, live_server):
-    """`with launch_chromium(camera=photo) as context:` a browser whose webcam shows the photo."""
+    """`with launch_chromium(camera=photo) as context:` a browser whose webcam shows the photo
+    (no camera: Chromium's own test pattern, or FAKE_CAMERA once added as an init script)."""
     executable = chromium_path()
     if not executable.exists():
         pytest.skip(f"no Chromium at {executable} (set CHROMIUM_PATH)")
@@ -69,18 +73,22 @@ def launch_chromium(tmp_path, monkeypatch, live_server):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     @contextmanager
-    def launch(camera: Path):
-        video = (
-            camera
-            if camera.suffix == ".y4m"
-            else write_y4m(camera, tmp_path / f"{camera.stem}.y4m")
-        )
+    def launch(camera: Path | None = None):
+        args, profile = list(CHROMIUM_FLAGS), "profile-no-camera"
+        if camera is not None:
+            video = (
+                camera
+                if camera.suffix == ".y4m"
+                else write_y4m(camera, tmp_path / f"{camera.stem}.y4m")
+            )
+            args.append(f"--use-file-for-fake-video-capture={video}")
+            profile = f"profile-{camera.stem}"
         with sync_playwright() as playwright:
             context = playwright.chromium.launch_persistent_context(
-                user_data_dir=tmp_path / f"profile-{camera.stem}",
+                user_data_dir=tmp_path / profile,
                 executable_path=str(executable),
                 headless=True,
-                args=[*CHROMIUM_FLAGS, f"--use-file-for-fake-video-capture={video}"],
+                args=args,
                 viewport={"width": 1280, "height": 860},
                 accept_downloads=True,
             )
@@ -96,6 +104,37 @@ def launch_chromium(tmp_path, monkeypatch, live_server):
                 connections.close_all()
 
     return launch
+
+
+def show_camera(page, frames, *, motion: str = "", frame_ms: int = 33) -> None:
+    """What FAKE_CAMERA shows from now on: pictures (data: URLs) played in turn, moving a
+    little ("turn", "shift") or not ("")."""
+    page.evaluate(
+        "([frames, options]) => window.fakeCamera.show(frames, options)",
+        [list(frames), {"motion": motion, "frameMs": frame_ms}],
+    )
+
+
+class TeacherActions:
+    """What the teacher does, counted by kind: clicks, typed fields, files chosen, links
+    opened on another device. `actions("click")`, `actions("typed field", 2)`."""
+
+    def __init__(self):
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, what: str, count: int = 1) -> None:
+        self.counts[what] = self.counts.get(what, 0) + count
+
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def __str__(self) -> str:
+        return f"{self.total()} ({', '.join(f'{k}: {v}' for k, v in self.counts.items())})"
+
+
+@pytest.fixture
+def teacher_actions() -> TeacherActions:
+    return TeacherActions()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("people", "0015_roster_date_order"),
+        ("people", "0016_languages"),
     ]
 
     operations = [
