@@ -1,6 +1,7 @@
-// The photo import page: polls the job every 1.5 s and updates the progress bar and each
-// file's result until every photo is ready, held for the teacher's decision or rejected.
-const POLL_MS = 1500;
+// The photo import page: polls the job and updates the progress bar and each file's result
+// until every photo is ready, held for the teacher's decision or rejected.
+import { pollJob } from "./job_poll.js";
+
 const root = document.getElementById("photo-import");
 
 function badge(file) {
@@ -45,20 +46,6 @@ function render(job) {
     const cell = row.querySelector("[data-result]");
     cell.replaceChildren(badge(file), ` ${file.rejection_reason}`);
   }
-  root.dataset.finished = job.finished ? "true" : "false";
 }
 
-async function tick() {
-  try {
-    const response = await fetch(root.dataset.pollUrl, {
-      headers: { Accept: "application/json" },
-      cache: "no-store",
-    });
-    if (response.ok) render(await response.json());
-  } catch {
-    // offline for a moment: keep trying
-  }
-  if (root.dataset.finished !== "true") setTimeout(tick, POLL_MS);
-}
-
-if (root.dataset.finished !== "true") setTimeout(tick, POLL_MS);
+pollJob(root, render);

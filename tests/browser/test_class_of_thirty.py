@@ -89,7 +89,10 @@ def test_a_class_of_thirty_in_ten_minutes(
         audit(page, "roster-preview")
         page.get_by_role("button", name="Import 30 students").click()
         expect(page.locator(".message--success")).to_contain_text("30 students imported")
+        expect(page.locator("[data-progress-label]")).to_have_text("30 of 30 students added")
         assert course.roster.count() == 30
+        audit(page, "roster-import-job")
+        page.get_by_role("link", name="Back to Year 9 Civics").click()
 
         # 2. Photos from a ZIP, with a progress bar and a result per file.
         page.get_by_role("link", name="Import photos from a ZIP file").click()
@@ -206,5 +209,5 @@ def test_a_class_of_thirty_in_ten_minutes(
             page.goto(f"{live_server.url}{path}")
             audit(page, name)
 
-    assert len(audit.pages) == 17
+    assert len(audit.pages) == 18
     assert audit.violations == [], "\n".join(audit.violations)
