@@ -50,7 +50,7 @@ run: migrate
 	@# a refused or failed build leaves encoding to dlib (slower; `manage.py check` says why)
 	-$(BIN)/python manage.py build_face_encoder
 ifeq ($(strip $(REDIS_URL)),)
-	$(BIN)/python manage.py runserver $(RUN_ADDRESS)
+	IN_PROCESS_TASKS_IN_THREAD=true $(BIN)/python manage.py runserver $(RUN_ADDRESS)
 else
 	$(BIN)/honcho start -f Procfile.dev
 endif

@@ -168,7 +168,9 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 # In-process tasks run in a background thread of the web process (jobs.durable.send), so that
 # an import's page answers at once and shows its progress; off, they run inside the request.
-IN_PROCESS_TASKS_IN_THREAD = env_bool("IN_PROCESS_TASKS_IN_THREAD", not REDIS_URL)
+# `make run` turns it on for its development server only: a management command or script that
+# queued a task and then exited would take the thread, and the task, with it.
+IN_PROCESS_TASKS_IN_THREAD = env_bool("IN_PROCESS_TASKS_IN_THREAD", False)
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -21,7 +21,7 @@ class attributes, its task and the values of its state field. The row's life:
   it does not race Redis's own redelivery), and fails the rows out of attempts.
 
 When REDIS_URL is unset tasks run in-process (Celery's eager mode) through the same path;
-with IN_PROCESS_TASKS_IN_THREAD (the default then, as under `make run`) `send` hands them to
+with IN_PROCESS_TASKS_IN_THREAD (which `make run` sets for its server) `send` hands them to
 one background thread of the web process, which runs them one at a time after the request
 that queued them has answered: its page can show the job's progress instead of waiting.
 That thread also runs the sweep after a minute without work, as the beat does otherwise.
