@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from attendance.models import CheckInSnapshot, ClassPhoto
+from attendance.services import close_session
 from people.consent import withdraw_consent
 from people.models import EnrollmentPhoto, Person, PhotoImportJob
 from tests.api.conftest import client_for, enroll_from_samples, open_session_of
@@ -188,7 +189,11 @@ def test_a_class_photo_goes_through_the_bucket_to_the_worker(s3_worker, s3_media
     enroll_class(course)
     session = open_session_of(course)
     result = check_the_journey(client_for(teacher), session, make_class_picture())
-    assert not ClassPhoto.objects.get(pk=result["id"]).image  # forgotten once read
+    # kept in the bucket while the session is open (the live page shows it again), gone at close
+    name = ClassPhoto.objects.get(pk=result["id"]).image.name
+    assert name in keys(s3_media, "class_photos/")
+    close_session(session=session)
+    assert not ClassPhoto.objects.get(pk=result["id"]).image
     assert wait_for(lambda: not keys(s3_media, "class_photos/"), timeout=10)
 
 
