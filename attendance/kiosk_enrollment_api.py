@@ -63,6 +63,11 @@ class FrameAnswerSerializer(serializers.Serializer):
         "'refused' when the frame was not stored."
     )
     reason = serializers.CharField(allow_blank=True)
+    problems = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What kept the photo from being accepted, as codes (small, dark, blurred, "
+        "face_too_small, no_face…); empty while it is checked.",
+    )
 
 
 class FramesResultSerializer(serializers.Serializer):
@@ -74,6 +79,11 @@ class PhotoProgressSerializer(serializers.Serializer):
     photo = serializers.IntegerField()
     status = serializers.CharField()
     reason = serializers.CharField(allow_blank=True)
+    problems = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What kept the photo from being accepted, as codes (small, dark, blurred, "
+        "face_too_small, no_face…); empty while it is checked.",
+    )
 
 
 class EnrollmentProgressSerializer(serializers.Serializer):

@@ -27,6 +27,21 @@ const STATUS_TEXT = {
   refused: "not usable",
 };
 
+// Why no photo was usable (the gate's problem codes, recognition.quality and
+// recognition.types) -> what the student does differently; the texts are the root's
+// data-advice-* attributes. The most frequent one wins, in this order on a tie.
+const ADVICE = {
+  small: "closer",
+  face_too_small: "closer",
+  no_face: "closer", // a student in front of the kiosk whose face is not found stands too far
+  dark: "light",
+  washed_out: "light",
+  blurred: "still",
+  upscaled: "still",
+  turned: "straight",
+};
+const ADVICE_ORDER = ["closer", "light", "still", "straight"];
+
 const root = document.getElementById("enroll-kiosk");
 const pick = document.getElementById("enroll-pick");
 const capture = document.getElementById("enroll-capture");
@@ -85,8 +100,20 @@ function summary(photos) {
   const held = photos.filter((photo) => photo.status === "needs_review").length;
   if (good) return `Done: ${good} of ${photos.length} photos accepted. Thank you!`;
   if (held) return "Done: your teacher will look at your photos.";
-  return "No photo was usable. Take them again, facing the light.";
+  return root.dataset[`advice${capitalized(advice(photos))}`];
 }
+
+function advice(photos) {
+  const counts = new Map();
+  for (const code of photos.flatMap((photo) => photo.problems || [])) {
+    const kind = ADVICE[code];
+    if (kind) counts.set(kind, (counts.get(kind) || 0) + 1);
+  }
+  const most = Math.max(0, ...counts.values());
+  return ADVICE_ORDER.find((kind) => most && counts.get(kind) === most) || "light";
+}
+
+const capitalized = (word) => word[0].toUpperCase() + word.slice(1);
 
 async function follow(photos, thisRound) {
   const ids = new Set(photos.filter((photo) => photo.photo).map((photo) => photo.photo));
@@ -193,7 +220,6 @@ async function choose(button) {
       root.dataset.state = "failed";
       return;
     }
-    document.getElementById("enroll-stage").style.aspectRatio = `${video.videoWidth} / ${video.videoHeight}`;
   }
   takePhotos(); // no extra tap: the countdown gives the student time to look up
 }
