@@ -38,6 +38,9 @@ async function refresh() {
     swap(counts, `counts-${student.id}`, student.counts_html);
   }
   swap(document.getElementById("classifier-state"), "classifier", data.classifier.html);
+  if (data.guidance_html !== undefined) {
+    swap(document.getElementById("enrollment-guidance"), "guidance", data.guidance_html);
+  }
   root.dataset.busy = data.busy || data.classifier.training ? "true" : "false";
   return root.dataset.busy === "true" || root.dataset.watch === "true";
 }
