@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast lint format install install-dev migrate worker bench clean axe cluster-test
+.PHONY: run test test-fast lint format install install-dev migrate messages worker bench clean axe cluster-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ install-dev: $(STAMP)-dev
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
 
+# The translations (locale/<language>/LC_MESSAGES/*.po, docs/languages.md) compiled to the
+# git-ignored .mo files the app reads. Needs GNU gettext's msgfmt (Debian: gettext).
+messages: install
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install gettext (apt-get install gettext) to build the translations" >&2; exit 1; }
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules --verbosity 0
+
 # Serves on http://$(HOST):$(PORT)/ (127.0.0.1:8000 unless given, e.g. `make run HOST=0.0.0.0`
 # for a kiosk tablet on the same network). With REDIS_URL set, a Celery worker runs beside it.
 HOST ?= 127.0.0.1
@@ -38,6 +44,8 @@ export ALLOWED_HOSTS ?= *
 endif
 
 run: migrate
+	@# without gettext the pages stay in English
+	-@$(MAKE) --no-print-directory messages
 	$(BIN)/python manage.py ensure_first_teacher
 	@# a refused or failed build leaves encoding to dlib (slower; `manage.py check` says why)
 	-$(BIN)/python manage.py build_face_encoder
@@ -69,14 +77,14 @@ axe: $(AXE)
 
 # The whole suite: real dlib and ONNX Runtime on the sample faces, a Celery worker and
 # PostgreSQL when DATABASE_URL/REDIS_URL are set, headless Chromium.
-test: lint $(AXE)
+test: lint messages $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The fast tier (about a minute on 2 quiet cores): services, views and permissions, with the
 # recorded face table of tests/fakes.py at the face seam instead of dlib; no worker, no
 # browser, none of the tests marked real_faces. A quick gate before `make test`.
 FAST_TESTS := $(wildcard tests/test_*.py) tests/api tests/dashboard
-test-fast: lint
+test-fast: lint messages
 	$(BIN)/python -m pytest --face-stand-in -m "not real_faces and not worker and not browser" \
 		$(FAST_TESTS) $(PYTEST_ARGS)
 

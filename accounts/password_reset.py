@@ -15,12 +15,13 @@ from django.conf import settings
 from django.contrib.auth.views import PasswordResetView
 from django.core.cache import cache
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
 from accounts.client_address import client_address
 
 WINDOW_SECONDS = 3600
 EMAIL_CAP_FACTOR = 4
-MESSAGE = "Too many password reset requests. Try again in an hour."
+MESSAGE = _("Too many password reset requests. Try again in an hour.")
 
 
 def _count(key: str) -> int:
@@ -46,7 +47,7 @@ def _keys(*, address: str, email: str) -> tuple[str, str, str]:
 
 def allow_reset_request(*, address: str, email: str) -> bool:
     """False when this client address asked too often (the request counts for nothing)."""
-    by_address, _, _ = _keys(address=address, email=email)
+    by_address, _email, _total = _keys(address=address, email=email)
     if _count(by_address) >= settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR:
         return False
     _add(by_address)
@@ -56,7 +57,7 @@ def allow_reset_request(*, address: str, email: str) -> bool:
 def may_send_reset_mail(*, address: str, email: str) -> bool:
     """Whether this inbox may get one more reset mail asked from this client address; the
     mail is counted when it may."""
-    _, from_here, in_total = _keys(address=address, email=email)
+    _address, from_here, in_total = _keys(address=address, email=email)
     per_email = settings.PASSWORD_RESET_PER_EMAIL_PER_HOUR
     if _count(from_here) >= per_email or _count(in_total) >= EMAIL_CAP_FACTOR * per_email:
         return False

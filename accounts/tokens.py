@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
@@ -29,13 +30,13 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if is_expired(token):
             token.delete()
             raise exceptions.AuthenticationFailed(
-                "This token has expired. Ask for a new one at /api/auth/token/."
+                _("This token has expired. Ask for a new one at /api/auth/token/.")
             )
         return user, token
 
 
 def revoke_tokens(*, user) -> int:
-    deleted, _ = Token.objects.filter(user=user).delete()
+    deleted, _counts = Token.objects.filter(user=user).delete()
     return deleted
 
 

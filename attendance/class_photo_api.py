@@ -3,6 +3,7 @@ attendance.class_photos."""
 
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -73,7 +74,7 @@ class ClassPhotoActions:
         try:
             handle = photo.image.open("rb")
         except FileNotFoundError:
-            raise Http404("The picture is gone.") from None
+            raise Http404(_("The picture is gone.")) from None
         response = FileResponse(handle)
         response["Cache-Control"] = "private, no-store"
         return response

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -7,15 +8,17 @@ from attendance.models import ClassPhoto
 
 class ClassPhotoUploadSerializer(serializers.Serializer):
     image = serializers.FileField(
-        help_text="A picture of the class (JPEG, PNG or WebP; phone photos up to "
-        "CLASS_PHOTO_MAX_PIXELS and CLASS_PHOTO_MAX_UPLOAD_BYTES)."
+        help_text=_(
+            "A picture of the class (JPEG, PNG or WebP; phone photos up to "
+            "CLASS_PHOTO_MAX_PIXELS and CLASS_PHOTO_MAX_UPLOAD_BYTES)."
+        )
     )
 
 
 class ClassPhotoFaceSerializer(serializers.Serializer):
     index = serializers.IntegerField()
     box = serializers.DictField(child=serializers.IntegerField())
-    person = serializers.DictField(allow_null=True, help_text="id and full_name, or null")
+    person = serializers.DictField(allow_null=True, help_text=_("id and full_name, or null"))
     outcome = serializers.ChoiceField(
         choices=["present", "late", "already_checked_in", "unknown", "assigned"]
     )
@@ -25,10 +28,10 @@ class ClassPhotoFaceSerializer(serializers.Serializer):
 class ClassPhotoSerializer(serializers.ModelSerializer):
     faces = serializers.SerializerMethodField()
     found = serializers.SerializerMethodField()
-    url = serializers.SerializerMethodField(help_text="where to read this photo's progress")
-    assign_url = serializers.SerializerMethodField(help_text="where to name an unknown face")
+    url = serializers.SerializerMethodField(help_text=_("where to read this photo's progress"))
+    assign_url = serializers.SerializerMethodField(help_text=_("where to name an unknown face"))
     image_url = serializers.SerializerMethodField(
-        help_text="the picture, while it is kept (until the session closes), else null"
+        help_text=_("the picture, while it is kept (until the session closes), else null")
     )
 
     class Meta:
@@ -85,5 +88,5 @@ class ClassPhotoSerializer(serializers.ModelSerializer):
 
 
 class AssignFaceSerializer(serializers.Serializer):
-    face = serializers.IntegerField(min_value=0, help_text="index of the face in `faces`")
-    person = serializers.IntegerField(help_text="a student of the course's roster")
+    face = serializers.IntegerField(min_value=0, help_text=_("index of the face in `faces`"))
+    person = serializers.IntegerField(help_text=_("a student of the course's roster"))

@@ -16,6 +16,8 @@ from functools import partial
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from attendance import marks, services
 from attendance.errors import NoSuchFace
@@ -28,7 +30,7 @@ from recognition import faces
 
 ASSIGNED = "assigned"
 GAVE_UP = ClassPhoto.job_gave_up_reason
-MISSING_FILE = "The photo file is missing."
+MISSING_FILE = gettext_noop("The photo file is missing.")
 
 
 def validate_class_photo_upload(upload) -> None:
@@ -127,13 +129,13 @@ def assign_face(*, photo: ClassPhoto, face: int, person: Person, assigned_by) ->
     photo = ClassPhoto.objects.select_for_update().get(pk=photo.pk)
     session = photo.session
     if photo.status != ClassPhoto.Status.DONE:
-        raise services.SessionStateError("This photo is not processed yet.")
+        raise services.SessionStateError(_("This photo is not processed yet."))
     if not 0 <= face < len(photo.faces):
-        raise NoSuchFace(f"This photo has no face {face}.")
+        raise NoSuchFace(_("This photo has no face %(face)s.") % {"face": face})
     entry = photo.faces[face]
     if entry["person"] is not None:
-        raise services.SessionStateError("This face is already named.")
-    record, _ = marks.mark(
+        raise services.SessionStateError(_("This face is already named."))
+    record, _created = marks.mark(
         session=session,
         person=person,
         method=Method.CLASS_PHOTO,

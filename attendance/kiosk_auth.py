@@ -12,6 +12,8 @@ therefore cannot check anyone in, nor a check-in link add photos.
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
@@ -58,11 +60,13 @@ class KioskTokenAuthentication(authentication.BaseAuthentication):
         if not parts or parts[0].decode(errors="replace") != KEYWORD:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed("Use the header 'Authorization: Kiosk <token>'.")
+            raise exceptions.AuthenticationFailed(
+                _("Use the header 'Authorization: Kiosk <token>'.")
+            )
         grant = grant_for(parts[1].decode(errors="replace"))
         if grant is None:
             raise exceptions.AuthenticationFailed(
-                "This kiosk link is no longer valid. Ask the teacher for the current link."
+                _("This kiosk link is no longer valid. Ask the teacher for the current link.")
             )
         return AnonymousUser(), grant
 
@@ -91,14 +95,16 @@ class KioskCanCheckIn(_KioskOrTeacher):
     """A teacher of the course, someone who sees everyone, or this session's kiosk credential."""
 
     kind = CHECK_IN
-    message = "Only this session's kiosk or its course's teachers can check in here."
+    message = gettext_lazy("Only this session's kiosk or its course's teachers can check in here.")
 
 
 class KioskCanEnroll(_KioskOrTeacher):
     """A teacher of the course, someone who sees everyone, or this course's enrollment kiosk."""
 
     kind = ENROLL
-    message = "Only this course's enrollment kiosk or its teachers can add photos here."
+    message = gettext_lazy(
+        "Only this course's enrollment kiosk or its teachers can add photos here."
+    )
 
 
 class KioskAuthenticationScheme(OpenApiAuthenticationExtension):

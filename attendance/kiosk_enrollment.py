@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attendance.errors import StudentNotAvailable
 from attendance.models import EnrollmentKiosk, new_kiosk_token
@@ -29,7 +30,7 @@ def open_enrollment_kiosk(*, course: Course, opened_by) -> EnrollmentKiosk:
     """Open the course's enrollment kiosk with a new link (an older link stops working) for
     ENROLLMENT_KIOSK_HOURS."""
     now = timezone.now()
-    kiosk, _ = EnrollmentKiosk.objects.update_or_create(
+    kiosk, _created = EnrollmentKiosk.objects.update_or_create(
         course=course,
         defaults={
             "token": new_kiosk_token(),
@@ -68,7 +69,7 @@ def roster_student(*, course: Course, person_id) -> Person:
     valid = text.isascii() and text.isdigit() and len(text) <= 18  # fits a bigint
     person = course.roster.filter(pk=int(text)).first() if valid else None
     if person is None:
-        raise StudentNotAvailable("Choose a student of this course.")
+        raise StudentNotAvailable(_("Choose a student of this course."))
     return person
 
 
@@ -79,8 +80,11 @@ def student_for_enrollment(*, course: Course, person_id) -> Person:
         ensure_consent(person)
     except UploadRefused:
         raise StudentNotAvailable(
-            f"{person.full_name} cannot be enrolled here: their consent to face recognition is "
-            "not recorded. Ask the teacher."
+            _(
+                "%(name)s cannot be enrolled here: their consent to face recognition is "
+                "not recorded. Ask the teacher."
+            )
+            % {"name": person.full_name}
         ) from None
     return person
 
@@ -91,9 +95,9 @@ def enroll_frames(*, course: Course, person_id, frames) -> dict:
     who is not available (StudentNotAvailable) or for too many frames (UploadRefused)."""
     person = student_for_enrollment(course=course, person_id=person_id)
     if not frames:
-        raise UploadRefused("Send at least one frame in the field 'frames'.")
+        raise UploadRefused(_("Send at least one frame in the field 'frames'."))
     if len(frames) > MAX_FRAMES:
-        raise UploadRefused(f"Send at most {MAX_FRAMES} frames at once.")
+        raise UploadRefused(_("Send at most %(limit)s frames at once.") % {"limit": MAX_FRAMES})
     answers = []
     for index, frame in enumerate(frames):
         try:

@@ -9,6 +9,7 @@
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -47,20 +48,22 @@ class EnrollmentKioskSerializer(serializers.Serializer):
 
 
 class FramesUploadSerializer(serializers.Serializer):
-    person = serializers.IntegerField(help_text="The student (on the course, consent recorded).")
+    person = serializers.IntegerField(help_text=_("The student (on the course, consent recorded)."))
     frames = serializers.ListField(
         child=serializers.ImageField(),
         max_length=kiosk_enrollment.MAX_FRAMES,
-        help_text="1 to 5 JPEG frames of the student's face with small pose changes.",
+        help_text=_("1 to 5 JPEG frames of the student's face with small pose changes."),
     )
 
 
 class FrameAnswerSerializer(serializers.Serializer):
-    frame = serializers.IntegerField(help_text="The frame's position in the request.")
+    frame = serializers.IntegerField(help_text=_("The frame's position in the request."))
     photo = serializers.IntegerField(allow_null=True)
     status = serializers.CharField(
-        help_text="The photo's status (pending, then ready / needs_review / rejected), or "
-        "'refused' when the frame was not stored."
+        help_text=_(
+            "The photo's status (pending, then ready / needs_review / rejected), or "
+            "'refused' when the frame was not stored."
+        )
     )
     reason = serializers.CharField(allow_blank=True)
     problems = serializers.ListField(

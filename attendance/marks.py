@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attendance.errors import NotOnRoster
 from attendance.models import AttendanceRecord, AttendanceSession
@@ -62,7 +63,9 @@ def ensure_on_roster(*, session: AttendanceSession, person, method: str) -> None
     if method != Method.MANUAL:
         roster = roster.filter(is_active=True)
     if not roster.exists():
-        raise NotOnRoster(f"{person.full_name} is not on this course's roster.")
+        raise NotOnRoster(
+            _("%(name)s is not on this course's roster.") % {"name": person.full_name}
+        )
 
 
 def mark(

@@ -6,7 +6,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from jobs.durable import DurableJob
 from people.validation import validate_time_zone
@@ -18,16 +20,16 @@ def new_kiosk_token() -> str:
 
 class AttendanceSession(models.Model):
     class State(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        SCHEDULED = "scheduled", _("Scheduled")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     course = models.ForeignKey("people.Course", on_delete=models.CASCADE, related_name="sessions")
     title = models.CharField(max_length=200, blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     late_after_minutes = models.PositiveSmallIntegerField(
-        default=10, help_text="A check-in this many minutes after the start counts as late."
+        default=10, help_text=_("A check-in this many minutes after the start counts as late.")
     )
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -41,8 +43,10 @@ class AttendanceSession(models.Model):
         on_delete=models.SET_NULL,
         related_name="sessions",
     )
-    auto_open = models.BooleanField(default=False, help_text="Opened automatically at its start.")
-    auto_close = models.BooleanField(default=False, help_text="Closed automatically at its end.")
+    auto_open = models.BooleanField(
+        default=False, help_text=_("Opened automatically at its start.")
+    )
+    auto_close = models.BooleanField(default=False, help_text=_("Closed automatically at its end."))
     reopened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -51,7 +55,7 @@ class AttendanceSession(models.Model):
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="session_ends_after_start",
-                violation_error_message="The session must end after it starts.",
+                violation_error_message=_("The session must end after it starts."),
             ),
             models.UniqueConstraint(
                 fields=["schedule", "starts_at"], name="one_session_per_scheduled_lesson"
@@ -95,7 +99,8 @@ class AttendanceSession(models.Model):
         return (when or timezone.now()) > self.late_from
 
 
-WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+# Django's own abbreviations (0 = Monday), translated by its catalog.
+WEEKDAYS = list(WEEKDAYS_ABBR.items())
 
 
 class CourseSchedule(models.Model):
@@ -103,15 +108,17 @@ class CourseSchedule(models.Model):
 
     course = models.ForeignKey("people.Course", on_delete=models.CASCADE, related_name="schedules")
     title = models.CharField(max_length=200, blank=True)
-    weekdays = models.JSONField(default=list, help_text="Days of the week, 0 = Monday.")
+    weekdays = models.JSONField(default=list, help_text=_("Days of the week, 0 = Monday."))
     start_time = models.TimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=60)
     late_after_minutes = models.PositiveSmallIntegerField(default=10)
     time_zone = models.CharField(
-        max_length=64, validators=[validate_time_zone], help_text="The zone the start time is in."
+        max_length=64,
+        validators=[validate_time_zone],
+        help_text=_("The zone the start time is in."),
     )
     auto_open_close = models.BooleanField(
-        default=False, help_text="Open each session at its start and close it at its end."
+        default=False, help_text=_("Open each session at its start and close it at its end.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -119,7 +126,7 @@ class CourseSchedule(models.Model):
         ordering = ["start_time", "pk"]
 
     def __str__(self):
-        days = ", ".join(label for value, label in WEEKDAYS if value in self.weekdays)
+        days = ", ".join(str(label) for value, label in WEEKDAYS if value in self.weekdays)
         return f"{self.course}: {days} {self.start_time:%H:%M}"
 
     def clean(self):
@@ -136,22 +143,22 @@ class CourseSchedule(models.Model):
         ):
             raise ValidationError(
                 {
-                    "late_after_minutes": f"Use at most {self.duration_minutes} minutes: "
-                    "the lesson's length."
+                    "late_after_minutes": _("Use at most %(minutes)s minutes: the lesson's length.")
+                    % {"minutes": self.duration_minutes}
                 }
             )
 
     @property
     def weekday_labels(self) -> str:
-        return ", ".join(label for value, label in WEEKDAYS if value in self.weekdays)
+        return ", ".join(str(label) for value, label in WEEKDAYS if value in self.weekdays)
 
 
 class AttendanceRecord(models.Model):
     class Status(models.TextChoices):
-        PRESENT = "present", "Present"
-        LATE = "late", "Late"
-        ABSENT = "absent", "Absent"
-        EXCUSED = "excused", "Excused"
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
 
     class Method(models.TextChoices):  # the one label of each method on every page and CSV
         FACE = "face", _("Face check-in")
@@ -167,18 +174,18 @@ class AttendanceRecord(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices)
     recorded_at = models.DateTimeField(default=timezone.now)
     method = models.CharField(max_length=16, choices=Method.choices)
-    distance = models.FloatField(null=True, blank=True, help_text="Face distance of the match.")
+    distance = models.FloatField(null=True, blank=True, help_text=_("Face distance of the match."))
 
     class Liveness(models.TextChoices):  # the head-turn challenge: attendance.liveness
-        NOT_CHECKED = "", "Not checked"
-        PASSED = "passed", "Passed"
+        NOT_CHECKED = "", _("Not checked")
+        PASSED = "passed", _("Passed")
 
     liveness = models.CharField(
         max_length=16,
         choices=Liveness.choices,
         default=Liveness.NOT_CHECKED,
         blank=True,
-        help_text="Whether the face check-in passed a head-turn challenge.",
+        help_text=_("Whether the face check-in passed a head-turn challenge."),
     )
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -235,7 +242,7 @@ class PendingReview(models.Model):
         "people.Person", on_delete=models.CASCADE, related_name="pending_reviews"
     )
     captured_at = models.DateTimeField(default=timezone.now, db_index=True)
-    distance = models.FloatField(help_text="Face distance to the candidate's nearest photo.")
+    distance = models.FloatField(help_text=_("Face distance to the candidate's nearest photo."))
     crop = models.FileField(upload_to=crop_upload_path)
 
     class Meta:
@@ -279,10 +286,10 @@ class ClassPhoto(DurableJob):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSING = "processing", "Processing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     session = models.ForeignKey(
         AttendanceSession, on_delete=models.CASCADE, related_name="class_photos"
@@ -300,15 +307,19 @@ class ClassPhoto(DurableJob):
     faces_capped_at = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Set when the photo held more faces than CLASS_PHOTO_MAX_FACES: only this "
-        "many, the largest, were identified.",
+        help_text=_(
+            "Set when the photo held more faces than CLASS_PHOTO_MAX_FACES: only this "
+            "many, the largest, were identified."
+        ),
     )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     job_task = "attendance.tasks.process_class_photo"
     job_state_field = "status"
     job_queued, job_claimed, job_failed = Status.PENDING, Status.PROCESSING, Status.FAILED
-    job_gave_up_reason = "The photo could not be processed. Try again, or upload it once more."
+    job_gave_up_reason = gettext_noop(
+        "The photo could not be processed. Try again, or upload it once more."
+    )
     job_on_give_up = "attendance.class_photos.give_up"
 
     class Meta:

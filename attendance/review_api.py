@@ -5,6 +5,7 @@
 
 from django.http import FileResponse, Http404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -48,7 +49,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 class ConfirmSerializer(serializers.Serializer):
     use_photo = serializers.BooleanField(
         default=False,
-        help_text="Also add the face crop as an enrollment photo (needs the student's consent).",
+        help_text=_("Also add the face crop as an enrollment photo (needs the student's consent)."),
     )
 
 
@@ -92,7 +93,7 @@ class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         try:
             handle = review.crop.open("rb")
         except FileNotFoundError:
-            raise Http404("The crop is gone.") from None
+            raise Http404(_("The crop is gone.")) from None
         response = FileResponse(handle, content_type="image/jpeg")
         response["Cache-Control"] = "private, no-store"
         return response

@@ -106,14 +106,17 @@ def confirm_review(*, review: PendingReview, confirmed_by, use_photo: bool = Fal
         PendingReview.objects.select_for_update().select_related("session").filter(pk=review.pk)
     ).first()
     if review is None:  # a simultaneous confirm or reject decided it and deleted it
-        raise AlreadyDecided("This face was already decided: the page shows the outcome.")
+        raise AlreadyDecided(_("This face was already decided: the page shows the outcome."))
     person, session = review.candidate, review.session
     if use_photo and not person.consent_recorded_on:
         raise ReviewRefused(
-            f"{person.full_name}'s consent to face recognition is not recorded: "
-            "the picture cannot be used for recognition."
+            _(
+                "%(name)s's consent to face recognition is not recorded: "
+                "the picture cannot be used for recognition."
+            )
+            % {"name": person.full_name}
         )
-    record, _ = marks.mark(
+    record, _created = marks.mark(
         session=session,
         person=person,
         method=Method.CONFIRMED,

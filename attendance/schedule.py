@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attendance.models import AttendanceSession, CourseSchedule
 from attendance.services import SessionStateError, close_session, open_session
@@ -35,7 +36,7 @@ def create_schedule(
 ) -> CourseSchedule:
     """Save a weekly lesson and make its sessions of the coming week at once."""
     if not weekdays:
-        raise ValueError("Choose at least one day of the week.")
+        raise ValueError(_("Choose at least one day of the week."))
     schedule = CourseSchedule.objects.create(
         course=course,
         title=title,

@@ -2,6 +2,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,7 +15,7 @@ class SessionSerializer(serializers.ModelSerializer):
     state = serializers.ChoiceField(choices=AttendanceSession.State.choices, read_only=True)
     kiosk_url = serializers.SerializerMethodField()
     checkin_closes_at = serializers.SerializerMethodField(
-        help_text="Set when the session was reopened after its end: it closes then."
+        help_text=_("Set when the session was reopened after its end: it closes then.")
     )
 
     class Meta:
@@ -90,14 +91,16 @@ class StatusChangeSerializer(serializers.Serializer):
 
 
 class CheckInUploadSerializer(serializers.Serializer):
-    image = serializers.FileField(help_text="A webcam snapshot (JPEG or PNG).")
+    image = serializers.FileField(help_text=_("A webcam snapshot (JPEG or PNG)."))
     min_face_px = serializers.IntegerField(
         required=False,
         min_value=20,
         max_value=4000,
-        help_text="The smallest face to look for, in pixels of the snapshot (default: the "
-        "server's FACE_MIN_DETECT_PX, 40). A kiosk whose students stand close sends e.g. 80 "
-        "for a 640 px frame: faces smaller than this may be missed, and check-in is faster.",
+        help_text=_(
+            "The smallest face to look for, in pixels of the snapshot (default: the "
+            "server's FACE_MIN_DETECT_PX, 40). A kiosk whose students stand close sends e.g. 80 "
+            "for a 640 px frame: faces smaller than this may be missed, and check-in is faster."
+        ),
     )
 
 
@@ -108,15 +111,15 @@ class FacePersonSerializer(serializers.Serializer):
 
 class ChallengeSerializer(serializers.Serializer):
     turn = serializers.ChoiceField(
-        choices=["left", "right"], help_text="The turn to make now, as the student sees it."
+        choices=["left", "right"], help_text=_("The turn to make now, as the student sees it.")
     )
     steps = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Both turns in the asked order: ['left', 'right'] or ['right', 'left'].",
+        help_text=_("Both turns in the asked order: ['left', 'right'] or ['right', 'left']."),
     )
-    step = serializers.IntegerField(help_text="Index in `steps` of the turn to make now.")
-    expires_in = serializers.FloatField(help_text="Seconds left to make both turns.")
-    progress = serializers.FloatField(help_text="Share of the whole challenge done so far, 0-1.")
+    step = serializers.IntegerField(help_text=_("Index in `steps` of the turn to make now."))
+    expires_in = serializers.FloatField(help_text=_("Seconds left to make both turns."))
+    progress = serializers.FloatField(help_text=_("Share of the whole challenge done so far, 0-1."))
 
 
 class FaceOutcomeSerializer(serializers.Serializer):
@@ -126,17 +129,17 @@ class FaceOutcomeSerializer(serializers.Serializer):
     person = FacePersonSerializer(allow_null=True)
     outcome = serializers.ChoiceField(choices=FaceOutcome.OUTCOMES)
     challenge = ChallengeSerializer(
-        allow_null=True, help_text="With outcome 'challenge': the head turn the kiosk asks for."
+        allow_null=True, help_text=_("With outcome 'challenge': the head turn the kiosk asks for.")
     )
     liveness = serializers.CharField(
         source="record.liveness",
         allow_null=True,
-        help_text="'passed' when the mark followed a head-turn challenge.",
+        help_text=_("'passed' when the mark followed a head-turn challenge."),
     )
     status = serializers.CharField(source="record.status", allow_null=True)
     checked_in_at = serializers.DateTimeField(source="record.recorded_at", allow_null=True)
     checked_in_at_display = serializers.SerializerMethodField(
-        help_text="The check-in time as the kiosk shows it, in the session's time zone."
+        help_text=_("The check-in time as the kiosk shows it, in the session's time zone.")
     )
     distance = serializers.DecimalField(
         max_digits=6, decimal_places=4, coerce_to_string=False, allow_null=True

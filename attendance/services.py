@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from attendance import attempts, class_photo_files, liveness, marks, reviews
 from attendance.detection_budget import checkin_min_face_px
@@ -45,7 +46,7 @@ def open_session(*, session: AttendanceSession) -> AttendanceSession:
     # an opened_at after its closed_at.
     session = AttendanceSession.objects.select_for_update().get(pk=session.pk)
     if session.closed_at:
-        raise SessionStateError("This session is closed and cannot be opened again.")
+        raise SessionStateError(_("This session is closed and cannot be opened again."))
     if not session.opened_at:
         session.opened_at = timezone.now()
         session.save(update_fields=["opened_at"])
@@ -58,7 +59,7 @@ def close_session(*, session: AttendanceSession, closed_by=None) -> int:
     pictures go). Returns that count."""
     session = AttendanceSession.objects.select_for_update().get(pk=session.pk)
     if session.closed_at:
-        raise SessionStateError("This session is already closed.")
+        raise SessionStateError(_("This session is already closed."))
     if not session.opened_at:
         session.opened_at = timezone.now()
     session.closed_at = timezone.now()
@@ -76,11 +77,11 @@ def reopen_session(*, session: AttendanceSession) -> int:
     """
     session = AttendanceSession.objects.select_for_update().get(pk=session.pk)
     if not session.closed_at:
-        raise SessionStateError("This session is not closed.")
+        raise SessionStateError(_("This session is not closed."))
     session.closed_at = None
     session.reopened_at = timezone.now()
     session.save(update_fields=["closed_at", "reopened_at"])
-    removed, _ = session.records.filter(method=Method.ABSENT_AT_CLOSE).delete()
+    removed, _counts = session.records.filter(method=Method.ABSENT_AT_CLOSE).delete()
     return removed
 
 
@@ -124,19 +125,19 @@ def ensure_checkin_window(session: AttendanceSession, now=None) -> None:
     if now < opens:
         when = timezone.localtime(session.starts_at).strftime("%H:%M")
         raise SessionStateError(
-            f"This session starts at {when}: check-in opens "
-            f"{settings.CHECKIN_EARLY_MINUTES} minutes before."
+            _("This session starts at %(when)s: check-in opens %(minutes)s minutes before.")
+            % {"when": when, "minutes": settings.CHECKIN_EARLY_MINUTES}
         )
     if now > closes:
         when = timezone.localtime(closes).strftime("%H:%M")
-        raise SessionStateError(f"Check-in for this session ended at {when}.")
+        raise SessionStateError(_("Check-in for this session ended at %(when)s.") % {"when": when})
 
 
 def ensure_open(session: AttendanceSession, now=None) -> None:
     if session.closed_at or is_past_automatic_close(session, now):
-        raise SessionStateError("This session is closed: check-in is over.")
+        raise SessionStateError(_("This session is closed: check-in is over."))
     if not session.opened_at:
-        raise SessionStateError("This session is not open yet: ask your teacher to open it.")
+        raise SessionStateError(_("This session is not open yet: ask your teacher to open it."))
 
 
 def check_in(
@@ -257,7 +258,7 @@ def identify_on_roster(session, detected, config) -> tuple[list, dict[int, Perso
     """The course model's match for each face, and the roster students it could name or
     propose for review (active, with consent: withdrawn means never marked, even by a
     model trained before the withdrawal)."""
-    _, model = model_cache.current_model(
+    _version, model = model_cache.current_model(
         session.course_id,
         encoder=config.encoder_name,
         on_unreadable=lambda course_id: training.request_training([course_id]),

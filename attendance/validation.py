@@ -8,6 +8,7 @@ today, last at most a day, and are late after a time inside the session.
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 YEARS_AROUND_TODAY = 5
 MAX_SESSION_LENGTH = timedelta(hours=24)
@@ -20,14 +21,16 @@ def session_time_errors(*, starts_at, ends_at, late_after_minutes) -> dict[str, 
     window = timedelta(days=365 * YEARS_AROUND_TODAY + 2)
     for field, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if value is not None and not now - window <= value <= now + window:
-            errors[field] = f"Use a date within {YEARS_AROUND_TODAY} years of today."
+            errors[field] = _("Use a date within %(years)s years of today.") % {
+                "years": YEARS_AROUND_TODAY
+            }
     if errors or starts_at is None or ends_at is None or ends_at <= starts_at:
         return errors
     length = ends_at - starts_at
     if length > MAX_SESSION_LENGTH:
-        errors["ends_at"] = "A session lasts at most 24 hours."
+        errors["ends_at"] = _("A session lasts at most 24 hours.")
     elif late_after_minutes is not None and timedelta(minutes=late_after_minutes) > length:
-        errors["late_after_minutes"] = (
-            f"Use at most {int(length.total_seconds() // 60)} minutes: the session's length."
-        )
+        errors["late_after_minutes"] = _(
+            "Use at most %(minutes)s minutes: the session's length."
+        ) % {"minutes": int(length.total_seconds() // 60)}
     return errors

@@ -7,16 +7,18 @@ the same mistake answers the same status everywhere. The OpenAPI schema document
 operation, the statuses and codes of the exceptions its view declares (attendance_site.openapi).
 The dashboard catches the same exceptions and shows their message on the page.
 
-Every error body has `code` (machine-readable, stable) and `detail` (for people); a
-validation error also names each bad field with its messages. Errors raised before DRF
-runs (a body over Django's limit, an unknown URL, a crash) get the same shape from the
-`handler*` views for paths under /api/.
+Every error body has `code` (machine-readable, stable, the same in every language) and
+`detail` (for people, in the language of the request's Accept-Language); a validation error
+also names each bad field with its messages. Field names never change with the language.
+Errors raised before DRF runs (a body over Django's limit, an unknown URL, a crash) get the
+same shape from the `handler*` views for paths under /api/.
 """
 
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -101,7 +103,7 @@ def error_body(error: exceptions.APIException, data) -> dict:
         data = {"non_field_errors": data}
     if "detail" in data and len(data) == 1:
         return {"code": _code(error.get_codes()), "detail": str(data["detail"])}
-    first = next(iter(_messages(data)), "The request is not valid.")
+    first = next(iter(_messages(data)), str(_("The request is not valid.")))
     return {"code": "invalid", "detail": first, **data}
 
 
@@ -131,9 +133,9 @@ def _json_for_api(status_code: int, code: str, detail: str, html_view):
     return view
 
 
-bad_request = _json_for_api(400, "bad_request", "Bad request.", defaults.bad_request)
+bad_request = _json_for_api(400, "bad_request", _("Bad request."), defaults.bad_request)
 permission_denied = _json_for_api(
-    403, "permission_denied", "Permission denied.", defaults.permission_denied
+    403, "permission_denied", _("Permission denied."), defaults.permission_denied
 )
-page_not_found = _json_for_api(404, "not_found", "Not found.", defaults.page_not_found)
-server_error = _json_for_api(500, "server_error", "Server error.", defaults.server_error)
+page_not_found = _json_for_api(404, "not_found", _("Not found."), defaults.page_not_found)
+server_error = _json_for_api(500, "server_error", _("Server error."), defaults.server_error)

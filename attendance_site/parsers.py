@@ -4,6 +4,7 @@ Python's json module recurses once per nesting level: `[` x 100000 raises Recurs
 which DRF's parser does not catch, so any JSON endpoint answered 500, anonymously.
 """
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -13,4 +14,4 @@ class SafeJSONParser(JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - the document is nested too deeply.") from None
+            raise ParseError(_("JSON parse error - the document is nested too deeply.")) from None

@@ -223,6 +223,11 @@ TARGETS: tuple[Target, ...] = (
     Target("training a 2,000-student roster < 10 s",
            lambda results: pick(results["training"], people=2000, how="classifier.train"),
            "{train_s:g} s", lambda row: row["train_s"] < 10),
+    Target("training 2,000 students: the replaced trainer's decisions",
+           lambda results: pick(results["trainer"], people=2000),
+           "{changed[genuine]} / {changed[strangers]} / {changed[near]} of {probes} changed "
+           "(genuine / strangers / look-alikes); {wall_s:g} s wall, {cpu_ratio:g}x the old CPU",
+           lambda row: not any(row["changed"].values())),
     Target("identify one face against 2,000 trained students < 5 ms",
            lambda results: pick(results["identify"], people=2000),
            "p50 {p50_ms:g} ms, p95 {p95_ms:g} ms; known {known_identified:.0%}, strangers "
@@ -336,6 +341,20 @@ SECTIONS: tuple[Section | Delegated, ...] = (
               "synthetic people: norm {encoding_space[synthetic][norm]}, within "
               "{encoding_space[synthetic][within_distance]}, between "
               "{encoding_space[synthetic][between_distance]}.",),
+    ),
+    Section(
+        "Training against the trainer it replaced (same rosters, same run)", "trainer",
+        "people={people:,} | encodings={encodings:,} | wall s={wall_s} | CPU s={cpu_s} | "
+        "old wall s={old_wall_s} | old CPU s={old_cpu_s} | wall ratio={wall_ratio} | CPU "
+        "ratio={cpu_ratio} | max abs coef difference={max_coef_difference} | decisions "
+        "changed (genuine / strangers / look-alikes, of {probes} each)={changed[genuine]} / "
+        "{changed[strangers]} / {changed[near]} | identify p50 ms={identify_p50_ms} | "
+        "identify p95 ms={identify_p95_ms}",
+        after=("Old: per-row LinearSVC (liblinear, tol=1e-3) fits on working sets, two "
+               "threads (`bench.training.liblinear_rows`). New: `classifier.train`, batched "
+               "finite Newton on the same problem. CPU s counts every thread of the process. "
+               "A decision is the (person, review candidate) `identify` gives at tolerance "
+               "0.6.",),
     ),
     Section(
         "One new photo in a school", "school",

@@ -39,6 +39,8 @@ class Sizes:
     train_sizes: tuple[int, ...] = (30, 300, 1000, 2000)
     train_reps: dict[int, int] = field(default_factory=lambda: {30: 5, 300: 5, 1000: 1, 2000: 1})
     train_extrapolated: tuple[int, ...] = (3000, 10_000)  # too slow to fit: extrapolated
+    trainer_sizes: tuple[int, ...] = (300, 1000, 2000)  # against the replaced trainer
+    trainer_probes: int = 1000  # of each kind: genuine, strangers, look-alikes
     course_retrain: int = 300  # students of the course retrained through the database
     identify_sizes: tuple[int, ...] = (30, 300, 2000, 3000, 10_000)
     identify_probes: int = 200
@@ -51,14 +53,16 @@ class Sizes:
     @classmethod
     def quick(cls) -> Sizes:
         return cls(mode="quick", reps=2, encoder_reps=2, kiosk_seconds=3, identify_probes=50,
-                   train_reps={30: 1, 300: 1, 1000: 1, 2000: 1}, class_photo_reps=1)  # fmt: skip
+                   train_reps={30: 1, 300: 1, 1000: 1, 2000: 1}, trainer_probes=300,
+                   class_photo_reps=1)  # fmt: skip
 
     @classmethod
     def tiny(cls) -> Sizes:
         """For the smoke test: every code path, on the smallest inputs."""
         return replace(
             cls.quick(), mode="tiny", encoder_reps=1, frames=2, kiosks=(1, 2), kiosk_seconds=1,
-            train_sizes=(3, 5), train_reps={}, train_extrapolated=(8,), course_retrain=4,
+            train_sizes=(3, 5), train_reps={}, train_extrapolated=(8,), trainer_sizes=(4,),
+            trainer_probes=5, course_retrain=4,
             identify_sizes=(3, 10), identify_probes=5, identify_trained_up_to=3,
             school=(60, 6, 3), workers=2, class_photo_size=(1600, 1200),
         )  # fmt: skip
@@ -152,6 +156,8 @@ def run_suite(sizes: Sizes, stack, seeded: dict, log=print) -> dict:
     trained = training.bench_training(
         space, sizes.train_sizes, lambda n: reps(n, 1), sizes.train_extrapolated
     )
+    log(f"training {sizes.trainer_sizes} people against the replaced trainer")
+    results["trainer"] = training.bench_trainer(space, sizes.trainer_sizes, sizes.trainer_probes)
     log(f"retraining a {sizes.course_retrain}-student course through the database")
     retrain = school.bench_course_retrain(
         space, sizes.course_retrain, reps=reps(sizes.course_retrain, 1)

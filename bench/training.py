@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,11 +90,119 @@ class EncodingSpace:
 
 
 def _warm_sklearn() -> None:
-    """Import scikit-learn before timing (the first import costs ~1 s)."""
+    """Import scikit-learn and threadpoolctl before timing (the first import costs ~1 s)."""
     from recognition import classifier
 
     rng = np.random.default_rng(0)
-    classifier.train(rng.normal(size=(6, DIMENSIONS)), [0, 0, 1, 1, 2, 2])
+    encodings, labels = rng.normal(size=(6, DIMENSIONS)), np.array([0, 0, 1, 1, 2, 2])
+    classifier.train(encodings, labels)
+    liblinear_rows(encodings, labels)
+
+
+def liblinear_rows(encodings, labels, neighbours=20, threads=2):
+    """The trainer classifier.train replaced, kept as the baseline: each person's row is a
+    LinearSVC (liblinear; C=1, dual=True, tol=1e-3) fit on a working set (the photos of the
+    `neighbours` people nearest by mean encoding, then every encoding inside the row's
+    margin, until none is), the fits on `threads` threads. Returns (coef, intercept)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.svm import LinearSVC
+
+    features = np.asarray(encodings, dtype=np.float64)
+    person_ids, person_of = np.unique(labels, return_inverse=True)
+    people = len(person_ids)
+    photos = [np.flatnonzero(person_of == p) for p in range(people)]
+    means = np.array([features[rows].mean(axis=0) for rows in photos])
+    squared = np.einsum("ij,ij->i", means, means)
+    distances = squared[:, None] - 2 * means @ means.T + squared[None, :]
+    np.fill_diagonal(distances, -np.inf)  # the person first
+    count = min(neighbours, people - 1)
+    nearest = np.argpartition(distances, count, axis=1)[:, : count + 1]
+    working = [np.concatenate([photos[n] for n in near]) for near in nearest]
+    coef, intercept = np.zeros((people, features.shape[1])), np.zeros(people)
+
+    def fit(person):
+        rows = working[person]
+        svm = LinearSVC(C=1.0, dual=True, tol=1e-3, max_iter=5000, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            svm.fit(features[rows], (person_of[rows] == person).astype(np.int8))
+        coef[person], intercept[person] = svm.coef_[0], svm.intercept_[0]
+
+    todo = list(range(people))
+    with ThreadPoolExecutor(threads) as pool:
+        while todo:
+            list(pool.map(fit, todo))
+            decisions = features @ coef[todo].T + intercept[todo]
+            again = []
+            for column, person in enumerate(todo):
+                inside = (decisions[:, column] > -1.0) & (person_of != person)
+                new = np.setdiff1d(np.flatnonzero(inside), working[person])
+                if len(new):
+                    working[person] = np.concatenate([working[person], new])
+                    again.append(person)
+            todo = again
+    return coef.astype(np.float32), intercept.astype(np.float32)
+
+
+def _clocked(function, *args):
+    """(what the function returned, wall seconds, CPU seconds of this process: every thread)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = function(*args)
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def bench_trainer(space: EncodingSpace, sizes, probes: int, timed_probes: int = 200) -> list:
+    """classifier.train against the trainer it replaced (liblinear_rows), on the same roster
+    of each size (5 photos a person) in the same run: wall and CPU seconds, the largest
+    difference between their rows, and how many (person, candidate) decisions differ for
+    `probes` genuine faces, strangers and look-alikes (new people near enrolled ones, most
+    just beyond the tolerance); then identify() of one face at a time with the new model."""
+    from recognition import classifier
+
+    _warm_sklearn()
+    rng, rows = np.random.default_rng(4), []
+    for size in sizes:
+        centres = space.people(size, rng)
+        encodings, labels = space.photos(centres, 5, rng)
+        model, wall, cpu = _clocked(classifier.train, encodings, labels)
+        (coef, intercept), old_wall, old_cpu = _clocked(liblinear_rows, encodings, labels)
+        old = classifier.TrainedModel(model.person_ids, encodings, labels, coef, intercept)
+        genuine, _ = space.photos(centres[rng.integers(0, size, probes)], 1, rng)
+        strangers, _ = space.photos(space.people(probes, rng), 1, rng)
+        near = centres[rng.integers(0, size, probes)] + rng.normal(
+            0, space.between_sd, (probes, DIMENSIONS)
+        )
+        changed = {}
+        for kind, faces in (("genuine", genuine), ("strangers", strangers), ("near", near)):
+            ours, theirs = (classifier.identify(m, faces, 0.6) for m in (model, old))
+            changed[kind] = sum(
+                (a.person_id, a.candidate_id) != (b.person_id, b.candidate_id)
+                for a, b in zip(ours, theirs, strict=True)
+            )
+        seconds = [
+            timed(classifier.identify, model, genuine[i : i + 1], 0.6)[1]
+            for i in range(min(timed_probes, probes))
+        ]
+        rows.append(
+            {
+                "people": size,
+                "encodings": len(labels),
+                "wall_s": round(wall, 2),
+                "cpu_s": round(cpu, 2),
+                "old_wall_s": round(old_wall, 2),
+                "old_cpu_s": round(old_cpu, 2),
+                "wall_ratio": round(wall / old_wall, 2),
+                "cpu_ratio": round(cpu / old_cpu, 2),
+                "max_coef_difference": float(f"{np.abs(model.coef - coef).max():.1e}"),
+                "probes": probes,
+                "changed": changed,
+                "identify_p50_ms": ms(percentile(seconds, 50), 3),
+                "identify_p95_ms": ms(percentile(seconds, 95), 3),
+            }
+        )
+    return rows
 
 
 def bench_training(space: EncodingSpace, sizes, reps_for, extrapolate_to=()) -> list[dict]:
@@ -173,3 +283,32 @@ def bench_identify(space: EncodingSpace, sizes, probes: int, trained_up_to: int,
             }
         )
     return rows
+
+
+def main(argv=None) -> int:
+    """`python -m bench.training [--quick]`: this section alone (bench_trainer), printed."""
+    import argparse
+    import json
+
+    from bench import frames, run
+    from recognition import faces
+
+    parser = argparse.ArgumentParser(prog="python -m bench.training", description=main.__doc__)
+    parser.add_argument("--quick", action="store_true", help="the sizes of `bench.run --quick`")
+    sizes = run.Sizes.quick() if parser.parse_args(argv).quick else run.Sizes()
+    config = faces.FaceConfig.from_settings()
+    by_person: dict[str, list] = {}
+    for person, path in frames.enrollment_photos():
+        by_person.setdefault(person, []).append(
+            faces.encode_enrollment_photo(path, config).encoding
+        )
+    space = EncodingSpace.from_samples(by_person)
+    for row in bench_trainer(space, sizes.trainer_sizes, sizes.trainer_probes):
+        print(json.dumps(row), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from people.models import Course, Person
 from people.training import roster_encodings
@@ -81,16 +83,19 @@ def closest_pairs(people, groups, tolerance: float) -> list[Pair]:
 def spread_of(person: Person, own: np.ndarray, tolerance: float) -> StudentSpread:
     count = len(own)
     if count < 2:
-        hint = "No ready photo: add one." if count == 0 else "Only one photo: add another."
+        hint = _("No ready photo: add one.") if count == 0 else _("Only one photo: add another.")
         return StudentSpread(person, count, None, [hint])
     distances = [float(np.linalg.norm(a - b)) for a, b in combinations(own, 2)]
     spread, hints = max(distances), []
     if spread < TOO_SIMILAR:
-        hints.append("The photos are nearly the same: add a photo in different light.")
+        hints.append(_("The photos are nearly the same: add a photo in different light."))
     if spread > tolerance:
         hints.append(
-            f"Two photos are {spread:.2f} apart, more than the tolerance: check they are all "
-            "of this student."
+            _(
+                "Two photos are %(spread).2f apart, more than the tolerance: check they are all "
+                "of this student."
+            )
+            % {"spread": spread}
         )
     return StudentSpread(person, count, spread, hints)
 
@@ -100,23 +105,43 @@ def summary(pairs: list[Pair], students: list[StudentSpread], tolerance: float) 
     if pairs:
         closest = pairs[0]
         lines.append(
-            f"The closest two students ({closest.first.full_name} and "
-            f"{closest.second.full_name}) are {closest.distance:.2f} apart: a tolerance "
-            f"above {closest.distance:.2f} could confuse them."
+            _(
+                "The closest two students (%(first)s and "
+                "%(second)s) are %(distance).2f apart: a tolerance "
+                "above %(distance).2f could confuse them."
+            )
+            % {
+                "first": closest.first.full_name,
+                "second": closest.second.full_name,
+                "distance": closest.distance,
+            }
         )
         if closest.lookalike:
             lines.append(
-                f"That is within the current tolerance ({tolerance:.2f}): lower it, or add "
-                "clearer photos of both, so neither is marked in the other's name."
+                _(
+                    "That is within the current tolerance (%(tolerance).2f): lower it, or add "
+                    "clearer photos of both, so neither is marked in the other's name."
+                )
+                % {"tolerance": tolerance}
             )
     spreads = [s.spread for s in students if s.spread is not None]
     if spreads:
         lines.append(
-            f"A student's own photos are up to {max(spreads):.2f} apart (median "
-            f"{float(np.median(spreads)):.2f}): a check-in farther than {tolerance:.2f} from "
-            "every photo of a student is not named."
+            _(
+                "A student's own photos are up to %(largest).2f apart (median "
+                "%(median).2f): a check-in farther than %(tolerance).2f from "
+                "every photo of a student is not named."
+            )
+            % {"largest": max(spreads), "median": float(np.median(spreads)), "tolerance": tolerance}
         )
     few = sum(1 for s in students if s.photos < ENOUGH_PHOTOS)
     if few:
-        lines.append(f"{few} student{'s' if few != 1 else ''} with fewer than two photos.")
+        lines.append(
+            ngettext(
+                "%(count)s student with fewer than two photos.",
+                "%(count)s students with fewer than two photos.",
+                few,
+            )
+            % {"count": few}
+        )
     return lines

@@ -7,6 +7,8 @@ Drawn at one unit per CSS pixel, SLOT per session: the words stay at their
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 HEIGHT = 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 20, 36  # room for the axis labels and a 100% value
 GRID_STEPS = (0, 25, 50, 75, 100)
@@ -95,6 +97,9 @@ def present_late_chart(points: list[tuple[str, float | None, float]]) -> BarChar
             )
         )
     grid = [
-        GridLine(y=round(baseline - plot_height * s / 100, 1), label=f"{s}%") for s in GRID_STEPS
+        GridLine(
+            y=round(baseline - plot_height * s / 100, 1), label=_("%(percent)s%%") % {"percent": s}
+        )
+        for s in GRID_STEPS
     ]
     return BarChart(width, HEIGHT, bars, grid, baseline, LEFT)

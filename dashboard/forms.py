@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from attendance.models import WEEKDAYS, AttendanceRecord, AttendanceSession, CourseSchedule
 from attendance.validation import YEARS_AROUND_TODAY
@@ -40,20 +41,20 @@ class LivenessForm(forms.ModelForm):
 
 
 class StudentForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=200)
-    external_id = forms.CharField(label="Student number", max_length=64)
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    external_id = forms.CharField(label=_("Student number"), max_length=64)
     consent_recorded_on = forms.DateField(
-        label="Consent recorded on",
+        label=_("Consent recorded on"),
         required=False,
         widget=DateInput(),
         validators=[check_consent_date],
-        help_text="Photos can be added once consent to face recognition is recorded.",
+        help_text=_("Photos can be added once consent to face recognition is recorded."),
     )
 
 
 class ConsentForm(forms.Form):
     consent_recorded_on = forms.DateField(
-        label="Consent recorded on", widget=DateInput(), validators=[check_consent_date]
+        label=_("Consent recorded on"), widget=DateInput(), validators=[check_consent_date]
     )
 
 
@@ -62,9 +63,9 @@ class SessionForm(forms.ModelForm):
         model = AttendanceSession
         fields = ["title", "starts_at", "ends_at", "late_after_minutes"]
         labels = {
-            "starts_at": "Starts",
-            "ends_at": "Ends",
-            "late_after_minutes": "Late after (minutes)",
+            "starts_at": _("Starts"),
+            "ends_at": _("Ends"),
+            "late_after_minutes": _("Late after (minutes)"),
         }
         widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
 
@@ -84,22 +85,24 @@ class StatusForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    title = forms.CharField(label="Title", max_length=200, required=False)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
     weekdays = forms.TypedMultipleChoiceField(
-        label="Days",
+        label=_("Days"),
         choices=WEEKDAYS,
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
     )
-    start_time = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(
+        label=_("Starts at"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
     duration_minutes = forms.IntegerField(
-        label="Length (minutes)", min_value=5, max_value=600, initial=60
+        label=_("Length (minutes)"), min_value=5, max_value=600, initial=60
     )
     late_after_minutes = forms.IntegerField(
-        label="Late after (minutes)", min_value=0, max_value=600, initial=10
+        label=_("Late after (minutes)"), min_value=0, max_value=600, initial=10
     )
     auto_open_close = forms.BooleanField(
-        label="Open and close the sessions automatically", required=False
+        label=_("Open and close the sessions automatically"), required=False
     )
 
     def clean(self):
@@ -115,8 +118,8 @@ class ScheduleForm(forms.Form):
 
 
 class ReportRangeForm(forms.Form):
-    start = forms.DateField(label="From", required=False, widget=DateInput())
-    end = forms.DateField(label="To", required=False, widget=DateInput())
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def clean_start(self):
         return _within_session_dates(self.cleaned_data.get("start"))
@@ -127,7 +130,7 @@ class ReportRangeForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            raise forms.ValidationError("The end of the range is before its start.")
+            raise forms.ValidationError(_("The end of the range is before its start."))
         return data
 
 
@@ -139,5 +142,7 @@ def _within_session_dates(day):
     today = timezone.localdate()
     years = YEARS_AROUND_TODAY + 1
     if abs((day - today).days) > 366 * years:
-        raise forms.ValidationError(f"Use a date within {years} years of today.")
+        raise forms.ValidationError(
+            _("Use a date within %(years)s years of today.") % {"years": years}
+        )
     return day

@@ -16,6 +16,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from attendance.models import (
     AttendanceRecord,
@@ -89,11 +90,11 @@ def with_look_alike_photos(people: list[Person]) -> list[Person]:
 
 # What the roster's "Show" choice keeps (the values the page's select sends).
 ROSTER_FILTERS = {
-    "all": "Everyone",
-    "needs-review": "Photos to decide",
-    "no-consent": "No consent yet",
-    "no-photo": "No ready photo",
-    "rejected": "Photos rejected",
+    "all": _("Everyone"),
+    "needs-review": _("Photos to decide"),
+    "no-consent": _("No consent yet"),
+    "no-photo": _("No ready photo"),
+    "rejected": _("Photos rejected"),
 }
 
 
@@ -149,7 +150,7 @@ def photo_stamp(course: Course) -> PhotoStamp:
 
 def changed_since(stamp: str) -> datetime | None:
     """The time inside a stamp the page sent back, or None when it is missing or garbled."""
-    _, _, when = (stamp or "").partition("@")
+    _count, _at, when = (stamp or "").partition("@")
     try:
         parsed = parse_datetime(when) if when else None
     except ValueError:

@@ -18,6 +18,7 @@ from dashboard.views import (
     history,
     imports,
     kiosk,
+    languages,
     liveness,
     reports,
     reviews,
@@ -56,6 +57,8 @@ page_patterns = [
     path("courses/<int:pk>/", courses.course_detail, name="course"),
     path("courses/<int:pk>/status.json", courses.course_status, name="course-status"),
     path("courses/<int:pk>/liveness/", liveness.set_course_liveness, name="course-liveness"),
+    path("courses/<int:pk>/language/", languages.set_course_language, name="course-language"),
+    path("jsi18n/<str:language>/", languages.javascript_catalog, name="javascript-catalog"),
     path("courses/<int:pk>/students/", courses.add_student, name="student-add"),
     path(
         "courses/<int:pk>/students/<int:person_pk>/remove/",

@@ -35,6 +35,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from telemetry import request_id
 
@@ -47,10 +48,10 @@ GAVE_UP_REASON = "This could not be processed after several attempts. Try again.
 class JobState(models.TextChoices):
     """The states of a job whose model has no states of its own."""
 
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class DurableJob(models.Model):

@@ -13,6 +13,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 
 class SharedWithOthers(PermissionDenied):
@@ -47,5 +48,5 @@ def may_change(*, person, user) -> bool:
 def check_may_change(*, person, user) -> None:
     if not may_change(person=person, user=user):
         raise SharedWithOthers(
-            "This student is also on another teacher's course: ask an administrator."
+            _("This student is also on another teacher's course: ask an administrator.")
         )

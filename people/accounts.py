@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
 
 class AccountExists(ValueError):
@@ -21,8 +22,8 @@ def invite_teacher(*, username: str, email: str, full_name: str, base_url: str, 
     valid for PASSWORD_RESET_TIMEOUT, and only until a password is set)."""
     users = get_user_model().objects
     if users.filter(username__iexact=username).exists():
-        raise AccountExists(f"The username {username} is taken.")
-    first, _, last = full_name.strip().partition(" ")
+        raise AccountExists(_("The username %(username)s is taken.") % {"username": username})
+    first, _space, last = full_name.strip().partition(" ")
     user = users.create_user(username=username, email=email, first_name=first, last_name=last)
     user.set_unusable_password()
     user.save(update_fields=["password"])
@@ -44,7 +45,9 @@ def resend_invitation(*, user, base_url: str, invited_by) -> None:
     """A new link for an invitation that was lost (or expired); the old link stays valid
     only until a password is set."""
     if user.has_usable_password() or not user.is_active:
-        raise NotPending(f"{user.username} has set a password already.")
+        raise NotPending(
+            _("%(username)s has set a password already.") % {"username": user.username}
+        )
     _send_invitation(user, base_url=base_url, invited_by=invited_by)
 
 
@@ -58,7 +61,6 @@ def _send_invitation(user, *, base_url: str, invited_by) -> None:
     )
     context = {"user": user, "link": base_url.rstrip("/") + path, "invited_by": invited_by}
     body = render_to_string("registration/invitation_email.txt", context)
+    subject = _("Your face attendance account")
     email = user.email
-    transaction.on_commit(
-        lambda: send_mail("Your face attendance account", body, None, [email], fail_silently=False)
-    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=False))

@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -34,7 +35,7 @@ def unique_student_number():
             yield
     except IntegrityError:
         raise services.StudentNumberTaken(
-            "A person with this student number already exists."
+            _("A person with this student number already exists.")
         ) from None
 
 
@@ -128,7 +129,7 @@ class CourseViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["get"])
     def classifier(self, request, pk=None):
         course = self.get_object()
-        row, _ = CourseClassifier.objects.get_or_create(course=course)
+        row, _created = CourseClassifier.objects.get_or_create(course=course)
         return Response(ClassifierSerializer(row).data)
 
     @extend_schema(

@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from jobs.durable import DurableJob, JobState
 from people.validation import (
@@ -20,7 +21,10 @@ from people.validation import (
 class Person(models.Model):
     full_name = models.CharField(max_length=200)
     external_id = models.CharField(
-        "student number", max_length=64, unique=True, help_text="The school's id for this person."
+        "student number",
+        max_length=64,
+        unique=True,
+        help_text=_("The school's id for this person."),
     )
     email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
@@ -28,7 +32,7 @@ class Person(models.Model):
         null=True,
         blank=True,
         validators=[check_consent_date],
-        help_text="Date on which consent to face recognition was recorded.",
+        help_text=_("Date on which consent to face recognition was recorded."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -36,7 +40,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="A teacher sees the people they created, even before adding them to a course.",
+        help_text=_("A teacher sees the people they created, even before adding them to a course."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -58,24 +62,33 @@ class Course(models.Model):
         null=True,
         blank=True,
         validators=[check_tolerance],
-        help_text="Maximum face distance for a match; empty uses the site default.",
+        help_text=_("Maximum face distance for a match; empty uses the site default."),
     )
     review_margin = models.FloatField(
         default=0.06,
         validators=[check_review_margin],
-        help_text="A face this much farther than the tolerance from a student is shown to the "
-        "teacher for review instead of being called a stranger; 0 turns reviews off.",
+        help_text=_(
+            "A face this much farther than the tolerance from a student is shown to the "
+            "teacher for review instead of being called a stranger; 0 turns reviews off."
+        ),
     )
 
     class Liveness(models.TextChoices):  # what each mode does: attendance/liveness.py
-        OFF = "off", "Off: a recognised face is marked at once"
-        CHALLENGE = "challenge", "Challenge: the student turns their head when asked"
+        OFF = "off", _("Off: a recognised face is marked at once")
+        CHALLENGE = "challenge", _("Challenge: the student turns their head when asked")
 
     liveness = models.CharField(
         max_length=16,
         choices=Liveness.choices,
         default=Liveness.CHALLENGE,
-        help_text="Ask each recognised student to turn their head, so a photo cannot check in.",
+        help_text=_("Ask each recognised student to turn their head, so a photo cannot check in."),
+    )
+    language = models.CharField(
+        _("kiosk language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the course's check-in and enrollment kiosks."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -116,11 +129,11 @@ class EnrollmentPhoto(DurableJob):
     Its attempts and state-change columns predate the job mechanism and keep their names."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSING = "processing", "Processing"
-        READY = "ready", "Ready"
-        REJECTED = "rejected", "Rejected"
-        NEEDS_REVIEW = "needs_review", "Needs review"
+        PENDING = "pending", _("Pending")
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        REJECTED = "rejected", _("Rejected")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to=photo_upload_path)
@@ -133,13 +146,13 @@ class EnrollmentPhoto(DurableJob):
     face_box = models.JSONField(
         null=True,
         blank=True,
-        help_text="Face position in the upright image: top, right, bottom, left.",
+        help_text=_("Face position in the upright image: top, right, bottom, left."),
     )
     encoding = models.BinaryField(null=True, blank=True, editable=False)
     encoder = models.CharField(max_length=100, blank=True)
     processing_attempts = models.PositiveSmallIntegerField(default=0)
     review_reason = models.CharField(
-        max_length=1000, blank=True, help_text="Why a teacher should look at this photo."
+        max_length=1000, blank=True, help_text=_("Why a teacher should look at this photo.")
     )
     looks_like = models.ForeignKey(
         Person,
@@ -147,15 +160,17 @@ class EnrollmentPhoto(DurableJob):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The other student this held photo looks like (shown next to it).",
+        help_text=_("The other student this held photo looks like (shown next to it)."),
     )
     kept_after_review = models.BooleanField(
-        default=False, help_text="A teacher kept it after a review: not checked again."
+        default=False, help_text=_("A teacher kept it after a review: not checked again.")
     )
     captured_live = models.BooleanField(
         default=False,
-        help_text="A frame of the enrollment kiosk's camera, not an uploaded file: it cannot "
-        "be an enlarged crop (a webcam frame's fine detail can look like one).",
+        help_text=_(
+            "A frame of the enrollment kiosk's camera, not an uploaded file: it cannot "
+            "be an enlarged crop (a webcam frame's fine detail can look like one)."
+        ),
     )
     kept_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -163,13 +178,13 @@ class EnrollmentPhoto(DurableJob):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Who kept it after a review.",
+        help_text=_("Who kept it after a review."),
     )
     kept_at = models.DateTimeField(null=True, blank=True)
     quality = models.JSONField(
         null=True,
         blank=True,
-        help_text="Measured photo quality (recognition.quality.measure), null before encoding.",
+        help_text=_("Measured photo quality (recognition.quality.measure), null before encoding."),
     )
 
     BUSY_STATES = (Status.PENDING, Status.PROCESSING)
@@ -182,7 +197,7 @@ class EnrollmentPhoto(DurableJob):
     job_reason_field = "rejection_reason"
     job_attempts_field = "processing_attempts"
     job_changed_field = "status_changed_at"
-    job_gave_up_reason = (
+    job_gave_up_reason = gettext_noop(
         "This photo could not be processed after several attempts. Delete it and upload it again."
     )
     job_on_give_up = "people.services.give_up_on_photo"
@@ -208,10 +223,10 @@ class PhotoImportJob(DurableJob):
     """
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Adding photos"
-        DONE = "done", "Photos added"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Adding photos")
+        DONE = "done", _("Photos added")
+        FAILED = "failed", _("Failed")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="photo_imports")
     created_by = models.ForeignKey(
@@ -226,7 +241,7 @@ class PhotoImportJob(DurableJob):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     job_task = "people.tasks.run_photo_import"
-    job_gave_up_reason = (
+    job_gave_up_reason = gettext_noop(
         "The photos could not be added after several attempts. Upload the archive again."
     )
     job_on_give_up = "people.photo_import.give_up"
@@ -253,7 +268,7 @@ class RosterImportJob(DurableJob):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    data = models.TextField(blank=True, help_text="The CSV text, emptied when the job ends.")
+    data = models.TextField(blank=True, help_text=_("The CSV text, emptied when the job ends."))
     date_order = models.CharField(
         max_length=3, choices=DateOrder.choices, default=DateOrder.DAY_FIRST
     )
@@ -266,7 +281,7 @@ class RosterImportJob(DurableJob):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     job_task = "people.tasks.run_roster_import"
-    job_gave_up_reason = (
+    job_gave_up_reason = gettext_noop(
         "The students could not be added after several attempts. Import the file again."
     )
     job_on_give_up = "people.roster_import.give_up"
@@ -293,7 +308,7 @@ class TrainingRequest(DurableJob):
     created_at = models.DateTimeField(auto_now_add=True)
 
     job_task = "people.tasks.run_requested_training"
-    job_gave_up_reason = (
+    job_gave_up_reason = gettext_noop(
         "The course could not be trained after several attempts; its next change tries again."
     )
 
@@ -330,6 +345,8 @@ class TeacherProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teacher_profile"
     )
     time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    # Empty: the language the browser asks for (Accept-Language).
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 
     def __str__(self):
         return f"Profile of {self.user}"
@@ -349,13 +366,16 @@ class CourseClassifier(models.Model):
     people_count = models.PositiveIntegerField(default=0)
     photos_count = models.PositiveIntegerField(default=0)
     encoder = models.CharField(
-        max_length=100, blank=True, help_text="The encoder of the encodings it was trained on."
+        max_length=100, blank=True, help_text=_("The encoder of the encodings it was trained on.")
     )
     input_digest = models.CharField(
-        max_length=64, blank=True, help_text="SHA-256 of the encodings it was trained on."
+        max_length=64, blank=True, help_text=_("SHA-256 of the encodings it was trained on.")
     )
     model_data = models.BinaryField(
-        null=True, blank=True, editable=False, help_text="NumPy .npz arrays, loaded without pickle."
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("NumPy .npz arrays, loaded without pickle."),
     )
 
     class Meta:

@@ -20,6 +20,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from PIL import Image, UnidentifiedImageError
 
 from jobs import durable
@@ -30,7 +31,7 @@ from people.services import UploadRefused, add_photo, ensure_consent
 from recognition import faces
 
 MAX_RATIO = 50  # compressed photos barely shrink; a much higher ratio is a zip bomb
-MISSING_ARCHIVE = "The uploaded archive is missing from storage. Upload it again."
+MISSING_ARCHIVE = gettext_noop("The uploaded archive is missing from storage. Upload it again.")
 MAX_TOTAL_RATIO = 5  # the whole archive unpacked, against its size
 MAX_DIRECTORY_BYTES = 1024  # central-directory bytes per allowed entry (name, extra fields)
 
@@ -68,19 +69,23 @@ def is_unsafe(name: str) -> bool:
 
 def open_archive(upload) -> zipfile.ZipFile:
     if upload is None:
-        raise ArchiveRefused("Attach a ZIP file in the field 'file'.")
+        raise ArchiveRefused(_("Attach a ZIP file in the field 'file'."))
     if upload.size > settings.PHOTO_IMPORT_MAX_BYTES:
         limit = settings.PHOTO_IMPORT_MAX_BYTES // (1024 * 1024)
-        raise ArchiveRefused(f"The archive is too large: at most {limit} MB.")
+        raise ArchiveRefused(
+            _("The archive is too large: at most %(limit)s MB.") % {"limit": limit}
+        )
     upload.seek(0)
     if not zipfile.is_zipfile(upload):
-        raise ArchiveRefused("The file is not a ZIP archive.")
+        raise ArchiveRefused(_("The file is not a ZIP archive."))
     check_declared_size(upload)
     upload.seek(0)
     try:
         return zipfile.ZipFile(upload)
     except (zipfile.BadZipFile, OSError) as error:
-        raise ArchiveRefused(f"The ZIP archive cannot be read: {error}.") from None
+        raise ArchiveRefused(
+            _("The ZIP archive cannot be read: %(error)s.") % {"error": error}
+        ) from None
 
 
 def max_entries() -> int:
@@ -93,12 +98,15 @@ def check_declared_size(upload) -> None:
     """From the end record, before the central directory is read (archive_limits)."""
     declared = declared_size(upload)
     if declared is None:
-        raise ArchiveRefused("The ZIP archive cannot be read: its end record is missing.")
+        raise ArchiveRefused(_("The ZIP archive cannot be read: its end record is missing."))
     limit = max_entries()
     if declared.entries > limit or declared.directory_bytes > limit * MAX_DIRECTORY_BYTES:
         raise ArchiveRefused(
-            f"The archive holds too many entries ({declared.entries}, folders and hidden "
-            f"files included); at most {limit}."
+            _(
+                "The archive holds too many entries (%(entries)s, folders and hidden "
+                "files included); at most %(limit)s."
+            )
+            % {"entries": declared.entries, "limit": limit}
         )
 
 
@@ -109,8 +117,15 @@ def check_total_size(entries: list[zipfile.ZipInfo], archive_bytes: int) -> None
     limit = min(settings.PHOTO_IMPORT_MAX_UNPACKED_BYTES, MAX_TOTAL_RATIO * archive_bytes)
     if total > limit:
         raise ArchiveRefused(
-            f"The files of this archive unpack to {total // 2**20} MB; at most "
-            f"{limit // 2**20} MB (and {MAX_TOTAL_RATIO} times the archive's size)."
+            _(
+                "The files of this archive unpack to %(unpacked)s MB; at most "
+                "%(limit)s MB (and %(ratio)s times the archive's size)."
+            )
+            % {
+                "unpacked": total // 2**20,
+                "limit": limit // 2**20,
+                "ratio": MAX_TOTAL_RATIO,
+            }
         )
 
 
@@ -119,10 +134,11 @@ def check_archive(*, course: Course, upload) -> ArchivePlan:
     archive = open_archive(upload)
     entries = [info for info in archive.infolist() if not is_junk(info.filename)]
     if not entries:
-        raise ArchiveRefused("The archive holds no photos.")
+        raise ArchiveRefused(_("The archive holds no photos."))
     if len(entries) > settings.PHOTO_IMPORT_MAX_FILES:
         raise ArchiveRefused(
-            f"The archive holds {len(entries)} files; at most {settings.PHOTO_IMPORT_MAX_FILES}."
+            _("The archive holds %(count)s files; at most %(limit)s.")
+            % {"count": len(entries), "limit": settings.PHOTO_IMPORT_MAX_FILES}
         )
     roster = RosterMatcher.for_people(course.roster.all())
     plan, problems = ArchivePlan(archive), []
@@ -135,7 +151,8 @@ def check_archive(*, course: Course, upload) -> ArchivePlan:
     plan.skipped = [info.filename for info in archive.infolist() if is_junk(info.filename)]
     if problems:
         raise ArchiveRefused(
-            f"Nothing was imported: {len(problems)} of {len(entries)} files have a problem.",
+            _("Nothing was imported: %(count)s of %(total)s files have a problem.")
+            % {"count": len(problems), "total": len(entries)},
             problems,
         )
     check_total_size(entries, upload.size)
@@ -278,7 +295,7 @@ def job_progress(job: PhotoImportJob) -> dict:
                 **result,
                 "status": status,
                 "status_display": photo.get_status_display() if photo else _("Deleted"),
-                "rejection_reason": reason,
+                "rejection_reason": _(reason) if reason else "",
             }
         )
     finished = job.state == PhotoImportJob.State.FAILED or (
@@ -290,7 +307,7 @@ def job_progress(job: PhotoImportJob) -> dict:
         "course": job.course_id,
         "state": job.state,
         "state_display": job.get_state_display(),
-        "error": job.error,
+        "error": _(job.error) if job.error else "",
         "total": job.total,
         "done": max(done, 0),
         "ready": counts["ready"],

@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django.utils.translation import gettext as _
+
 SEPARATORS = re.compile(r"[\s_.\-,]+")
 TRAILING_NUMBER = re.compile(r"(\s+\d{1,3})+$")  # "ada lovelace 2": the second photo of Ada
 SUGGESTIONS = 3
@@ -78,12 +80,20 @@ class RosterMatcher:
         for key in dict.fromkeys([normalise_name(part), name_without_counter(part)]):
             students = self.by_name.get(key)
             if students and len(students) > 1:
-                first, *_ = students = sorted(students, key=lambda person: person.external_id)
+                first, *_others = students = sorted(students, key=lambda person: person.external_id)
                 numbers = ", ".join(person.external_id for person in students)
                 raise NoStudent(
-                    f"{len(students)} students of this course are called "
-                    f"{first.full_name} ({numbers}): name this file by the student "
-                    f"number instead, e.g. {first.external_id}.jpg."
+                    _(
+                        "%(count)s students of this course are called "
+                        "%(name)s (%(numbers)s): name this file by the student "
+                        "number instead, e.g. %(external_id)s.jpg."
+                    )
+                    % {
+                        "count": len(students),
+                        "name": first.full_name,
+                        "numbers": numbers,
+                        "external_id": first.external_id,
+                    }
                 )
             if students:
                 return students[0]

@@ -31,6 +31,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from jobs import durable
 from people.models import Course, Person, RosterImportJob
@@ -150,7 +151,7 @@ TEMPLATE_ROWS = (
 )
 
 
-NUMBERS_TAKEN = (
+NUMBERS_TAKEN = gettext_noop(
     "Nothing was imported: some student numbers in this file cannot be used for this course. "
     "Ask an administrator to add those students."
 )
@@ -165,9 +166,13 @@ class RosterRowsInvalid(ValueError):
 
     def __init__(self, preview: "RosterPreview", *, details: dict):
         if preview.rows:
-            message = f"Nothing was added: {preview.error_count} row(s) have errors."
+            message = ngettext(
+                "Nothing was added: %(count)s row has errors.",
+                "Nothing was added: %(count)s rows have errors.",
+                preview.error_count,
+            ) % {"count": preview.error_count}
         else:
-            message = "Nothing was added: the file has no students."
+            message = _("Nothing was added: the file has no students.")
         super().__init__(message)
         self.details = details
 
@@ -245,18 +250,24 @@ def template_csv() -> str:
 def decode(data: bytes) -> str:
     if len(data) > settings.ROSTER_IMPORT_MAX_BYTES:
         limit = settings.ROSTER_IMPORT_MAX_BYTES // 1024
-        raise RosterFileError(f"The file is too large: a roster file may be at most {limit} KB.")
+        raise RosterFileError(
+            _("The file is too large: a roster file may be at most %(limit)s KB.")
+            % {"limit": limit}
+        )
     if not data.strip():
-        raise RosterFileError("The file is empty.")
+        raise RosterFileError(_("The file is empty."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise RosterFileError(
-            "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” "
-            f"(the first unreadable byte is at position {error.start})."
+            _(
+                "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8” "
+                "(the first unreadable byte is at position %(start)s)."
+            )
+            % {"start": error.start}
         ) from None
     if not text.strip():  # e.g. only a byte-order mark
-        raise RosterFileError("The file is empty.")
+        raise RosterFileError(_("The file is empty."))
     return text
 
 
@@ -338,12 +349,16 @@ def read_rows(text: str, date_order: str = DAY_FIRST) -> tuple[list[RosterRow], 
             if not any(cell.strip() for cell in cells):
                 continue
             if len(rows) >= MAX_ROWS:
-                raise RosterFileError(f"The file has more than {MAX_ROWS} students.")
+                raise RosterFileError(
+                    _("The file has more than %(limit)s students.") % {"limit": MAX_ROWS}
+                )
             rows.append(read_row(reader.line_num, cells, columns, date_order))
     except csv.Error as error:
-        raise RosterFileError(f"The file is not valid CSV: {error}.") from None
+        raise RosterFileError(
+            _("The file is not valid CSV: %(error)s.") % {"error": error}
+        ) from None
     if not rows:
-        raise RosterFileError("The file has a header but no students.")
+        raise RosterFileError(_("The file has a header but no students."))
     return rows, ignored_columns(header, columns)
 
 
@@ -358,20 +373,20 @@ def read_row(line: int, cells: list[str], columns: dict[str, int], date_order: s
     row = RosterRow(line=line, full_name=full_name, external_id=cell("external_id"))
     row.email = cell("email")
     if any("\x00" in text for text in cells):  # no database stores it in a text column
-        row.errors.append("This line holds a NUL character (byte 0): remove it.")
+        row.errors.append(_("This line holds a NUL character (byte 0): remove it."))
     if not row.full_name:
-        row.errors.append("The full name is missing.")
+        row.errors.append(_("The full name is missing."))
     elif len(row.full_name) > Person._meta.get_field("full_name").max_length:
-        row.errors.append("The full name is too long (at most 200 characters).")
+        row.errors.append(_("The full name is too long (at most 200 characters)."))
     if not row.external_id:
-        row.errors.append("The student number is missing.")
+        row.errors.append(_("The student number is missing."))
     elif len(row.external_id) > Person._meta.get_field("external_id").max_length:
-        row.errors.append("The student number is too long (at most 64 characters).")
+        row.errors.append(_("The student number is too long (at most 64 characters)."))
     if row.email:
         try:
             validate_email(row.email)
         except ValidationError:
-            row.errors.append(f"“{row.email}” is not an e-mail address.")
+            row.errors.append(_("“%(email)s” is not an e-mail address.") % {"email": row.email})
     consent = cell("consent_recorded_on")
     if consent:
         try:
@@ -380,7 +395,7 @@ def read_row(line: int, cells: list[str], columns: dict[str, int], date_order: s
             row.errors.append(str(error))
         else:
             if row.consent_recorded_on > timezone.localdate():
-                row.errors.append("The consent date is in the future.")
+                row.errors.append(_("The consent date is in the future."))
     return row
 
 
@@ -395,7 +410,8 @@ def check_against_database(rows: list[RosterRow], *, added_by) -> None:
     for row in rows:
         if row.external_id in seen:
             row.errors.append(
-                f"Student number {row.external_id} is also on line {seen[row.external_id]}."
+                _("Student number %(external_id)s is also on line %(line)s.")
+                % {"external_id": row.external_id, "line": seen[row.external_id]}
             )
         seen.setdefault(row.external_id, row.line)
     numbers = [row.external_id for row in rows if row.external_id]
@@ -429,7 +445,7 @@ def _import_rows(course: Course, preview: RosterPreview, added_by) -> RosterPrev
             for row in preview.rows:
                 _add_row(course, row, added_by)
     except StudentNumberTaken:
-        raise RosterFileError(NUMBERS_TAKEN) from None
+        raise RosterFileError(_(NUMBERS_TAKEN)) from None
     preview.imported = len(preview.rows)
     return preview
 
@@ -482,7 +498,7 @@ def run_roster_import(*, job_id: int) -> str | None:
     ended = {"data": "", "finished_at": timezone.now()}
     try:
         if job.created_by is None:
-            raise RosterFileError("The account that started this import no longer exists.")
+            raise RosterFileError(_("The account that started this import no longer exists."))
         with transaction.atomic():
             preview = import_roster(
                 course=job.course,

@@ -4,7 +4,7 @@ import numpy as np
 from django.db.models import QuerySet
 
 from people.access import reach, sees_everything
-from people.models import Course, EnrollmentPhoto, Person
+from people.models import Course, EnrollmentPhoto, Person, TeacherProfile
 from recognition import encoding, quality
 
 
@@ -87,3 +87,11 @@ def enrollment_guidance(course: Course) -> dict[str, list[Person]]:
 def _all_alike(stacked: np.ndarray) -> bool:
     distances = np.linalg.norm(stacked[:, None, :] - stacked[None, :, :], axis=2)
     return float(distances.max()) < ALIKE_DISTANCE
+
+
+def teacher_profile(user):
+    """The user's TeacherProfile as stored now, or None (also for anonymous users): a
+    request reads it once for both its time zone and its language."""
+    if user is None or not user.is_authenticated:
+        return None
+    return TeacherProfile.objects.filter(user=user).first()

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -50,7 +51,7 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 class PhotoUploadSerializer(serializers.Serializer):
     image = serializers.FileField(
-        help_text="A photo with exactly one face (JPEG, PNG, WebP…); at most MAX_UPLOAD_BYTES."
+        help_text=_("A photo with exactly one face (JPEG, PNG, WebP…); at most MAX_UPLOAD_BYTES.")
     )
 
 
@@ -70,6 +71,7 @@ class CourseSerializer(serializers.ModelSerializer):
             "recognition_tolerance",
             "liveness",
             "review_margin",
+            "language",
             "created_at",
         ]
         read_only_fields = ["created_at"]
@@ -85,7 +87,7 @@ class CourseSerializer(serializers.ModelSerializer):
 
 class ClassifierSerializer(serializers.ModelSerializer):
     training_requested_at = serializers.SerializerMethodField(
-        help_text="When the training still to run was requested; null when none is waiting."
+        help_text=_("When the training still to run was requested; null when none is waiting.")
     )
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
@@ -101,17 +103,19 @@ class ClassifierSerializer(serializers.ModelSerializer):
 
 class RosterImportSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text="CSV, UTF-8 (with or without BOM), `;` or `,`; a header row naming the "
-        "columns full name (or first name and last name), student number, and optionally "
-        "e-mail and consent date."
+        help_text=_(
+            "CSV, UTF-8 (with or without BOM), `;` or `,`; a header row naming the "
+            "columns full name (or first name and last name), student number, and optionally "
+            "e-mail and consent date."
+        )
     )
     dry_run = serializers.BooleanField(
-        default=False, help_text="Only check the file and answer the preview."
+        default=False, help_text=_("Only check the file and answer the preview.")
     )
     date_order = serializers.ChoiceField(
         choices=RosterImportJob.DateOrder.choices,
         default=RosterImportJob.DateOrder.DAY_FIRST,
-        help_text="How a date such as 01/09/2026 reads: dmy (day first) or mdy (month first).",
+        help_text=_("How a date such as 01/09/2026 reads: dmy (day first) or mdy (month first)."),
     )
 
 
@@ -121,30 +125,30 @@ class RosterRowSerializer(serializers.Serializer):
     external_id = serializers.CharField()
     email = serializers.CharField()
     consent_recorded_on = serializers.DateField(allow_null=True)
-    existing = serializers.BooleanField(help_text="Already one of your students.")
+    existing = serializers.BooleanField(help_text=_("Already one of your students."))
     date_ambiguous = serializers.BooleanField(
-        help_text="The consent date would read as another date in the other date_order."
+        help_text=_("The consent date would read as another date in the other date_order.")
     )
     errors = serializers.ListField(child=serializers.CharField())
 
 
 class RosterImportResultSerializer(serializers.Serializer):
     valid = serializers.BooleanField()
-    errors = serializers.IntegerField(help_text="Rows with an error.")
-    imported = serializers.IntegerField(help_text="Students added (0 on a dry run or an error).")
-    date_order = serializers.CharField(help_text="How the file's numeric dates were read.")
+    errors = serializers.IntegerField(help_text=_("Rows with an error."))
+    imported = serializers.IntegerField(help_text=_("Students added (0 on a dry run or an error)."))
+    date_order = serializers.CharField(help_text=_("How the file's numeric dates were read."))
     ambiguous_dates = serializers.IntegerField(
-        help_text="Rows whose consent date reads differently in the other order."
+        help_text=_("Rows whose consent date reads differently in the other order.")
     )
     ignored_columns = serializers.ListField(
-        child=serializers.CharField(), help_text="Columns of the file that were not read."
+        child=serializers.CharField(), help_text=_("Columns of the file that were not read.")
     )
     rows = RosterRowSerializer(many=True)
 
 
 class PhotoImportSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text="A ZIP of photos named by student number: S001.jpg, S001_2.jpg or S001/a.jpg."
+        help_text=_("A ZIP of photos named by student number: S001.jpg, S001_2.jpg or S001/a.jpg.")
     )
 
 
@@ -165,7 +169,7 @@ class PhotoImportJobSerializer(serializers.Serializer):
     state_display = serializers.CharField()
     error = serializers.CharField()
     total = serializers.IntegerField()
-    done = serializers.IntegerField(help_text="Photos ready or rejected.")
+    done = serializers.IntegerField(help_text=_("Photos ready or rejected."))
     ready = serializers.IntegerField()
     rejected = serializers.IntegerField()
     finished = serializers.BooleanField()

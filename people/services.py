@@ -9,7 +9,9 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from jobs import durable
 from people import photo_checks
@@ -25,7 +27,10 @@ logger = logging.getLogger(__name__)
 Status = EnrollmentPhoto.Status
 GAVE_UP_REASON = EnrollmentPhoto.job_gave_up_reason
 REVIEW_REASON_LENGTH = EnrollmentPhoto._meta.get_field("review_reason").max_length
-MISSING_FILE_REASON = "The image file is missing from storage. Upload the photo again."
+# Stored in English (the msgid) and translated where shown: see encode_photo.
+MISSING_FILE_REASON = gettext_noop(
+    "The image file is missing from storage. Upload the photo again."
+)
 
 
 class UploadRefused(ValueError):
@@ -66,8 +71,11 @@ def add_student(
     if person is None:
         if Person.objects.filter(external_id=external_id).exists():
             raise StudentNumberTaken(
-                f"Student number {external_id} belongs to a student of another teacher. "
-                "Ask an administrator to add them to this course."
+                _(
+                    "Student number %(external_id)s belongs to a student of another teacher. "
+                    "Ask an administrator to add them to this course."
+                )
+                % {"external_id": external_id}
             )
         try:
             with transaction.atomic():  # a double-submit may have created them meanwhile
@@ -79,7 +87,8 @@ def add_student(
                 )
         except IntegrityError:
             raise StudentNumberTaken(
-                f"A student with number {external_id} already exists."
+                _("A student with number %(external_id)s already exists.")
+                % {"external_id": external_id}
             ) from None
     elif consent_recorded_on and not person.consent_recorded_on:
         record_consent(person=person, consent_recorded_on=consent_recorded_on)
@@ -142,12 +151,15 @@ def validate_upload(upload, *, max_bytes: int | None = None, what: str = "images
     """Present, not empty, at most `max_bytes` (default MAX_UPLOAD_BYTES)."""
     max_bytes = max_bytes or settings.MAX_UPLOAD_BYTES
     if upload is None:
-        raise UploadRefused("Attach an image file in the field 'image'.")
+        raise UploadRefused(_("Attach an image file in the field 'image'."))
     if not upload.size:
-        raise UploadRefused("The uploaded file is empty.")
+        raise UploadRefused(_("The uploaded file is empty."))
     if upload.size > max_bytes:
         limit = max_bytes // (1024 * 1024)
-        raise UploadRefused(f"The file is too large: {what} may be at most {limit} MB.")
+        raise UploadRefused(
+            _("The file is too large: %(what)s may be at most %(limit)s MB.")
+            % {"what": what, "limit": limit}
+        )
 
 
 def check_image_header(upload) -> None:
@@ -162,7 +174,8 @@ def ensure_consent(person: Person) -> None:
     """Photos are biometric data: none are taken before the person's consent is recorded."""
     if not person.consent_recorded_on:
         raise UploadRefused(
-            f"Record {person.full_name}'s consent to face recognition before adding photos."
+            _("Record %(name)s's consent to face recognition before adding photos.")
+            % {"name": person.full_name}
         )
 
 
@@ -180,7 +193,9 @@ def add_photo(*, person: Person, upload, captured_live: bool = False) -> Enrollm
     # A student deleted since the request looked them up: refused with a reason instead of a
     # foreign-key error at commit. The row lock keeps the student until the photo is stored.
     if not Person.objects.select_for_update(no_key=True).filter(pk=person.pk).exists():
-        raise UploadRefused(f"{person.full_name} has been removed; the photo was not kept.")
+        raise UploadRefused(
+            _("%(name)s has been removed; the photo was not kept.") % {"name": person.full_name}
+        )
     photo = EnrollmentPhoto.objects.create(person=person, image=upload, captured_live=captured_live)
     queue_encoding(photo.pk)
     return photo
@@ -203,6 +218,12 @@ def encode_photo(*, photo_id: int) -> str | None:
     photo = durable.claim(EnrollmentPhoto, photo_id)
     if photo is None:
         return None
+    # Reasons are stored untranslated, whoever's request ran this, and translated where shown.
+    with translation.override(None):
+        return _encode(photo)
+
+
+def _encode(photo: EnrollmentPhoto) -> str:
     config = faces.FaceConfig.from_settings()
     try:
         with photo.image.open("rb") as handle:
@@ -290,7 +311,7 @@ def _finish(photo: EnrollmentPhoto, *, status: str, mine: bool = False, **fields
 def keep_photo(*, photo: EnrollmentPhoto, kept_by=None) -> EnrollmentPhoto:
     """The teacher looked at a photo held for review and keeps it (see keep_photos)."""
     if photo.status != Status.NEEDS_REVIEW:
-        raise PhotoNotInReview("Only a photo waiting for review can be kept.")
+        raise PhotoNotInReview(_("Only a photo waiting for review can be kept."))
     keep_photos(photos=EnrollmentPhoto.objects.filter(pk=photo.pk), kept_by=kept_by)
     photo.refresh_from_db()
     return photo
@@ -327,7 +348,7 @@ def enroll_photos(*, person: Person, uploads) -> tuple[list[EnrollmentPhoto], li
     except UploadRefused as refused:
         return [], [str(refused)]
     if not uploads:
-        return [], ["Choose at least one photo."]
+        return [], [_("Choose at least one photo.")]
     photos, refusals = [], []
     for upload in uploads:
         try:

@@ -13,8 +13,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from people.models import SchoolSettings, TeacherProfile
+from people.selectors import teacher_profile
 from people.validation import is_time_zone, zone_names
 
 logger = logging.getLogger(__name__)
@@ -29,7 +31,9 @@ class UnknownTimeZone(ValueError):
 def check_zone(name: str) -> str:
     name = (name or "").strip()
     if name not in zone_names():
-        raise UnknownTimeZone(f"“{name}” is not a time zone name such as Europe/Berlin.")
+        raise UnknownTimeZone(
+            _("“%(name)s” is not a time zone name such as Europe/Berlin.") % {"name": name}
+        )
     return name
 
 
@@ -63,16 +67,18 @@ def set_school_time_zone(name: str) -> str:
 
 def teacher_time_zone(user) -> str:
     """The zone of `user`'s pages: their own if they chose one, else the school's."""
-    if user is not None and user.is_authenticated:
-        profile = TeacherProfile.objects.filter(user=user).first()
-        if profile and profile.time_zone:
-            if is_time_zone(profile.time_zone):
-                return profile.time_zone
-            logger.warning(
-                "The stored time zone %r of user %s is not a time zone; using the school's.",
-                profile.time_zone,
-                user.pk,
-            )
+    return profile_time_zone(teacher_profile(user))
+
+
+def profile_time_zone(profile) -> str:
+    if profile and profile.time_zone:
+        if is_time_zone(profile.time_zone):
+            return profile.time_zone
+        logger.warning(
+            "The stored time zone %r of user %s is not a time zone; using the school's.",
+            profile.time_zone,
+            profile.user_id,
+        )
     return school_time_zone()
 
 

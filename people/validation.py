@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def check_consent_date(value) -> None:
@@ -14,9 +15,9 @@ def check_consent_date(value) -> None:
     if value is None:
         return
     if value > timezone.localdate():
-        raise ValidationError("The consent date cannot be in the future.")
+        raise ValidationError(_("The consent date cannot be in the future."))
     if value.year < 1900:
-        raise ValidationError("Use the date on which consent was actually recorded.")
+        raise ValidationError(_("Use the date on which consent was actually recorded."))
 
 
 # A course's face-distance tolerance. Above 0.65 the sample strangers
@@ -31,7 +32,10 @@ def _check_between(value, low: float, high: float, message: str) -> None:
 
 
 def check_tolerance(value) -> None:
-    message = f"Use a distance between {TOLERANCE_MIN} and {TOLERANCE_MAX} (default 0.6)."
+    message = _("Use a distance between %(low)s and %(high)s (default 0.6).") % {
+        "low": TOLERANCE_MIN,
+        "high": TOLERANCE_MAX,
+    }
     _check_between(value, TOLERANCE_MIN, TOLERANCE_MAX, message)
 
 
@@ -46,10 +50,10 @@ REVIEW_MARGIN_MAX = 0.3
 
 def check_review_margin(value) -> None:
     """Beyond the tolerance plus 0.3 a face is a stranger, not a borderline case."""
-    message = (
-        f"Use a distance between {REVIEW_MARGIN_MIN:g} (no reviews) and "
-        f"{REVIEW_MARGIN_MAX:g} (default 0.06)."
-    )
+    message = _("Use a distance between %(low)g (no reviews) and %(high)g (default 0.06).") % {
+        "low": REVIEW_MARGIN_MIN,
+        "high": REVIEW_MARGIN_MAX,
+    }
     _check_between(value, REVIEW_MARGIN_MIN, REVIEW_MARGIN_MAX, message)
 
 
@@ -65,4 +69,6 @@ def is_time_zone(name: str) -> bool:
 
 def validate_time_zone(value: str) -> None:
     if not is_time_zone(value):
-        raise ValidationError(f"“{value}” is not a time zone name such as Europe/Berlin.")
+        raise ValidationError(
+            _("“%(zone)s” is not a time zone name such as Europe/Berlin.") % {"zone": value}
+        )

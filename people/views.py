@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from people.selectors import photos_for
@@ -14,7 +15,7 @@ def photo_image(request, pk: int):
     try:
         handle = photo.image.open("rb")
     except FileNotFoundError:
-        raise Http404("The image file is missing.") from None
+        raise Http404(_("The image file is missing.")) from None
     response = FileResponse(handle)
     response["Cache-Control"] = "no-store"  # biometric data: never kept by a browser or proxy
     return response

@@ -23,33 +23,34 @@ What decides, and what the SVM adds:
 - An SVM needs two people at least; with zero or one person the model is the distance
   check alone.
 
-Training: each person's row is that person against every other encoding of the roster, and
-a single liblinear one-vs-rest fit grows as people² or worse (CPU seconds on this 2-core
-machine shared with other work: 1,000 people 13 s, 2,000 people 90 s). A row depends only on
-the encodings inside its margin, so _one_vs_rest finds each row on a working set (the nearest
-people's photos, then every encoding that breaks the row's margin, until none does): the same
-rows to the solver's tol, so the same decisions (tests/recognition/test_classifier.py checks
-it on 200 synthetic people). Measured on the same synthetic rosters (bench/training.py
-EncodingSpace, 1,000 genuine probes, 1,000 strangers and 1,000 look-alikes, most of them within
-0.66 of someone): no (person, candidate) decision within 0.66 differed from the single
-fit's (beyond it, 1 stranger's of 1,000 at 2,000 people: rows equal to |Δw| 3e-4); CPU
-seconds 2,000 people 18 (0.20x), 1,000 people 6.6 (0.50x), 300 people 1.7 (1.9x: more,
-smaller fits), and the fits run on two threads (liblinear releases the GIL).
-Rejected, as they change decisions (500 people): a looser tol=1e-2 (0.7x CPU) and the primal
-solver (0.8x) each changed a review-band decision; centring the encodings (0.6-0.7x) gave
-another model whose candidates differed for 5% of the strangers beyond the default band, C=10
-or 0.3 for 9% and 5%; rows trained against the nearest people only, without the margin check,
-give strangers a review candidate far more often.
+Training: each person's row is that person against every other encoding of the roster, the
+problem liblinear's LinearSVC solves (see _C). Fitted with scikit-learn, one small fit per
+row on a working set, 2,000 people took 17 CPU s (45 s wall with other work on the
+machine): per-call overhead, not arithmetic. _one_vs_rest solves the same problems in
+batched numpy, _BLOCK rows at a time, by finite Newton steps to the exact optimum (liblinear
+stops at tol=1e-3). Measured on synthetic rosters (bench/training.py EncodingSpace, `python
+-m bench.training --quick`, 300 genuine faces, strangers and look-alikes each), in the same
+runs as the old trainer, two runs with the machine loaded (load average 8-12 on 2 cores):
+2,000 people 9.7-9.9 CPU s (0.48-0.56x the old) and 20-29 s wall (0.45-0.58x); 1,000
+people 4.6-5.0 CPU s (0.56-0.63x); 300 people 1.8-2.0 CPU s (1.0-1.2x). Rows within 2e-4
+of the old ones; decisions changed: none at 300 and 1,000 people, at 2,000 none in one run
+and one stranger's review candidate of 900 faces in the other (the old rows are liblinear's
+approximation to its tol). Not measured on an idle machine.
+tests/recognition/test_classifier.py checks the rows against liblinear and
+the gradient of every row's whole-roster problem.
+Rejected earlier, as they change decisions (500 people): a looser tol=1e-2 and centring the
+encodings (another model: candidates differed for 5% of the strangers beyond the default
+band), C=10 or 0.3 for 9% and 5%; rows trained against the nearest people only, without the
+margin check, give strangers a review candidate far more often.
 
 The model is plain arrays (saved with np.savez, loaded without pickle), so a stored model
 never runs code when loaded and prediction needs numpy only. This module imports numpy
-and scikit-learn only: no Django, no dlib.
+(and threadpoolctl to train) only: no Django, no dlib.
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,15 +59,22 @@ from recognition.encoding import ENCODING_SIZE
 
 FORMAT_VERSION = 1
 
-# LinearSVC options, measured on 2 cores with 128-d encodings, 5 photos a person:
-# dual=True solves 300 people in ~0.49 s where the primal solver (what dual="auto" picks
-# when there are more photos than dimensions) takes ~1.2 s; tol=1e-3 converges in ~30
-# passes with the same predictions as 1e-4. C=1 (the default) fits well-separated faces.
-_SVM_OPTIONS = {"C": 1.0, "dual": True, "tol": 1e-3, "max_iter": 5000, "random_state": 0}
+# The problem of each person's row, as liblinear's LinearSVC (C=1, dual=True) states it:
+# min ½|w|² + C Σ max(0, 1 - yᵢ w·x̃ᵢ)², x̃ = (encoding, 1), so the intercept is regularised
+# like the weights (intercept_scaling=1).
+_C = 1.0
 
-# Training (_one_vs_rest): each row starts from the photos of this many nearest people, and
-# the fits run on this many threads.
-_NEIGHBOURS = 20
+# Training (_one_vs_rest), measured on synthetic rosters of 300-2,000 people (see the docstring):
+# the first working set of a row is its own photos and this many other encodings, the
+# closest to the row's least-squares guess; the start assumes its own photos and the first
+# _FIRST of those inside the margin.
+_CANDIDATES = 400
+_FIRST = 130
+_BLOCK = 128  # rows solved together
+# More samples than this entering or leaving a row's margin since its Hessian was inverted:
+# build it again; fewer: update the inverse (Woodbury), a few rank-one terms.
+_REFRESH = 16
+_STEP_TOL = 1e-7  # a row is solved when its Newton step is shorter than this
 _TRAINING_THREADS = 2
 
 
@@ -155,76 +163,212 @@ def train(encodings, labels) -> TrainedModel:
 
 def _one_vs_rest(encodings: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each person's row (coef, intercept), that person against every other encoding, sorted
-    by person id: the rows of the single one-vs-rest fit, found on working sets.
+    by person id: the optimum of each row's problem (see _C), to within _STEP_TOL.
 
     A row depends only on the encodings inside its margin (the others have zero loss and
-    zero gradient there). So each row is fitted first against the photos of the
-    _NEIGHBOURS people nearest to that person (by mean encoding), then checked against every
-    encoding of the roster: those on the wrong side of the margin join its working set and
-    it is fitted again, until none is. The final rows solve the whole roster's problem, to
-    the solver's tol. The fits run on _TRAINING_THREADS threads (liblinear releases the
-    GIL); each is deterministic, so the model does not depend on their timing.
+    zero gradient there). So each row is solved on a working set first: its own photos and
+    the _CANDIDATES other encodings its least-squares guess scores highest. Then every
+    encoding of the roster is checked: those on the wrong side of the margin join the
+    working set and the row is solved again, until none is. Rows are solved _BLOCK at a
+    time in batched numpy (_newton), as thousands of small solver calls cost more in
+    overhead than in arithmetic. Blocks run on _TRAINING_THREADS threads (numpy's linear
+    algebra releases the GIL); each is deterministic, so the model does not depend on timing.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    features = encodings.astype(np.float64)
+    from threadpoolctl import threadpool_limits
+
+    features = np.hstack([encodings.astype(np.float64), np.ones((len(encodings), 1))])
     person_ids, person_of = np.unique(labels, return_inverse=True)
     people = len(person_ids)
-    photos = [np.flatnonzero(person_of == p) for p in range(people)]
-    means = np.array([features[rows].mean(axis=0) for rows in photos])
-    working = [
-        np.concatenate([photos[n] for n in near])
-        for near in _nearest_people(means, min(_NEIGHBOURS, people - 1))
-    ]
-    coef = np.zeros((people, ENCODING_SIZE))
-    intercept = np.zeros(people)
+    guess = _least_squares_rows(features, person_of, people)
+    rows = np.empty((people, features.shape[1]))
 
-    def fit(person):
-        rows = working[person]
-        coef[person], intercept[person] = _binary_row(features[rows], person_of[rows] == person)
+    def fit(block):
+        rows[block] = _fit_block(features, person_of, block, guess[block])
 
-    todo = list(range(people))
-    with ThreadPoolExecutor(_TRAINING_THREADS, thread_name_prefix="svm-train") as pool:
-        while todo:
-            list(pool.map(fit, todo))
-            again = []
-            for block in range(0, len(todo), 256):  # (encodings x 256) decisions at a time
-                chosen = todo[block : block + 256]
-                decisions = features @ coef[chosen].T + intercept[chosen]
-                for column, person in enumerate(chosen):
-                    inside = (decisions[:, column] > -1.0) & (person_of != person)
-                    new = np.setdiff1d(np.flatnonzero(inside), working[person])
-                    if len(new):
-                        working[person] = np.concatenate([working[person], new])
-                        again.append(person)
-            todo = again
-    return coef.astype(np.float32), intercept.astype(np.float32)
+    blocks = [np.arange(s, min(s + _BLOCK, people)) for s in range(0, people, _BLOCK)]
+    # One BLAS thread per block: OpenBLAS's own threads spin while waiting for work, and two
+    # of them per block on two cores took 3-5x the CPU time.
+    with (
+        threadpool_limits(limits=1, user_api="blas"),
+        ThreadPoolExecutor(_TRAINING_THREADS, thread_name_prefix="svm-train") as pool,
+    ):
+        list(pool.map(fit, blocks))
+    return rows[:, :-1].astype(np.float32), rows[:, -1].astype(np.float32)
 
 
-def _nearest_people(means: np.ndarray, count: int) -> list[np.ndarray]:
-    """For each person, their own index and the `count` nearest others' (by mean encoding)."""
-    squared = np.einsum("ij,ij->i", means, means)
-    nearest = []
-    for block in range(0, len(means), 512):  # (512 x people) distances at a time
-        part = squared[block : block + 512, None] - 2 * means[block : block + 512] @ means.T
-        part += squared[None, :]
-        for offset, row in enumerate(part):
-            row[block + offset] = -np.inf  # the person first
-            nearest.append(np.argpartition(row, count)[: count + 1])
-    return nearest
+def _least_squares_rows(features: np.ndarray, person_of: np.ndarray, people: int) -> np.ndarray:
+    """Every row with every encoding inside its margin: (I/2C + X̃ᵀX̃) w = X̃ᵀy, one system
+    shared by all rows. Far from the SVM rows, but it ranks who lies near them."""
+    sums = np.zeros((people, features.shape[1]))
+    np.add.at(sums, person_of, features)
+    targets = (2 * sums - features.sum(axis=0)).T  # X̃ᵀy of each row, y = ±1
+    system = np.eye(features.shape[1]) / (2 * _C) + features.T @ features
+    return np.linalg.solve(system, targets).T
 
 
-def _binary_row(features: np.ndarray, positive: np.ndarray) -> tuple[np.ndarray, float]:
-    """The linear SVM row separating `positive` from the other rows of `features`."""
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.svm import LinearSVC
+def _fit_block(
+    features: np.ndarray, person_of: np.ndarray, block: np.ndarray, guess: np.ndarray
+) -> np.ndarray:
+    """The rows of the people `block` (indices), each solved on a working set that grows
+    until no encoding of the roster breaks its margin."""
+    own = person_of[:, None] == block[None, :]  # (encodings, rows)
+    scores = features @ guess.T
+    scores[own] = -np.inf
+    count = min(_CANDIDATES, len(features) - int(own.sum(axis=0).max()))
+    top = np.argpartition(-scores, count - 1, axis=0)[:count].T
+    best_first = np.argsort(-np.take_along_axis(scores.T, top, axis=1), axis=1, kind="stable")
+    top = np.take_along_axis(top, best_first, axis=1)
+    working = [np.concatenate([np.flatnonzero(own[:, j]), top[j]]) for j in range(len(block))]
+    first = own.sum(axis=0) + min(_FIRST, count)
 
-    svm = LinearSVC(**_SVM_OPTIONS)
-    with warnings.catch_warnings():
-        # Not converging to tol still gives a usable proposal: the distance check decides.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        svm.fit(features, positive.astype(np.int8))
-    return svm.coef_[0], svm.intercept_[0]
+    rows = np.zeros((len(block), features.shape[1]))
+    live, state = np.arange(len(block)), None
+    while True:
+        sets = [working[j] for j in live]
+        rows[live], state = _newton(features, person_of, block[live], sets, state, first[live])
+        inside = (features @ rows.T > -1.0) & ~own
+        for j, indices in enumerate(working):
+            inside[indices, j] = False
+        grown = np.flatnonzero(inside.any(axis=0))
+        if not len(grown):
+            return rows
+        for j in grown:
+            working[j] = np.concatenate([working[j], np.flatnonzero(inside[:, j])])
+        kept = np.searchsorted(live, grown)  # rows that did not move gain nothing
+        state = (rows[grown], *(part[kept] for part in state[1:]))
+        live = grown
+
+
+def _newton(features, person_of, people, sets, state, first):
+    """The rows of `people` (indices) on their working sets `sets` (index arrays), from
+    `state` (rows, inverse Hessians, the active sets they hold, which are stale) or, when it
+    is None, from the minimum with the first `first` samples of each set inside the margin.
+    Returns the rows and the state to resume from.
+
+    Finite Newton for the squared hinge (Keerthi & DeCoste, 2005): the samples inside a
+    row's margin (its active set) make the problem quadratic, whose minimum is the Newton
+    step; an exact line search follows. The Hessian I + 2C Σ x̃x̃ᵀ over the active set is
+    built again only when more than _REFRESH samples changed (solved while the set still
+    moves, inverted once it settles), else its inverse is updated (Woodbury). A row is done
+    when its step is shorter than _STEP_TOL; its active set is then the optimum's.
+    """
+    count, width, dims = len(people), max(map(len, sets)), features.shape[1]
+    index = np.full((count, width), len(features))  # padding: an added zero sample
+    for j, indices in enumerate(sets):
+        index[j, : len(indices)] = indices
+    valid = index < len(features)
+    samples = np.vstack([features, np.zeros(dims)])[index]  # (rows, width, dims)
+    targets = np.where(np.append(person_of, -1)[index] == people[:, None], 1.0, -1.0)
+    if state is None:
+        guessed = np.arange(width) < first[:, None]
+        head = samples[:, : first.max()] * guessed[:, : first.max(), None]
+        moment = np.matmul((targets * guessed)[:, None, :], samples).transpose(0, 2, 1)
+        rows = 2 * _C * np.linalg.solve(_hessian(head), moment)[:, :, 0]
+        inverse, held, stale = np.empty((count, dims, dims)), guessed, np.ones(count, bool)
+    else:
+        rows, inverse, old, stale = (part.copy() for part in state)
+        held = np.zeros((count, width), bool)  # working sets only grow at their end
+        held[:, : min(width, old.shape[1])] = old[:, :width]
+
+    singles = samples.astype(np.float32)  # for the Hessians: their error only slows a step
+    result = (rows.copy(), inverse, held, stale)
+    at = np.arange(count)  # which of them the arrays below hold
+    going = np.ones(count, bool)
+    before = held.copy()
+    while True:
+        margins = targets * np.vecdot(samples, rows[:, None, :])
+        slack = np.where(valid & (margins < 1), 1 - margins, 0.0)
+        active = slack > 0
+        gradient = rows - 2 * _C * np.matmul((targets * slack)[:, None, :], samples)[:, 0, :]
+        changed = (active != held) & going[:, None]
+        moving = (active != before).sum(axis=1) > _REFRESH
+        before = active
+        step = np.zeros_like(rows)
+
+        rebuild = np.flatnonzero(((changed.sum(axis=1) > _REFRESH) | stale) & going)
+        if len(rebuild):
+            inside = active[rebuild]
+            order = np.argsort(~inside, axis=1, kind="stable")[:, : inside.sum(axis=1).max()]
+            kept = np.take_along_axis(inside, order, axis=1)[:, :, None]
+            hessian = _hessian(np.take_along_axis(singles[rebuild], order[:, :, None], 1) * kept)
+            moves = moving[rebuild]
+            solved, settled = rebuild[moves], rebuild[~moves]
+            if len(solved):
+                step[solved] = -np.linalg.solve(hessian[moves], gradient[solved, :, None])[..., 0]
+                stale[solved] = True
+            if len(settled):
+                inverse[settled] = np.linalg.inv(hessian[~moves])
+                held[settled], stale[settled] = active[settled], False
+            changed[rebuild] = False
+        updated = np.flatnonzero(changed.any(axis=1))
+        if len(updated):
+            inverse[updated] = _woodbury(
+                inverse[updated], samples[updated], changed[updated], active[updated]
+            )
+            held[updated] = active[updated]
+        exact = np.flatnonzero(~stale & going)
+        step[exact] = -np.matmul(inverse[exact], gradient[exact, :, None])[:, :, 0]
+
+        along = targets * np.vecdot(samples, step[:, None, :])
+        size = _line_search(margins, along, valid, np.vecdot(rows, step), np.vecdot(step, step))
+        step *= size[:, None]
+        rows += step
+        going &= np.sqrt(np.vecdot(step, step)) > _STEP_TOL
+        if 2 * going.sum() <= len(going):  # keep working on the rows still going only
+            for whole, part in zip(result, (rows, inverse, held, stale), strict=True):
+                whole[at] = part
+            if not going.any():
+                return result[0], result
+            at, keep = at[going], going.copy()
+            samples, singles, targets, valid = (a[keep] for a in (samples, singles, targets, valid))
+            rows, inverse, held, stale, before, going = (
+                a[keep] for a in (rows, inverse, held, stale, before, going)
+            )
+
+
+def _hessian(inside: np.ndarray) -> np.ndarray:
+    """I + 2C Σ x̃x̃ᵀ over the samples `inside` (rows, samples, dims; zero rows add nothing)."""
+    hessian = np.matmul(inside.transpose(0, 2, 1), inside).astype(np.float64)
+    hessian *= 2 * _C
+    hessian[:, np.arange(inside.shape[2]), np.arange(inside.shape[2])] += 1
+    return hessian
+
+
+def _woodbury(inverse, samples, changed, active) -> np.ndarray:
+    """The inverse Hessians after the `changed` samples entered (active) or left the margin:
+    the Hessian gains or loses 2C x̃x̃ᵀ for each, so its inverse changes by a low-rank term."""
+    count = changed.sum(axis=1).max()
+    order = np.argsort(~changed, axis=1, kind="stable")[:, :count]
+    real = np.take_along_axis(changed, order, axis=1)
+    terms = np.take_along_axis(samples, order[:, :, None], axis=1) * real[:, :, None]
+    signs = np.where(np.take_along_axis(active, order, axis=1), 1.0, -1.0)
+    product = np.matmul(inverse, terms.transpose(0, 2, 1))  # H⁻¹U, (rows, dims, count)
+    core = np.matmul(terms, product)
+    core[:, np.arange(count), np.arange(count)] += np.where(real, signs / (2 * _C), 1.0)
+    return inverse - np.matmul(product, np.linalg.solve(core, product.transpose(0, 2, 1)))
+
+
+def _line_search(margins, along, valid, slope0, curvature0, longest=2.0) -> np.ndarray:
+    """The step length t in [0, longest] minimising each row's objective along its step.
+    Its derivative a + t b - 2C Σ dmᵢ (1 - mᵢ - t dmᵢ)₊ is piecewise linear and increasing:
+    Newton's method on it, kept inside the bracket that holds the root."""
+    size = np.ones(len(margins))
+    low, high = np.zeros(len(margins)), np.full(len(margins), longest)
+    for _ in range(30):
+        slack = 1 - margins - size[:, None] * along
+        inside = valid & (slack > 0)
+        slope = slope0 + size * curvature0 - 2 * _C * np.vecdot(np.where(inside, slack, 0), along)
+        curvature = curvature0 + 2 * _C * np.vecdot(np.where(inside, along, 0), along)
+        low, high = np.where(slope < 0, size, low), np.where(slope > 0, size, high)
+        following = size - slope / np.maximum(curvature, 1e-300)
+        outside = (following <= low) | (following >= high)
+        following = np.where(slope == 0, size, np.where(outside, (low + high) / 2, following))
+        if np.all(np.abs(following - size) <= 1e-12):
+            return following
+        size = following
+    return size
 
 
 def identify(model: TrainedModel, probes, tolerance: float) -> list[Match]:

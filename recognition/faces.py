@@ -11,6 +11,7 @@ the pipeline imports dlib.
 from __future__ import annotations
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from recognition import detection, encoding
 from recognition.config import FaceConfig
@@ -69,7 +70,8 @@ def encode_enrollment_photo(source, config: FaceConfig | None = None) -> Detecte
     if len(rects) > 1:
         raise ImageRejected(
             "multiple_faces",
-            f"This photo shows {len(rects)} faces. Use a photo of this person alone.",
+            _("This photo shows %(count)s faces. Use a photo of this person alone.")
+            % {"count": len(rects)},
         )
     box = FaceBox.clipped(rects[0], image.shape)
     if min(box.width, box.height) < cfg.min_face_px:

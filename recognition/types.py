@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext_lazy as _
 
 
 class ImageRejected(Exception):
@@ -15,15 +16,24 @@ class ImageRejected(Exception):
     """
 
     CODES = {
-        "unreadable": "This file could not be read as a photo. Use a JPEG, PNG or WebP image.",
-        "too_large": "This photo is too large. Use a smaller photo (at most {limit} megapixels).",
-        "extreme_shape": "This picture is {width}x{height} pixels: a photo is at most "
-        "{ratio} times as long as it is wide. Use an ordinary photo.",
-        "no_face": "No face was found in this photo. Use a photo where the face is clearly "
-        "visible.",
-        "multiple_faces": "This photo shows more than one face. Use a photo of this person alone.",
-        "face_too_small": "The face in this photo is too small. Use a closer photo where the "
-        "face fills more of the picture.",
+        "unreadable": _("This file could not be read as a photo. Use a JPEG, PNG or WebP image."),
+        "too_large": _(
+            "This photo is too large. Use a smaller photo (at most {limit} megapixels)."
+        ),
+        "extreme_shape": _(
+            "This picture is {width}x{height} pixels: a photo is at most "
+            "{ratio} times as long as it is wide. Use an ordinary photo."
+        ),
+        "no_face": _(
+            "No face was found in this photo. Use a photo where the face is clearly visible."
+        ),
+        "multiple_faces": _(
+            "This photo shows more than one face. Use a photo of this person alone."
+        ),
+        "face_too_small": _(
+            "The face in this photo is too small. Use a closer photo where the "
+            "face fills more of the picture."
+        ),
     }
 
     def __init__(self, code: str, message: str | None = None):
@@ -34,7 +44,7 @@ class ImageRejected(Exception):
         super().__init__(self.message)
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)
 
     @classmethod
     def code_of(cls, message: str) -> str:

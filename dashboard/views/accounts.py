@@ -9,10 +9,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Max
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.client_address import client_address
-from people import accounts, time_zones
+from people import accounts, languages, time_zones
+from people.models import TeacherProfile
 
 
 def failed_logins(request, username: str) -> int:
@@ -33,39 +36,66 @@ class LoginView(auth_views.LoginView):
         if failures >= settings.LOGIN_WARNING_AFTER_FAILURES:
             left = max(settings.AXES_FAILURE_LIMIT - failures, 0)
             minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-            response.context_data["lockout_warning"] = (
-                f"{failures} failed attempts. After {left} more, logging in as this user "
-                f"from here is locked for {minutes} minutes."
-            )
+            response.context_data["lockout_warning"] = _(
+                "%(failures)s failed attempts. After %(left)s more, logging in as this user "
+                "from here is locked for %(minutes)s minutes."
+            ) % {"failures": failures, "left": left, "minutes": minutes}
         return response
 
 
 class TimeZoneForm(forms.Form):
-    time_zone = forms.ChoiceField(label="Your time zone", required=False)
+    time_zone = forms.ChoiceField(label=_("Your time zone"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         school = time_zones.school_time_zone()
-        choices = [("", f"The school's ({school})")]
+        choices = [("", _("The school's (%(zone)s)") % {"zone": school})]
         self.fields["time_zone"].choices = choices + [(z, z) for z in time_zones.zone_names()]
+
+
+class LanguageForm(forms.ModelForm):
+    class Meta:
+        model = TeacherProfile
+        fields = ["language"]
+        labels = {"language": _("Your language")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The browser’s"))] + settings.LANGUAGES
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def account_settings(request):
+    """Two forms on one page, each with its own button: the time zone and the language."""
     profile = getattr(request.user, "teacher_profile", None)
-    form = TimeZoneForm(request.POST or None, initial={"time_zone": profile and profile.time_zone})
-    if request.method == "POST" and form.is_valid():
-        time_zones.set_teacher_time_zone(user=request.user, name=form.cleaned_data["time_zone"])
-        messages.success(request, "Time zone saved: times are shown and entered in it.")
+    data = request.POST or None
+    posted_language = data is not None and "language" in data
+    form = TimeZoneForm(
+        None if posted_language else data, initial={"time_zone": profile and profile.time_zone}
+    )
+    language_form = LanguageForm(
+        data if posted_language else None, initial={"language": profile and profile.language}
+    )
+    if posted_language and language_form.is_valid():
+        code = languages.set_teacher_language(
+            user=request.user, code=language_form.cleaned_data["language"]
+        )
+        with translation.override(code or translation.get_language_from_request(request)):
+            messages.success(request, str(_("Language saved: your pages are shown in it.")))
         return redirect("dashboard:account")
-    return render(request, "dashboard/account.html", {"form": form})
+    if request.method == "POST" and not posted_language and form.is_valid():
+        time_zones.set_teacher_time_zone(user=request.user, name=form.cleaned_data["time_zone"])
+        messages.success(request, _("Time zone saved: times are shown and entered in it."))
+        return redirect("dashboard:account")
+    context = {"form": form, "language_form": language_form}
+    return render(request, "dashboard/account.html", context)
 
 
 class InviteForm(forms.Form):
-    full_name = forms.CharField(label="Full name", max_length=150)
-    username = forms.CharField(label="Username", max_length=150)
-    email = forms.EmailField(label="E-mail", help_text="The invitation goes to this address.")
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("The invitation goes to this address."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -83,7 +113,11 @@ def invite_teacher(request):
         except accounts.AccountExists as error:
             form.add_error("username", str(error))
         else:
-            messages.success(request, f"{user.username} was invited by e-mail at {user.email}.")
+            messages.success(
+                request,
+                _("%(username)s was invited by e-mail at %(email)s.")
+                % {"username": user.username, "email": user.email},
+            )
             return redirect("dashboard:teacher-invite")
     context = {"form": form, "pending": accounts.pending_invitations()}
     return render(request, "dashboard/invite.html", context)
@@ -97,5 +131,9 @@ def resend_invitation(request, pk: int):
     accounts.resend_invitation(
         user=user, base_url=request.build_absolute_uri("/"), invited_by=request.user
     )
-    messages.success(request, f"A new invitation went to {user.username} at {user.email}.")
+    messages.success(
+        request,
+        _("A new invitation went to %(username)s at %(email)s.")
+        % {"username": user.username, "email": user.email},
+    )
     return redirect("dashboard:teacher-invite")

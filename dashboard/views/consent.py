@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from people.access import SharedWithOthers, check_may_change
@@ -25,8 +26,11 @@ def withdraw(request, pk: int, person_pk: int):
             deleted = withdraw_consent(person=person, by=request.user)
             messages.success(
                 request,
-                f"Consent of {person.full_name} withdrawn: {deleted} photo(s) and their face "
-                "data deleted.",
+                _(
+                    "Consent of %(name)s withdrawn: %(deleted)s photo(s) and their face "
+                    "data deleted."
+                )
+                % {"name": person.full_name, "deleted": deleted},
             )
             back = reverse("dashboard:course", args=[course.pk]) + f"#student-{person.pk}"
             return redirect(back)

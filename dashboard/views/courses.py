@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from attendance.selectors import sessions_for
@@ -50,7 +51,9 @@ def create_course(request):
         context = {"courses": courses, "form": form}
         return render(request, "dashboard/home.html", context, status=400)
     course = services.create_course(name=form.cleaned_data["name"], teacher=request.user)
-    messages.success(request, f"Course “{course.name}” created. Add its students below.")
+    messages.success(
+        request, _("Course “%(name)s” created. Add its students below.") % {"name": course.name}
+    )
     return redirect("dashboard:course", pk=course.pk)
 
 
@@ -175,7 +178,7 @@ def add_student(request, pk: int):
     except services.StudentNumberTaken as taken:
         form.add_error("external_id", str(taken))
         return render_course(request, course, status=400, student_form=form)
-    messages.success(request, f"{person.full_name} is on the roster.")
+    messages.success(request, _("%(name)s is on the roster.") % {"name": person.full_name})
     return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{person.pk}")
 
 
@@ -193,7 +196,9 @@ def remove_student(request, pk: int, person_pk: int):
             cancel_url=reverse("dashboard:course", args=[course.pk]),
         )
     services.remove_student(course=course, person=person)
-    messages.success(request, f"{person.full_name} was removed from the roster.")
+    messages.success(
+        request, _("%(name)s was removed from the roster.") % {"name": person.full_name}
+    )
     return redirect("dashboard:course", pk=course.pk)
 
 
@@ -205,9 +210,9 @@ def record_consent(request, pk: int, person_pk: int):
     form = ConsentForm(request.POST)
     if form.is_valid():
         services.record_consent(person=person, **form.cleaned_data)
-        messages.success(request, f"Consent of {person.full_name} recorded.")
+        messages.success(request, _("Consent of %(name)s recorded.") % {"name": person.full_name})
     else:
-        messages.error(request, "Enter the date on which consent was given.")
+        messages.error(request, _("Enter the date on which consent was given."))
     return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{person.pk}")
 
 
@@ -224,8 +229,15 @@ def upload_photos(request, pk: int, person_pk: int):
         body = {"photos": PhotoSerializer(photos, many=True).data, "errors": refusals}
         return JsonResponse(body, status=400 if refusals and not photos else 202)
     if photos:
-        added = f"{len(photos)} photo{pluralize(len(photos))}"
-        messages.success(request, f"{added} of {person.full_name} added: checking for faces…")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s photo of %(name)s added: checking for faces…",
+                "%(count)s photos of %(name)s added: checking for faces…",
+                len(photos),
+            )
+            % {"count": len(photos), "name": person.full_name},
+        )
     for refusal in refusals:
         messages.error(request, refusal)
     return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{person.pk}")
@@ -249,7 +261,9 @@ def delete_photo(request, pk: int, photo_pk: int):
             cancel_url=f"{reverse('dashboard:course', args=[course.pk])}#student-{photo.person_id}",
         )
     services.delete_photo(photo=photo)
-    messages.success(request, f"A photo of {photo.person.full_name} was deleted.")
+    messages.success(
+        request, _("A photo of %(name)s was deleted.") % {"name": photo.person.full_name}
+    )
     return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{photo.person_id}")
 
 
@@ -262,10 +276,18 @@ def record_consent_for_selected(request, pk: int):
     chosen = [value for value in request.POST.getlist("people")[:1000] if value.isdigit()]
     people = course.roster.filter(pk__in=chosen)
     if not form.is_valid():
-        messages.error(request, "Enter the date on which consent was given.")
+        messages.error(request, _("Enter the date on which consent was given."))
     elif not people:
-        messages.error(request, "Select the students whose consent was given.")
+        messages.error(request, _("Select the students whose consent was given."))
     else:
         count = services.record_consent_for(people=people, **form.cleaned_data)
-        messages.success(request, f"Consent recorded for {count} student{pluralize(count)}.")
+        messages.success(
+            request,
+            ngettext(
+                "Consent recorded for %(count)s student.",
+                "Consent recorded for %(count)s students.",
+                count,
+            )
+            % {"count": count},
+        )
     return redirect("dashboard:course", pk=course.pk)

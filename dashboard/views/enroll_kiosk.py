@@ -10,12 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from attendance import kiosk_enrollment
 from attendance.kiosk_access import enrollment_kiosk
 from dashboard.qr import qr_svg
+from people.languages import kiosk_language
 from people.selectors import courses_for
 
 
@@ -28,7 +31,7 @@ def enroll_kiosk_context(request, course) -> dict:
     return {
         "enroll_kiosk": kiosk,
         "enroll_kiosk_url": url,
-        "enroll_kiosk_qr": qr_svg(url, title="QR code of the enrollment kiosk link"),
+        "enroll_kiosk_qr": qr_svg(url, title=_("QR code of the enrollment kiosk link")),
     }
 
 
@@ -39,8 +42,10 @@ def open_enroll_kiosk(request, pk: int):
     kiosk_enrollment.open_enrollment_kiosk(course=course, opened_by=request.user)
     messages.success(
         request,
-        "Enrollment kiosk opened: open its link on the tablet students look at. "
-        "Any older enrollment link no longer works.",
+        _(
+            "Enrollment kiosk opened: open its link on the tablet students look at. "
+            "Any older enrollment link no longer works."
+        ),
     )
     return redirect(reverse("dashboard:course", args=[course.pk]) + "#enroll-kiosk-heading")
 
@@ -50,7 +55,7 @@ def open_enroll_kiosk(request, pk: int):
 def close_enroll_kiosk(request, pk: int):
     course = get_object_or_404(courses_for(request.user), pk=pk)
     kiosk_enrollment.close_enrollment_kiosk(course=course)
-    messages.success(request, "Enrollment kiosk closed: its link no longer works.")
+    messages.success(request, _("Enrollment kiosk closed: its link no longer works."))
     return redirect(reverse("dashboard:course", args=[course.pk]) + "#enroll-kiosk-heading")
 
 
@@ -68,4 +73,5 @@ def enroll_kiosk(request, token: str):
         "progress_url": reverse("course-enrollment-kiosk-progress", args=[course.pk]),
         "token": token,
     }
-    return render(request, "dashboard/enroll_kiosk.html", context)
+    with translation.override(kiosk_language(course, request.GET.get("lang", ""))):
+        return render(request, "dashboard/enroll_kiosk.html", context)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from attendance import schedule as flow
@@ -22,7 +23,7 @@ from people.selectors import courses_for
 def start_class_now(request, pk: int):
     course = get_object_or_404(courses_for(request.user), pk=pk)
     session = flow.start_class_now(course=course)
-    messages.success(request, "Class started: students can check in at the kiosk.")
+    messages.success(request, _("Class started: students can check in at the kiosk."))
     return redirect("dashboard:session", pk=session.pk)
 
 
@@ -53,13 +54,19 @@ def create_schedule(request, pk: int):
     schedule = flow.create_schedule(
         course=course, time_zone=timezone.get_current_timezone_name(), **form.cleaned_data
     )
-    messages.success(request, "Weekly schedule saved: the coming week's sessions are made.")
+    messages.success(request, _("Weekly schedule saved: the coming week's sessions are made."))
     for other in flow.overlapping_schedules(schedule):
         messages.warning(
             request,
-            f"This schedule overlaps another lesson of the course ({other.weekday_labels} "
-            f"{other.start_time:%H:%M}, {other.duration_minutes} minutes): delete one if "
-            "they are the same lesson.",
+            _(
+                "This schedule overlaps another lesson of the course (%(days)s %(time)s, "
+                "%(minutes)s minutes): delete one if they are the same lesson."
+            )
+            % {
+                "days": other.weekday_labels,
+                "time": f"{other.start_time:%H:%M}",
+                "minutes": other.duration_minutes,
+            },
         )
     return redirect(reverse("dashboard:course", args=[course.pk]) + "#sessions-heading")
 
@@ -81,5 +88,5 @@ def delete_schedule(request, pk: int, schedule_pk: int):
             cancel_url=reverse("dashboard:course", args=[course.pk]),
         )
     flow.delete_schedule(schedule=schedule)
-    messages.success(request, "Weekly schedule deleted.")
+    messages.success(request, _("Weekly schedule deleted."))
     return redirect("dashboard:course", pk=course.pk)

@@ -52,7 +52,7 @@ def roster_import_page(request, pk: int):
     if confirming or "reread" in request.POST:
         stored = request.session.get(key)
         if not stored:
-            messages.error(request, "Choose the file again: the preview has expired.")
+            messages.error(request, _("Choose the file again: the preview has expired."))
             return redirect("dashboard:roster-import", pk=course.pk)
         data = base64.b64decode(stored)
     else:
@@ -83,7 +83,9 @@ def roster_import_page(request, pk: int):
         return redirect("dashboard:roster-import-job", pk=result.job.pk)
     if result.imported:
         request.session.pop(key, None)
-        messages.success(request, f"{result.imported} students imported.")
+        messages.success(
+            request, _("%(imported)s students imported.") % {"imported": result.imported}
+        )
         return redirect("dashboard:course", pk=course.pk)
     request.session[key] = base64.b64encode(data).decode()
     context["preview"] = result

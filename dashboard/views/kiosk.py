@@ -7,11 +7,12 @@ says so, never a hint of which course it was.
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from attendance.kiosk_access import kiosk_session, kiosk_time_zone
+from people.languages import kiosk_language
 
 
 @never_cache
@@ -25,6 +26,8 @@ def kiosk(request, token: str):
         "checkin_url": reverse("session-checkin", args=[session.pk]),
         "token": token,
     }
-    # The same zone as the check-in answers' times, whoever is logged in on this device.
-    with timezone.override(kiosk_time_zone(session)):
+    # The same zone as the check-in answers' times, and the course's language, whoever is
+    # logged in on this device.
+    language = kiosk_language(session.course, request.GET.get("lang", ""))
+    with timezone.override(kiosk_time_zone(session)), translation.override(language):
         return render(request, "dashboard/kiosk.html", context)

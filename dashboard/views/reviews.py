@@ -37,7 +37,11 @@ def confirm_review(request, pk: int):
     except (ReviewRefused, AlreadyDecided, NotOnRoster) as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"{person.full_name}: {record.get_status_display()}.")
+        messages.success(
+            request,
+            _("%(name)s: %(status)s.")
+            % {"name": person.full_name, "status": record.get_status_display()},
+        )
     return redirect(reverse("dashboard:session", args=[session.pk]) + f"#person-{person.pk}")
 
 
@@ -46,7 +50,7 @@ def confirm_review(request, pk: int):
 def reject_review(request, pk: int):
     review = review_or_404(request, pk)
     reviews.reject_review(review=review)
-    messages.success(request, "Discarded: nobody was marked.")
+    messages.success(request, _("Discarded: nobody was marked."))
     return redirect("dashboard:session", pk=review.session_id)
 
 
@@ -63,7 +67,9 @@ def keep_photo(request, pk: int, photo_pk: int):
     except services.PhotoNotInReview as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"The photo of {photo.person.full_name} is kept.")
+        messages.success(
+            request, _("The photo of %(name)s is kept.") % {"name": photo.person.full_name}
+        )
     return redirect(reverse("dashboard:course", args=[course.pk]) + f"#student-{photo.person_id}")
 
 

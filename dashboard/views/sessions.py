@@ -56,7 +56,7 @@ def create_session(request, course_pk: int):
     if not form.is_valid():
         return render_course(request, course, status=400, session_form=form)
     session = form.save()
-    messages.success(request, "Session created. Open it when the class starts.")
+    messages.success(request, _("Session created. Open it when the class starts."))
     return redirect("dashboard:session", pk=session.pk)
 
 
@@ -84,7 +84,7 @@ def session_detail(request, pk: int):
     context = live_context(request, session) | {
         "stamp": selectors.live_stamp(session),
         "kiosk_url": kiosk_url,
-        "kiosk_qr": qr_svg(kiosk_url, title="QR code of the kiosk link"),
+        "kiosk_qr": qr_svg(kiosk_url, title=_("QR code of the kiosk link")),
     }
     return render(request, "dashboard/session.html", context)
 
@@ -122,7 +122,7 @@ def open_session(request, pk: int):
     except services.SessionStateError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "The session is open: students can check in at the kiosk.")
+        messages.success(request, _("The session is open: students can check in at the kiosk."))
     return redirect("dashboard:session", pk=session.pk)
 
 
@@ -148,7 +148,9 @@ def close_session(request, pk: int):
     except services.SessionStateError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"The session is closed; {absent} marked absent.")
+        messages.success(
+            request, _("The session is closed; %(absent)s marked absent.") % {"absent": absent}
+        )
     return redirect("dashboard:session", pk=session.pk)
 
 
@@ -158,7 +160,7 @@ def set_status(request, pk: int):
     session = session_or_404(request, pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose one of the statuses.")
+        messages.error(request, _("Choose one of the statuses."))
         return redirect("dashboard:session", pk=session.pk)
     # Anyone the teacher may see: the writer refuses who is not on the roster, as in the API.
     person = get_object_or_404(people_for(request.user), pk=form.cleaned_data["person"])
@@ -176,7 +178,11 @@ def set_status(request, pk: int):
     else:
         if wants_json(request):  # the page's one-tap buttons: the next poll shows the change
             return HttpResponse(status=204)
-        messages.success(request, f"{person.full_name}: {record.get_status_display()}.")
+        messages.success(
+            request,
+            _("%(name)s: %(status)s.")
+            % {"name": person.full_name, "status": record.get_status_display()},
+        )
     return redirect(reverse("dashboard:session", args=[session.pk]) + f"#person-{person.pk}")
 
 
@@ -239,5 +245,5 @@ def rotate_kiosk_link(request, pk: int):
             cancel_url=reverse("dashboard:session", args=[session.pk]),
         )
     services.rotate_kiosk_token(session=session)
-    messages.success(request, "New kiosk link made: the old link no longer works.")
+    messages.success(request, _("New kiosk link made: the old link no longer works."))
     return redirect("dashboard:session", pk=session.pk)

@@ -28,18 +28,18 @@ export function cameraErrorMessage(error) {
     case "NotAllowedError":
     case "PermissionDeniedError":
     case "SecurityError":
-      return "Camera access was denied. Allow the camera for this page in the browser settings, then reload the page.";
+      return gettext("Camera access was denied. Allow the camera for this page in the browser settings, then reload the page.");
     case "NotFoundError":
     case "DevicesNotFoundError":
     case "OverconstrainedError":
-      return "No camera was found. Connect a camera, then reload the page.";
+      return gettext("No camera was found. Connect a camera, then reload the page.");
     case "NotReadableError":
     case "TrackStartError":
-      return "The camera is busy in another application. Close it, then reload the page.";
+      return gettext("The camera is busy in another application. Close it, then reload the page.");
     case "InsecureContext":
-      return "This browser cannot use the camera here: open the page over https.";
+      return gettext("This browser cannot use the camera here: open the page over https.");
     default:
-      return "The camera could not be started. Reload the page to try again.";
+      return gettext("The camera could not be started. Reload the page to try again.");
   }
 }
 

@@ -19,7 +19,13 @@ function csrfToken() {
 async function api(url, options = {}) {
   const response = await fetch(url, {
     ...options,
-    headers: { Accept: "application/json", "X-CSRFToken": csrfToken(), ...options.headers },
+    // The API's messages follow Accept-Language: ask for the page's language.
+    headers: {
+      Accept: "application/json",
+      "Accept-Language": document.documentElement.lang,
+      "X-CSRFToken": csrfToken(),
+      ...options.headers,
+    },
   });
   let data = {};
   try {
@@ -32,14 +38,14 @@ async function api(url, options = {}) {
 
 function errorText(data) {
   if (data.detail) return data.detail;
-  return Object.values(data).flat().join(" ") || "Something went wrong. Try again.";
+  return Object.values(data).flat().join(" ") || gettext("Something went wrong. Try again.");
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function labelOf(face, index) {
   if (face.person) return face.person.full_name;
-  return `Unknown ${index}`;
+  return interpolate(gettext("Unknown %(number)s"), { number: index }, true);
 }
 
 function drawBox(overlay, photo, face, number) {
@@ -64,9 +70,15 @@ function drawBox(overlay, photo, face, number) {
 function summary(photo) {
   const named = photo.faces.filter((face) => face.person).length;
   const unknown = photo.found - named;
-  const text = `Found ${photo.found} face${photo.found === 1 ? "" : "s"}: ${named} recognised, ${unknown} unknown.`;
+  const found = ngettext(
+    "Found %(found)s face: %(named)s recognised, %(unknown)s unknown.",
+    "Found %(found)s faces: %(named)s recognised, %(unknown)s unknown.",
+    photo.found,
+  );
+  const text = interpolate(found, { found: photo.found, named, unknown }, true);
   if (!photo.faces_capped_at) return text;
-  return `${text} The photo holds more faces: only the ${photo.faces_capped_at} largest were identified.`;
+  const capped = gettext("The photo holds more faces: only the %(capped)s largest were identified.");
+  return `${text} ${interpolate(capped, { capped: photo.faces_capped_at }, true)}`;
 }
 
 // Students marked since the page was drawn (the roster list holds only those not marked then):
@@ -97,7 +109,7 @@ function faceThumbnail(img, photo, face, number) {
   canvas.width = THUMB_PX;
   canvas.height = THUMB_PX;
   canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", `Unknown face ${number}`);
+  canvas.setAttribute("aria-label", interpolate(gettext("Unknown face %(number)s"), { number }, true));
   const draw = () => {
     const scale = img.naturalWidth / photo.width;
     const { top, right, bottom, left } = face.box;
@@ -115,12 +127,12 @@ function assignRow(block, photo, face, number, box, img) {
   const item = document.createElement("li");
   item.className = "inline-fields";
   const name = document.createElement("span");
-  name.textContent = `Unknown ${number}`;
+  name.textContent = interpolate(gettext("Unknown %(number)s"), { number }, true);
   const select = roster.cloneNode(true);
   select.hidden = false;
   select.removeAttribute("aria-hidden");
   select.id = `assign-${photo.id}-${face.index}`;
-  select.setAttribute("aria-label", `Student for unknown face ${number}`);
+  select.setAttribute("aria-label", interpolate(gettext("Student for unknown face %(number)s"), { number }, true));
   [...select.options].forEach((option) => {
     if (marked.has(option.value)) option.remove();
   });
@@ -128,7 +140,7 @@ function assignRow(block, photo, face, number, box, img) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "button";
-  button.textContent = "Assign";
+  button.textContent = gettext("Assign");
   button.disabled = true;
   select.addEventListener("change", () => {
     button.disabled = !select.value;
@@ -143,7 +155,8 @@ function assignRow(block, photo, face, number, box, img) {
     if (ok) {
       box.classList.remove("face-box--unknown");
       box.querySelector(".face-box__label").textContent = data.person.full_name;
-      item.textContent = `Unknown ${number}: ${data.person.full_name}, marked.`;
+      const values = { number, name: data.person.full_name };
+      item.textContent = interpolate(gettext("Unknown %(number)s: %(name)s, marked."), values, true);
       face.person = data.person;
       marked.add(personId(data.person));
       dropMarked();
@@ -168,7 +181,7 @@ function render(photo, imageUrl) {
   stage.className = "class-photo__stage";
   const img = document.createElement("img");
   img.src = imageUrl;
-  img.alt = "The class photo, with a box around each face found";
+  img.alt = gettext("The class photo, with a box around each face found");
   const overlay = document.createElement("div");
   overlay.className = "kiosk__overlay";
   stage.append(img, overlay);
@@ -184,7 +197,7 @@ function render(photo, imageUrl) {
   block.append(count, stage);
   if (unknownNumber) {
     const heading = document.createElement("h3");
-    heading.textContent = "Unknown faces";
+    heading.textContent = gettext("Unknown faces");
     block.append(heading, list);
   }
   results.prepend(block);
@@ -222,7 +235,7 @@ if (form) {
     if (!file) return;
     const button = form.querySelector("button");
     button.disabled = true;
-    message.textContent = "Uploading…";
+    message.textContent = gettext("Uploading…");
     const body = new FormData();
     body.append("image", file);
     try {
@@ -230,18 +243,18 @@ if (form) {
       if (!ok) {
         message.textContent = errorText(data);
       } else {
-        message.textContent = "Finding and recognising every face…";
+        message.textContent = gettext("Finding and recognising every face…");
         const photo = await waitFor(data.url);
         if (photo.status === "failed") {
           message.textContent = photo.error;
         } else {
-          message.textContent = "Done: the photo and its faces are below.";
+          message.textContent = gettext("Done: the photo and its faces are below.");
           render(photo, URL.createObjectURL(file));
           form.reset();
         }
       }
     } catch {
-      message.textContent = "The photo could not be uploaded. Check the connection and try again.";
+      message.textContent = gettext("The photo could not be uploaded. Check the connection and try again.");
     }
     button.disabled = false;
   });

@@ -101,11 +101,11 @@ function setUpWebcam() {
     button.hidden = false;
     button.addEventListener("click", async () => {
       form = button.closest("form");
-      message.textContent = "Starting the camera…";
+      message.textContent = gettext("Starting the camera…");
       dialog.showModal();
       try {
         stream = await startCamera(video);
-        message.textContent = "Look at the camera, then take the photo.";
+        message.textContent = gettext("Look at the camera, then take the photo.");
         capture.disabled = false;
       } catch (error) {
         message.textContent = cameraErrorMessage(error);
@@ -115,7 +115,7 @@ function setUpWebcam() {
 
   capture.addEventListener("click", async () => {
     capture.disabled = true;
-    message.textContent = "Uploading…";
+    message.textContent = gettext("Uploading…");
     try {
       const shot = await snapshot(video, 1280, 0.92);
       const body = new FormData();
@@ -128,14 +128,14 @@ function setUpWebcam() {
       });
       const data = await response.json();
       if (response.ok) {
-        message.textContent = "Photo added. It is being checked for a face…";
+        message.textContent = gettext("Photo added. It is being checked for a face…");
         root.dataset.busy = "true";
         startPolling();
       } else {
         message.textContent = data.errors.join(" ");
       }
     } catch {
-      message.textContent = "The photo could not be uploaded. Check the connection and try again.";
+      message.textContent = gettext("The photo could not be uploaded. Check the connection and try again.");
     }
     capture.disabled = false;
   });

@@ -6,30 +6,31 @@
 import { cameraErrorMessage, snapshot, startCamera } from "./camera.js";
 
 const STEPS = [
-  { text: "Look straight at the camera", arrow: "" },
-  { text: "Turn your head slightly to your left", arrow: "\u2190", side: "left" },
-  { text: "Turn your head slightly to your right", arrow: "\u2192", side: "right" },
-  { text: "Look straight at the camera again", arrow: "" },
+  { text: gettext("Look straight at the camera"), arrow: "" },
+  { text: gettext("Turn your head slightly to your left"), arrow: "\u2190", side: "left" },
+  { text: gettext("Turn your head slightly to your right"), arrow: "\u2192", side: "right" },
+  { text: gettext("Look straight at the camera again"), arrow: "" },
 ];
 const STEP_MS = 600; // time to move into each pose before its frame is taken
 const COUNTDOWN_S = 2;
 const POLL_MS = 1500;
 const POLL_FOR_MS = 90000; // then the course page still shows where the photos got to
 const BACK_TO_NAMES_MS = 10000; // the next student finds the names (and this name is gone)
-const INVALID_LINK_TEXT =
-  "This enrollment link is no longer valid. Ask the teacher to open the enrollment kiosk again from the course page.";
+const INVALID_LINK_TEXT = gettext(
+  "This enrollment link is no longer valid. Ask the teacher to open the enrollment kiosk again from the course page.",
+);
 const STATUS_TEXT = {
-  pending: "checking…",
-  processing: "checking…",
-  ready: "accepted",
-  needs_review: "kept for your teacher to look at",
-  rejected: "not usable",
-  refused: "not usable",
+  pending: gettext("checking…"),
+  processing: gettext("checking…"),
+  ready: gettext("accepted"),
+  needs_review: gettext("kept for your teacher to look at"),
+  rejected: gettext("not usable"),
+  refused: gettext("not usable"),
 };
 
 // Why no photo was usable (the gate's problem codes, recognition.quality and
-// recognition.types) -> what the student does differently; the texts are the root's
-// data-advice-* attributes. The most frequent one wins, in this order on a tie.
+// recognition.types) -> what the student does differently. The most frequent one wins, in
+// ADVICE_TEXT's order on a tie.
 const ADVICE = {
   small: "closer",
   face_too_small: "closer",
@@ -40,7 +41,12 @@ const ADVICE = {
   upscaled: "still",
   turned: "straight",
 };
-const ADVICE_ORDER = ["closer", "light", "still", "straight"];
+const ADVICE_TEXT = {
+  closer: gettext("No photo was usable. Come closer to the camera and take them again."),
+  light: gettext("No photo was usable. Take them again, facing the light."),
+  still: gettext("No photo was usable. Hold still and take them again."),
+  straight: gettext("No photo was usable. Look straight at the camera and take them again."),
+};
 
 const root = document.getElementById("enroll-kiosk");
 const pick = document.getElementById("enroll-pick");
@@ -54,7 +60,12 @@ const message = document.getElementById("enroll-message");
 const startButton = document.getElementById("enroll-start");
 const doneButton = document.getElementById("enroll-done");
 const search = document.getElementById("enroll-search");
-const headers = { Authorization: `Kiosk ${root.dataset.token}`, Accept: "application/json" };
+// The server's reasons in the page's language (the course's), not the browser's.
+const headers = {
+  Authorization: `Kiosk ${root.dataset.token}`,
+  Accept: "application/json",
+  "Accept-Language": document.documentElement.lang,
+};
 
 let stream = null;
 let person = null;
@@ -89,7 +100,8 @@ function showResults(photos) {
     const item = document.createElement("li");
     item.className = `enroll__result enroll__result--${photo.status}`;
     const reason = photo.reason && photo.status !== "ready" ? `: ${photo.reason}` : "";
-    item.textContent = `Photo ${index + 1}: ${STATUS_TEXT[photo.status] || photo.status}${reason}`;
+    const status = STATUS_TEXT[photo.status] || photo.status;
+    item.textContent = interpolate(gettext("Photo %(number)s: %(status)s"), { number: index + 1, status }, true) + reason;
     return item;
   });
   results.replaceChildren(...items);
@@ -98,9 +110,16 @@ function showResults(photos) {
 function summary(photos) {
   const good = photos.filter((photo) => photo.status === "ready").length;
   const held = photos.filter((photo) => photo.status === "needs_review").length;
-  if (good) return `Done: ${good} of ${photos.length} photos accepted. Thank you!`;
-  if (held) return "Done: your teacher will look at your photos.";
-  return root.dataset[`advice${capitalized(advice(photos))}`];
+  if (good) {
+    const text = ngettext(
+      "Done: %(good)s of %(total)s photo accepted. Thank you!",
+      "Done: %(good)s of %(total)s photos accepted. Thank you!",
+      photos.length,
+    );
+    return interpolate(text, { good, total: photos.length }, true);
+  }
+  if (held) return gettext("Done: your teacher will look at your photos.");
+  return ADVICE_TEXT[advice(photos)];
 }
 
 function advice(photos) {
@@ -110,10 +129,8 @@ function advice(photos) {
     if (kind) counts.set(kind, (counts.get(kind) || 0) + 1);
   }
   const most = Math.max(0, ...counts.values());
-  return ADVICE_ORDER.find((kind) => most && counts.get(kind) === most) || "light";
+  return Object.keys(ADVICE_TEXT).find((kind) => most && counts.get(kind) === most) || "light";
 }
-
-const capitalized = (word) => word[0].toUpperCase() + word.slice(1);
 
 async function follow(photos, thisRound) {
   const ids = new Set(photos.filter((photo) => photo.photo).map((photo) => photo.photo));
@@ -150,7 +167,7 @@ async function takePhotos() {
   showMessage("");
   results.replaceChildren();
   for (let second = COUNTDOWN_S; second > 0; second -= 1) {
-    say(`Look at the camera… ${second}`);
+    say(interpolate(gettext("Look at the camera… %(second)s"), { second }, true));
     await wait(1000);
   }
   const body = new FormData();
@@ -161,7 +178,7 @@ async function takePhotos() {
     const shot = await snapshot(video, 1280, 0.92);
     body.append("frames", shot.blob, `kiosk-${index + 1}.jpg`);
   }
-  say("Sending your photos…");
+  say(gettext("Sending your photos…"));
   let response;
   try {
     response = await fetch(root.dataset.framesUrl, {
@@ -175,11 +192,11 @@ async function takePhotos() {
     response = null;
   }
   startButton.disabled = false;
-  startButton.textContent = "Take them again";
+  startButton.textContent = gettext("Take them again");
   if (response && response.ok) {
     const answer = (await response.json()).frames;
     showResults(answer);
-    say("Checking your photos…");
+    say(gettext("Checking your photos…"));
     root.dataset.state = "checking";
     await follow(answer, thisRound);
     return;
@@ -187,15 +204,15 @@ async function takePhotos() {
   root.dataset.state = "failed";
   say("");
   if (!response) {
-    showMessage("Cannot reach the server. Check the connection and try again.");
+    showMessage(gettext("Cannot reach the server. Check the connection and try again."));
   } else if (response.status === 401 || response.status === 403) {
     showMessage(INVALID_LINK_TEXT);
     startButton.disabled = true;
   } else if (response.status === 429) {
     const seconds = Number(response.headers.get("Retry-After")) || 5;
-    showMessage(`Too many photos at once. Try again in ${seconds} s.`);
+    showMessage(interpolate(gettext("Too many photos at once. Try again in %(seconds)s s."), { seconds }, true));
   } else {
-    showMessage((await detailOf(response)) || "The photos could not be added. Try again.");
+    showMessage((await detailOf(response)) || gettext("The photos could not be added. Try again."));
   }
 }
 
@@ -207,7 +224,7 @@ async function choose(button) {
   nameHeading.textContent = person.name;
   results.replaceChildren();
   showMessage("");
-  startButton.textContent = "Take my photos";
+  startButton.textContent = gettext("Take my photos");
   startButton.disabled = true;
   root.dataset.state = "starting";
   if (!stream) {

@@ -6,6 +6,7 @@
 // head one way, then the other, in the order the server chose (an arrow for the turn to make
 // now, the words, a progress bar), and frames go every 0.15 s until they pass: the server
 // must see each turn happening, in at least two frames between its start and its end.
+// Words come from Django's JavaScript catalog (gettext, interpolate), in the course's language.
 import { cameraErrorMessage, snapshot, startCamera } from "./camera.js";
 
 const INTERVAL_MS = 700;
@@ -15,13 +16,22 @@ const MAX_BACKOFF_MS = 30000;
 const WELCOME_HOLD_MS = 4000;
 const IDLE_AFTER_MS = 20000; // no face for this long: check less often
 const IDLE_INTERVAL_MS = 2000;
-const IDLE_TEXT = "Look at the camera to check in.";
-const UNKNOWN_TEXT = "Not recognised, please look at the camera";
-const REVIEW_TEXT = "Checking with your teacher – please wait";
-const HINT_TEXT = "Move closer and turn your whole head slowly";
+const IDLE_TEXT = gettext("Look at the camera to check in.");
+const UNKNOWN_TEXT = gettext("Not recognised, please look at the camera");
+const REVIEW_TEXT = gettext("Checking with your teacher – please wait");
+const HINT_TEXT = gettext("Move closer and turn your whole head slowly");
 const HINT_AFTER_RESTARTS = 3; // a challenge that started over this often: say how to pass it
-const INVALID_LINK_TEXT =
-  "This kiosk link is no longer valid. Ask the teacher to open the kiosk again from the session page.";
+const INVALID_LINK_TEXT = gettext(
+  "This kiosk link is no longer valid. Ask the teacher to open the kiosk again from the session page.",
+);
+const STATUS_TEXT = {
+  present: pgettext("attendance status", "present"),
+  late: pgettext("attendance status", "late"),
+  absent: pgettext("attendance status", "absent"),
+  excused: pgettext("attendance status", "excused"),
+};
+// The server's messages (a closed session…) in the page's language, not the browser's.
+const LANGUAGE = document.documentElement.lang;
 
 const root = document.getElementById("kiosk");
 const video = document.getElementById("kiosk-video");
@@ -66,11 +76,13 @@ function clock(iso) {
 }
 
 function greeting(face) {
-  const name = face.person.full_name;
-  if (checkedIn(face)) {
-    return `${name} – ${face.status}, ${face.checked_in_at_display || clock(face.checked_in_at)}`;
-  }
-  return `${name} – recorded as ${face.status}: please see your teacher`;
+  const values = {
+    name: face.person.full_name,
+    status: STATUS_TEXT[face.status] || face.status,
+    time: face.checked_in_at_display || clock(face.checked_in_at),
+  };
+  if (checkedIn(face)) return interpolate(gettext("%(name)s – %(status)s, %(time)s"), values, true);
+  return interpolate(gettext("%(name)s – recorded as %(status)s: please see your teacher"), values, true);
 }
 
 // Where the video's picture lies inside its element (object-fit: contain letterboxes it).
@@ -101,8 +113,8 @@ function drawFaces(faces, shot) {
     label.textContent = face.person
       ? face.person.full_name
       : waiting
-        ? "Checking…"
-        : "Not recognised";
+        ? gettext("Checking…")
+        : gettext("Not recognised");
     box.append(label);
     return box;
   });
@@ -136,12 +148,16 @@ function showChallenge(challenge) {
   arrow.className = `kiosk__arrow kiosk__arrow--${challenge.turn}`;
   progress.value = challenge.progress || 0;
   const [first, then] = challenge.steps;
-  setWelcome(
-    challenge.step === 0
-      ? `Turn your head to your ${first}, then to your ${then}`
-      : `Now turn your head to your ${then}`,
-    "waiting",
-  );
+  let text;
+  if (challenge.step !== 0) {
+    text = then === "left" ? gettext("Now turn your head to your left") : gettext("Now turn your head to your right");
+  } else {
+    text =
+      first === "left"
+        ? gettext("Turn your head to your left, then to your right")
+        : gettext("Turn your head to your right, then to your left");
+  }
+  setWelcome(text, "waiting");
 }
 
 function showFaces(faces, shot) {
@@ -173,12 +189,13 @@ function showFaces(faces, shot) {
 
 // Waits longer after each failure in a row (1 s, 2 s, 4 s … 30 s), so a struggling server
 // is not flooded, and the kiosk recovers by itself when the server is back.
-function unreachable(problem = "Cannot reach the server.") {
+function unreachable(problem = gettext("Cannot reach the server.")) {
   failures += 1;
   const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (failures - 1));
   overlay.replaceChildren();
   showChallenge(null);
-  showMessage(`${problem} Trying again in ${Math.round(delay / 1000)} s…`);
+  const again = interpolate(gettext("Trying again in %(seconds)s s…"), { seconds: Math.round(delay / 1000) }, true);
+  showMessage(`${problem} ${again}`);
   return delay;
 }
 
@@ -205,7 +222,7 @@ async function checkIn() {
     response = await fetch(checkinUrl, {
       method: "POST",
       body,
-      headers: { Authorization: `Kiosk ${token}`, Accept: "application/json" },
+      headers: { Authorization: `Kiosk ${token}`, Accept: "application/json", "Accept-Language": LANGUAGE },
       credentials: "omit",
       cache: "no-store",
     });
@@ -225,7 +242,7 @@ async function checkIn() {
     overlay.replaceChildren();
     showChallenge(null);
     setWelcome("", "");
-    showMessage((await detailOf(response)) || "This session is not open for check-in.");
+    showMessage((await detailOf(response)) || gettext("This session is not open for check-in."));
     return NOT_OPEN_RETRY_MS; // a session that is not open yet may open soon
   }
   if (response.status === 401 || response.status === 403) {
@@ -240,10 +257,10 @@ async function checkIn() {
   }
   if (response.status === 429) {
     const seconds = Number(response.headers.get("Retry-After")) || 5;
-    showMessage(`Too many check-ins at once. Trying again in ${seconds} s…`);
+    showMessage(interpolate(gettext("Too many check-ins at once. Trying again in %(seconds)s s…"), { seconds }, true));
     return seconds * 1000;
   }
-  return unreachable("The server had a problem.");
+  return unreachable(gettext("The server had a problem."));
 }
 
 async function loop() {

@@ -17,7 +17,7 @@ if (fullscreen && document.fullscreenEnabled) {
     }
   });
   document.addEventListener("fullscreenchange", () => {
-    fullscreen.textContent = document.fullscreenElement ? "Leave full screen" : "Full screen";
+    fullscreen.textContent = document.fullscreenElement ? gettext("Leave full screen") : gettext("Full screen");
   });
 }
 

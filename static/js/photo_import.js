@@ -14,9 +14,13 @@ function render(job) {
   const bar = root.querySelector("progress");
   bar.max = Math.max(job.total, 1);
   bar.value = job.done;
-  bar.textContent = `${job.done} of ${job.total}`;
-  root.querySelector("[data-progress-label]").textContent =
-    `${job.done} of ${job.total} photos checked`;
+  const counts = { done: job.done, total: job.total };
+  bar.textContent = interpolate(gettext("%(done)s of %(total)s"), counts, true);
+  root.querySelector("[data-progress-label]").textContent = interpolate(
+    gettext("%(done)s of %(total)s photos checked"),
+    counts,
+    true,
+  );
   root.querySelector("[data-state]").textContent = job.state_display;
   root.querySelector("[data-ready]").textContent = job.ready;
   root.querySelector("[data-rejected]").textContent = job.rejected;

@@ -74,7 +74,7 @@ def test_bad_rows_are_listed_and_nothing_is_added(teacher, teacher_api):
     assert rows[6] == []
     assert response.json()["errors"] == 4
     assert response.json()["code"] == "roster_rows_invalid"
-    assert response.json()["detail"] == "Nothing was added: 4 row(s) have errors."
+    assert response.json()["detail"] == "Nothing was added: 4 rows have errors."
     assert not Person.objects.exists() and not course.roster.exists()
 
 

@@ -81,7 +81,7 @@ def test_rows_that_went_wrong_before_the_job_ran_are_listed_and_nothing_is_added
     assert roster_import.run_roster_import(job_id=job.pk) == "failed"
     page = teacher_client.get(reverse("dashboard:roster-import-job", args=[job.pk]))
     text = page.content.decode()
-    assert "Nothing was added: 1 row(s) have errors." in text
+    assert "Nothing was added: 1 row has errors." in text
     assert "Student number R00007 is also on line 9." in text
     assert not Person.objects.filter(external_id="R00001").exists()
     assert RosterImportJob.objects.get().data == ""

@@ -212,12 +212,11 @@ def test_garbage_and_inconsistent_arrays_are_refused(course_model):
 # --- scale (speed is measured by `make bench`, not asserted here) --------------------------
 
 
-def test_training_decides_as_a_single_one_vs_rest_fit_on_a_synthetic_roster(enrollment_set):
-    """train() fits its rows in two groups of people; a single liblinear one-vs-rest fit of
-    the whole roster is the reference. Same (person, candidate) for genuine faces and for
-    strangers, 200 synthetic people shaped like the sample encodings."""
-    from sklearn.svm import LinearSVC
-
+@pytest.fixture(scope="module")
+def synthetic(enrollment_set):
+    """200 synthetic people shaped like the sample encodings (bench.training.EncodingSpace),
+    5 photos each, and probes: genuine faces, strangers and look-alikes (new people close to
+    enrolled ones, most of them just beyond the tolerance)."""
     from bench.training import EncodingSpace
 
     by_person = {}
@@ -227,22 +226,69 @@ def test_training_decides_as_a_single_one_vs_rest_fit_on_a_synthetic_roster(enro
     rng = np.random.default_rng(3)
     centres = space.people(200, rng)
     encodings, labels = space.photos(centres, 5, rng)
-    reference = LinearSVC(**classifier._SVM_OPTIONS).fit(encodings.astype(np.float64), labels)
-    single = TrainedModel(np.arange(200), encodings, labels, reference.coef_, reference.intercept_)
-    model = classifier.train(encodings, labels)
     genuine, _ = space.photos(centres[rng.integers(0, 200, 300)], 1, rng)
     strangers, _ = space.photos(space.people(300, rng), 1, rng)
-    # look-alikes: new people close to enrolled ones, most of them just beyond the tolerance
     near = centres[rng.integers(0, 200, 300)] + rng.normal(0, space.between_sd, (300, 128))
-    for probes in (genuine, strangers, near):
-        expected = classifier.identify(single, probes, TOLERANCE)
-        got = classifier.identify(model, probes, TOLERANCE)
-        assert [(m.person_id, m.candidate_id) for m in got] == [
-            (m.person_id, m.candidate_id) for m in expected
-        ]
-    assert sum(m.person_id is None for m in classifier.identify(model, strangers, TOLERANCE)) == 300
-    band = [m for m in classifier.identify(model, near, TOLERANCE) if 0.6 < m.distance <= 0.7]
+    return encodings, labels, {"genuine": genuine, "strangers": strangers, "near": near}
+
+
+def decisions(model, probes):
+    return [(m.person_id, m.candidate_id) for m in classifier.identify(model, probes, TOLERANCE)]
+
+
+def test_training_decides_as_liblinear_on_a_synthetic_roster(synthetic):
+    """The reference: scikit-learn's LinearSVC (liblinear) fitting the same one-vs-rest
+    problem in one call, with the options the app trained with before. Same rows to
+    liblinear's tol, and the same (person, candidate) for genuine faces, strangers and
+    look-alikes."""
+    from sklearn.svm import LinearSVC
+
+    encodings, labels, probes = synthetic
+    reference = LinearSVC(C=1.0, dual=True, tol=1e-3, max_iter=5000, random_state=0)
+    reference.fit(encodings.astype(np.float64), labels)
+    single = TrainedModel(np.arange(200), encodings, labels, reference.coef_, reference.intercept_)
+    model = classifier.train(encodings, labels)
+    assert np.abs(model.coef - single.coef).max() < 1e-3
+    assert np.abs(model.intercept - single.intercept).max() < 1e-3
+    for kind, faces in probes.items():
+        assert decisions(model, faces) == decisions(single, faces), kind
+    assert all(person is None for person, _ in decisions(model, probes["strangers"]))
+    band = [m for m in classifier.identify(model, probes["near"], TOLERANCE) if m.distance > 0.6]
     assert any(m.candidate_id is not None for m in band)  # the check reaches the review band
+
+
+def test_each_row_is_the_optimum_of_its_whole_roster_problem(synthetic):
+    """The gradient of ½|w|² + C Σ max(0, 1 - y w·x̃)² over every encoding of the roster
+    vanishes at each trained row (to float32 rounding), however small the first working
+    sets: rows whose margin other encodings break are solved again with them."""
+    encodings, labels, _ = synthetic
+    features = np.hstack([encodings, np.ones((len(encodings), 1))]).astype(np.float64)
+    signs = np.where(labels[:, None] == np.arange(200)[None, :], 1.0, -1.0)
+
+    def largest_gradient(model):
+        rows = np.hstack([model.coef, model.intercept[:, None]]).astype(np.float64)
+        slack = np.maximum(1 - signs * (features @ rows.T), 0)
+        return np.abs(rows - 2 * (signs * slack).T @ features).max()
+
+    assert largest_gradient(classifier.train(encodings, labels)) < 1e-4
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(classifier, "_CANDIDATES", 40)
+        patch.setattr(classifier, "_FIRST", 20)
+        assert largest_gradient(classifier.train(encodings, labels)) < 1e-4
+    untrained = TrainedModel(np.arange(200), encodings, labels, np.zeros((200, 128)), np.zeros(200))
+    assert largest_gradient(untrained) > 1
+
+
+def test_people_with_different_numbers_of_photos_train_and_are_named(synthetic):
+    encodings, labels, _ = synthetic
+    keep = np.ones(len(labels), bool)
+    keep[np.flatnonzero(labels == 7)[1:]] = False  # person 7: one photo
+    extra = encodings[labels == 9] + 0.01  # person 9: ten photos
+    encodings = np.vstack([encodings[keep], extra])
+    labels = np.concatenate([labels[keep], np.full(len(extra), 9)])
+    model = classifier.train(encodings, labels)
+    matches = classifier.identify(model, encodings[[np.flatnonzero(labels == 7)[0], -1]], 0.6)
+    assert [m.person_id for m in matches] == [7, 9]
 
 
 def test_identify_names_the_right_one_of_ten_thousand_synthetic_people_and_no_stranger():
