@@ -1,5 +1,7 @@
 // The photo import page: polls the job every 1.5 s and updates the progress bar and each
 // file's result until every photo is ready, held for the teacher's decision or rejected.
+import { poll } from "./poll.js";
+
 const POLL_MS = 1500;
 const root = document.getElementById("photo-import");
 
@@ -46,19 +48,9 @@ function render(job) {
     cell.replaceChildren(badge(file), ` ${file.rejection_reason}`);
   }
   root.dataset.finished = job.finished ? "true" : "false";
+  return !job.finished;
 }
 
-async function tick() {
-  try {
-    const response = await fetch(root.dataset.pollUrl, {
-      headers: { Accept: "application/json" },
-      cache: "no-store",
-    });
-    if (response.ok) render(await response.json());
-  } catch {
-    // offline for a moment: keep trying
-  }
-  if (root.dataset.finished !== "true") setTimeout(tick, POLL_MS);
+if (root.dataset.finished !== "true") {
+  poll(root.dataset.pollUrl, { every: POLL_MS, onData: render });
 }
-
-if (root.dataset.finished !== "true") setTimeout(tick, POLL_MS);
