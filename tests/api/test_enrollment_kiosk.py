@@ -233,6 +233,7 @@ def kiosk_frame(path, *, scale=1.0, light=1.0) -> SimpleUploadedFile:
     return SimpleUploadedFile("frame.jpg", data.getvalue(), content_type="image/jpeg")
 
 
+@pytest.mark.real_faces  # frames made here: the stand-in knows only the recorded sample photos
 def test_the_progress_says_why_a_frame_was_not_usable_as_the_gates_codes(
     course, kiosk, ada, shared_faces, django_capture_on_commit_callbacks
 ):
