@@ -10,6 +10,7 @@ from attendance.models import (
     CheckInSnapshot,
     ClassPhoto,
     CourseSchedule,
+    DecidedReview,
     EnrollmentKiosk,
     PendingReview,
     UnrecognisedAttempt,
@@ -119,6 +120,21 @@ class PendingReviewAdmin(admin.ModelAdmin):
     search_fields = ["candidate__full_name", "candidate__external_id", "session__course__name"]
     list_select_related = ["candidate", "session__course"]
     fields = ["session", "candidate", "captured_at", "distance"]
+
+
+@admin.register(DecidedReview)
+class DecidedReviewAdmin(admin.ModelAdmin):
+    """Read-only: the number of a review decided already (no crop), so that a late second
+    decision answers "already decided"; purged with the reviews."""
+
+    list_display = ["review_id", "session", "decided_at"]
+    search_fields = ["session__course__name"]
+    list_select_related = ["session__course"]
+    fields = ["review_id", "session", "decided_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ClassPhoto)

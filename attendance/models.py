@@ -257,6 +257,21 @@ class PendingReview(models.Model):
         return f"Review of {self.candidate} in {self.session}"
 
 
+class DecidedReview(models.Model):
+    """What is left of a review once confirmed or rejected: its number and session, no crop,
+    so that a late second decision answers "already decided" rather than "not found".
+    Purged with the reviews (attendance.reviews.purge_expired_reviews)."""
+
+    review_id = models.PositiveBigIntegerField(primary_key=True)
+    session = models.ForeignKey(
+        AttendanceSession, on_delete=models.CASCADE, related_name="decided_reviews"
+    )
+    decided_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"Decided review {self.review_id}"
+
+
 class UnrecognisedAttempt(models.Model):
     """An unknown face at the kiosk: when, and its crop only if snapshot retention is on."""
 

@@ -56,12 +56,26 @@ class ConfirmSerializer(serializers.Serializer):
 class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     lookup_value_converter = "int"
     serializer_class = ReviewSerializer
-    raises = {"confirm": (ReviewRefused, AlreadyDecided)}  # answered by api_errors.ERRORS
+    # answered by api_errors.ERRORS
+    raises = {"confirm": (ReviewRefused, AlreadyDecided), "reject": (AlreadyDecided,)}
 
     def get_queryset(self):
         return PendingReview.objects.filter(
             session__in=sessions_for(self.request.user)
         ).select_related("candidate")
+
+    def get_object(self):
+        """A review decided already answers 409 `already_decided` to a late second decision
+        (its teacher's only; anyone else gets 404 as for any other review)."""
+        try:
+            return super().get_object()
+        except Http404:
+            pk = self.kwargs.get(self.lookup_field)
+            if self.action in ("confirm", "reject") and reviews.visible_decided_review(
+                pk, sessions_for(self.request.user)
+            ):
+                raise AlreadyDecided(reviews.ALREADY_DECIDED) from None
+            raise
 
     @extend_schema(request=ConfirmSerializer, responses=RecordSerializer)
     @action(detail=True, methods=["post"])
@@ -81,7 +95,8 @@ class ReviewViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        """Not this student: the crop is discarded, nobody is marked."""
+        """Not this student: the crop is discarded, nobody is marked. A review decided
+        meanwhile answers 409 `already_decided`."""
         reviews.reject_review(review=self.get_object())
         return Response(status=204)
 

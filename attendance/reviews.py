@@ -17,12 +17,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from attendance import marks
 from attendance.crops import face_crop_jpeg
 from attendance.errors import AlreadyDecided, ReviewRefused
 from attendance.marks import Method
-from attendance.models import PendingReview
+from attendance.models import DecidedReview, PendingReview
 from people.models import EnrollmentPhoto
 from people.selectors import poor_photos_only
 from people.services import add_photo
@@ -33,6 +34,7 @@ from recognition.classifier import Match
 POOR_PHOTO_TIGHTENING = 0.10
 
 NAMED, REVIEW, UNKNOWN = "named", "review", "unknown"
+ALREADY_DECIDED = gettext_lazy("This face was already decided: the page shows the outcome.")
 
 
 def classify(match: Match, *, tolerance: float, margin: float) -> str:
@@ -106,7 +108,7 @@ def confirm_review(*, review: PendingReview, confirmed_by, use_photo: bool = Fal
         PendingReview.objects.select_for_update().select_related("session").filter(pk=review.pk)
     ).first()
     if review is None:  # a simultaneous confirm or reject decided it and deleted it
-        raise AlreadyDecided(_("This face was already decided: the page shows the outcome."))
+        raise AlreadyDecided(str(ALREADY_DECIDED))
     person, session = review.candidate, review.session
     if use_photo and not person.consent_recorded_on:
         raise ReviewRefused(
@@ -129,13 +131,32 @@ def confirm_review(*, review: PendingReview, confirmed_by, use_photo: bool = Fal
             photo = add_photo(person=person, upload=ContentFile(handle.read(), name="review.jpg"))
         # The teacher has just said whose face it is: no wrong-photo check (people.photo_checks).
         EnrollmentPhoto.objects.filter(pk=photo.pk).update(kept_after_review=True)
-    delete_reviews([review])
+    decided([review])
     return record
 
 
+@transaction.atomic
 def reject_review(*, review: PendingReview) -> None:
-    """Not that student: the crop is discarded and nobody is marked."""
-    delete_reviews([review])
+    """Not that student: the crop is discarded and nobody is marked. Raises AlreadyDecided
+    when another request decided the review first."""
+    if not PendingReview.objects.select_for_update().filter(pk=review.pk).exists():
+        raise AlreadyDecided(str(ALREADY_DECIDED))
+    decided([review])
+
+
+def decided(reviews: list[PendingReview]) -> None:
+    """The teacher's decision ends the reviews: their crops go, their numbers stay a while
+    (DecidedReview) so that a late second click answers "already decided"."""
+    DecidedReview.objects.bulk_create(
+        [DecidedReview(review_id=r.pk, session_id=r.session_id) for r in reviews],
+        ignore_conflicts=True,
+    )
+    delete_reviews(reviews)
+
+
+def visible_decided_review(pk: int, sessions) -> DecidedReview | None:
+    """The trace of a review decided already, if it belonged to one of these sessions."""
+    return DecidedReview.objects.filter(review_id=pk, session__in=sessions).first()
 
 
 def drop_pending_review(*, session, person) -> int:
@@ -160,11 +181,10 @@ def purge_expired_reviews(*, now=None) -> int:
     """Undecided reviews of sessions closed more than REVIEW_GRACE_MINUTES ago, and any
     older than REVIEW_MAX_HOURS."""
     now = now or timezone.now()
-    expired = PendingReview.objects.filter(
-        Q(captured_at__lt=now - timedelta(hours=settings.REVIEW_MAX_HOURS))
-        | Q(session__closed_at__lt=now - timedelta(minutes=settings.REVIEW_GRACE_MINUTES))
-    )
-    return delete_reviews(expired)
+    oldest = now - timedelta(hours=settings.REVIEW_MAX_HOURS)
+    closed = Q(session__closed_at__lt=now - timedelta(minutes=settings.REVIEW_GRACE_MINUTES))
+    DecidedReview.objects.filter(Q(decided_at__lt=oldest) | closed).delete()
+    return delete_reviews(PendingReview.objects.filter(Q(captured_at__lt=oldest) | closed))
 
 
 def pending_reviews(session):

@@ -6,7 +6,13 @@ from accounts.token_views import ObtainExpiringToken, RevokeOwnTokens
 from attendance.api import SessionViewSet
 from attendance.kiosk_enrollment_api import EnrollmentKioskViewSet
 from attendance.review_api import ReviewViewSet
-from people.api import CourseViewSet, PersonViewSet, PhotoImportViewSet, PhotoViewSet
+from people.api import (
+    CourseViewSet,
+    PersonViewSet,
+    PhotoImportViewSet,
+    PhotoViewSet,
+    RosterImportViewSet,
+)
 
 router = DefaultRouter(use_regex_path=False)
 # No ".json" suffix routes: the custom actions do not take a `format` argument (they
@@ -17,6 +23,7 @@ router.register("photos", PhotoViewSet, basename="photo")
 router.register("courses", CourseViewSet, basename="course")
 router.register("courses", EnrollmentKioskViewSet, basename="course-enrollment-kiosk")
 router.register("photo-imports", PhotoImportViewSet, basename="photo-import")
+router.register("roster-imports", RosterImportViewSet, basename="roster-import")
 router.register("sessions", SessionViewSet, basename="session")
 router.register("reviews", ReviewViewSet, basename="review")
 

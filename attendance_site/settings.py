@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "attendance_site.teacher_locale.TeacherLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dashboard.first_password.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -165,6 +166,9 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
+# In-process tasks run in a background thread of the web process (jobs.durable.send), so that
+# an import's page answers at once and shows its progress; off, they run inside the request.
+IN_PROCESS_TASKS_IN_THREAD = env_bool("IN_PROCESS_TASKS_IN_THREAD", not REDIS_URL)
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -338,6 +342,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PhotoStatusEnum": "people.models.EnrollmentPhoto.Status",
         "AttendanceStatusEnum": "attendance.models.AttendanceRecord.Status",
+        "JobStateEnum": ["queued", "running", "done", "failed"],  # of both import jobs
     },
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

@@ -3,8 +3,9 @@ tolerance means for this roster.
 
 Computed from the roster's ready encodings (those the classifier is trained on), with numpy
 only: pairs of students by the distance between their nearest encodings, each student's
-spread (the largest distance between two of their own photos), and hints a teacher can act
-on.
+spread (the largest distance between two of their own photos), hints a teacher can act
+on, and for each strictness level (people.validation.TOLERANCE_LEVELS) what it would have
+done with the roster's own photos, in words rather than distances.
 """
 
 from dataclasses import dataclass, field
@@ -12,10 +13,11 @@ from itertools import combinations
 
 import numpy as np
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from people.models import Course, Person
 from people.training import roster_encodings
+from people.validation import TOLERANCE_LEVELS
 from recognition import faces
 
 CLOSEST_PAIRS = 5
@@ -41,6 +43,58 @@ class StudentSpread:
     hints: list[str] = field(default_factory=list)
 
 
+LEVEL_WORDS = {
+    "strict": (
+        gettext_lazy("Strict"),
+        gettext_lazy(
+            "Names a face only when it is very close to the student's photos: fewer "
+            "mix-ups, more faces left to you."
+        ),
+    ),
+    "balanced": (gettext_lazy("Balanced"), gettext_lazy("The usual setting.")),
+    "lenient": (
+        gettext_lazy("Lenient"),
+        gettext_lazy(
+            "Names more faces in poor light or at an angle, with more risk of mixing up "
+            "look-alikes."
+        ),
+    ),
+}
+ROWS_PER_BLOCK = 512  # encodings compared at once: memory stays small for any roster
+
+
+@dataclass(frozen=True)
+class LevelEffect:
+    """What a strictness level would have done with the roster's own photos."""
+
+    key: str
+    label: str
+    description: str
+    current: bool
+    genuine: int  # photos with another photo of the same student to be matched against
+    missed: int  # of those, not matched to their own student at this level
+    confused: int  # pairs of students with photos within this level of each other
+
+    @property
+    def effect(self) -> str:
+        if not self.genuine:
+            return str(_("Not enough photos to tell: each student needs at least two."))
+        missed = ngettext(
+            "would have missed %(missed)d of %(genuine)d genuine match",
+            "would have missed %(missed)d of %(genuine)d genuine matches",
+            self.genuine,
+        ) % {"missed": self.missed, "genuine": self.genuine}
+        confused = ngettext(
+            "would have confused %(count)d pair of students",
+            "would have confused %(count)d pairs of students",
+            self.confused,
+        ) % {"count": self.confused}
+        return str(_("On this class's photos: %(missed)s; %(confused)s.")) % {
+            "missed": missed,
+            "confused": confused,
+        }
+
+
 @dataclass(frozen=True)
 class Calibration:
     tolerance: float
@@ -48,6 +102,12 @@ class Calibration:
     pairs: list[Pair]
     students: list[StudentSpread]
     summary: list[str]
+    levels: list[LevelEffect] = field(default_factory=list)
+
+    @property
+    def custom_tolerance(self) -> bool:
+        """Set by an administrator to a value none of the levels has."""
+        return not any(level.current for level in self.levels)
 
     @property
     def review_up_to(self) -> float:
@@ -63,7 +123,48 @@ def calibrate(course: Course) -> Calibration:
     groups = {pk: encodings[labels == pk] for pk in people}
     pairs = closest_pairs(people, groups, tolerance)
     students = [spread_of(people[pk], groups[pk], tolerance) for pk in people]
-    return Calibration(tolerance, margin, pairs, students, summary(pairs, students, tolerance))
+    levels = level_effects(encodings, labels, tolerance)
+    return Calibration(
+        tolerance, margin, pairs, students, summary(pairs, students, tolerance), levels
+    )
+
+
+def level_effects(encodings: np.ndarray, labels: np.ndarray, current: float) -> list[LevelEffect]:
+    own, between = nearest_distances(encodings, labels, max(TOLERANCE_LEVELS.values()))
+    genuine = own[np.isfinite(own)]
+    return [
+        LevelEffect(
+            key=key,
+            label=str(LEVEL_WORDS[key][0]),
+            description=str(LEVEL_WORDS[key][1]),
+            current=abs(current - tolerance) < 1e-9,
+            genuine=len(genuine),
+            missed=int((genuine > tolerance).sum()),
+            confused=sum(1 for distance in between.values() if distance <= tolerance),
+        )
+        for key, tolerance in TOLERANCE_LEVELS.items()
+    ]
+
+
+def nearest_distances(encodings: np.ndarray, labels: np.ndarray, limit: float):
+    """Each photo's distance to the nearest other photo of its own student (inf when it has
+    none), and for each pair of students with photos within `limit`, their nearest distance.
+    Compared ROWS_PER_BLOCK rows at a time."""
+    encodings = np.asarray(encodings, dtype=np.float64)
+    own = np.full(len(encodings), np.inf)
+    between: dict[tuple[int, int], float] = {}
+    squares = (encodings**2).sum(axis=1)
+    for start in range(0, len(encodings), ROWS_PER_BLOCK):
+        rows = np.arange(start, min(start + ROWS_PER_BLOCK, len(encodings)))
+        block = squares[rows][:, None] + squares[None, :] - 2 * encodings[rows] @ encodings.T
+        distances = np.sqrt(np.maximum(block, 0.0))
+        distances[np.arange(len(rows)), rows] = np.inf  # not a photo with itself
+        same = labels[rows][:, None] == labels[None, :]
+        own[rows] = np.where(same, distances, np.inf).min(axis=1, initial=np.inf)
+        for row, column in np.argwhere(~same & (distances <= limit)):
+            key = tuple(sorted((int(labels[rows[row]]), int(labels[column]))))
+            between[key] = min(between.get(key, np.inf), float(distances[row, column]))
+    return own, between
 
 
 def _min_distance(a: np.ndarray, b: np.ndarray) -> float:

@@ -27,7 +27,7 @@ from dashboard.views import (
 )
 
 account_patterns = [
-    path("password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password_change/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password_change/done/",
         auth_views.PasswordChangeDoneView.as_view(),
@@ -60,6 +60,7 @@ page_patterns = [
     path("courses/<int:pk>/language/", languages.set_course_language, name="course-language"),
     path("jsi18n/<str:language>/", languages.javascript_catalog, name="javascript-catalog"),
     path("courses/<int:pk>/students/", courses.add_student, name="student-add"),
+    path("courses/<int:pk>/teachers/", courses.add_co_teacher, name="co-teacher-add"),
     path(
         "courses/<int:pk>/students/<int:person_pk>/remove/",
         courses.remove_student,
@@ -92,6 +93,11 @@ page_patterns = [
     ),
     path("courses/<int:pk>/photos/keep-all/", reviews.keep_all_photos, name="photos-keep-all"),
     path("courses/<int:pk>/calibration/", calibration.calibration, name="calibration"),
+    path(
+        "courses/<int:pk>/calibration/level/",
+        calibration.set_tolerance_level,
+        name="tolerance-level",
+    ),
     path("reviews/<int:pk>/confirm/", reviews.confirm_review, name="review-confirm"),
     path("reviews/<int:pk>/reject/", reviews.reject_review, name="review-reject"),
     path("courses/<int:course_pk>/sessions/", sessions.create_session, name="session-create"),

@@ -20,18 +20,24 @@ class attributes, its task and the values of its state field. The row's life:
   longer than JOB_STALLED_AFTER_SECONDS (longer than the broker's visibility timeout, so that
   it does not race Redis's own redelivery), and fails the rows out of attempts.
 
-When REDIS_URL is unset tasks run in-process (Celery's eager mode) through the same path.
+When REDIS_URL is unset tasks run in-process (Celery's eager mode) through the same path;
+with IN_PROCESS_TASKS_IN_THREAD (the default then, as under `make run`) `send` hands them to
+one background thread of the web process, which runs them one at a time after the request
+that queued them has answered: its page can show the job's progress instead of waiting.
+That thread also runs the sweep after a minute without work, as the beat does otherwise.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 from datetime import timedelta
 from functools import partial
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -104,14 +110,55 @@ class DurableJob(models.Model):
 def send(task, pk) -> bool:
     """Send the task now, with the id of the request that queued it in its headers (the
     worker logs under it); False (logged) when the broker cannot take it. Never raises."""
+    headers = request_id.task_headers()
+    if task.app.conf.task_always_eager and settings.IN_PROCESS_TASKS_IN_THREAD:
+        _in_process_queue().put((task, pk, headers))
+        return True
     try:
-        task.apply_async((pk,), headers=request_id.task_headers())
+        task.apply_async((pk,), headers=headers)
     except Exception:  # kombu and redis raise many kinds of connection errors
         logger.warning(
             "could not queue %s(%s); the sweep sends it again", task.name, pk, exc_info=True
         )
         return False
     return True
+
+
+_in_process: queue.SimpleQueue | None = None
+_in_process_lock = threading.Lock()
+
+
+def _in_process_queue() -> queue.SimpleQueue:
+    """The queue of the web process's one task thread, started on first use."""
+    global _in_process
+    with _in_process_lock:
+        if _in_process is None:
+            _in_process = queue.SimpleQueue()
+            threading.Thread(
+                target=_run_in_process, args=(_in_process,), name="in-process-tasks", daemon=True
+            ).start()
+    return _in_process
+
+
+IN_PROCESS_SWEEP_SECONDS = 60  # as often as the beat schedule's sweep_jobs
+
+
+def _run_in_process(tasks: queue.SimpleQueue) -> None:
+    """Run each task as Celery's eager mode does, one after the other. A task it queues
+    joins the end of the queue. With no beat to run the sweep, the thread runs it after a
+    minute without work: the rows a stopped process left queued are sent again."""
+    while True:
+        try:
+            task, pk, headers = tasks.get(timeout=IN_PROCESS_SWEEP_SECONDS)
+            work, name = partial(task.apply_async, (pk,), headers=headers), f"{task.name}({pk})"
+        except queue.Empty:
+            work, name = sweep, "sweep"
+        try:
+            work()
+        except Exception:
+            logger.exception("in-process %s failed", name)
+        finally:
+            connections.close_all()  # this thread's own connections
 
 
 def enqueue_after_commit(task, pk) -> None:

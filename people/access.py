@@ -6,6 +6,8 @@
 - A teacher reaches a person through the courses they teach now. `created_by` counts only
   while the person is on no course at all (just created, not yet enrolled): once the student
   moves to another teacher's course, their creator no longer sees them.
+- A teacher of a course may add another teacher to it (a co-teacher); nobody else may,
+  except someone who sees everything.
 - A person on a course of another teacher is shared: changing them needs "sees everything";
   deleting them takes them off the caller's courses only. The services that change or
   remove a person (people.services, people.consent) apply this rule for every entry point.
@@ -50,3 +52,12 @@ def check_may_change(*, person, user) -> None:
         raise SharedWithOthers(
             _("This student is also on another teacher's course: ask an administrator.")
         )
+
+
+class NotTeachingCourse(PermissionDenied):
+    """Only a teacher of the course (or someone who sees everything) may add its teachers."""
+
+
+def check_may_add_teachers(*, course, user) -> None:
+    if not (sees_everything(user) or course.teachers.filter(pk=user.pk).exists()):
+        raise NotTeachingCourse("Only a teacher of this course may add a co-teacher.")

@@ -1,6 +1,7 @@
 """Teacher accounts added by users holding `auth.add_user`: created without a password,
 invited by e-mail to set one."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -10,6 +11,11 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+
+from people.models import TeacherProfile
+
+# In the session from login on, so that checking it costs no query per request.
+MUST_CHANGE_PASSWORD = "must-change-password"
 
 
 class AccountExists(ValueError):
@@ -51,7 +57,8 @@ def resend_invitation(*, user, base_url: str, invited_by) -> None:
     _send_invitation(user, base_url=base_url, invited_by=invited_by)
 
 
-def _send_invitation(user, *, base_url: str, invited_by) -> None:
+def invitation_link(user, *, base_url: str) -> str:
+    """The set-password link of an invitation (Django's password-reset token)."""
     path = reverse(
         "password_reset_confirm",
         args=[
@@ -59,8 +66,43 @@ def _send_invitation(user, *, base_url: str, invited_by) -> None:
             default_token_generator.make_token(user),
         ],
     )
-    context = {"user": user, "link": base_url.rstrip("/") + path, "invited_by": invited_by}
+    return base_url.rstrip("/") + path
+
+
+# Backends that deliver nothing: with one of them the inviter passes the link on by hand.
+UNDELIVERED_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+}
+
+
+def email_delivers() -> bool:
+    return settings.EMAIL_BACKEND not in UNDELIVERED_BACKENDS
+
+
+def _send_invitation(user, *, base_url: str, invited_by) -> None:
+    link = invitation_link(user, base_url=base_url)
+    context = {"user": user, "link": link, "invited_by": invited_by}
     body = render_to_string("registration/invitation_email.txt", context)
     subject = _("Your face attendance account")
     email = user.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [email], fail_silently=False))
+
+
+def require_password_change(user) -> None:
+    """The password was generated for the teacher (first run): they set their own at login."""
+    TeacherProfile.objects.update_or_create(user=user, defaults={"must_change_password": True})
+
+
+def password_changed(*, user, session=None) -> None:
+    TeacherProfile.objects.filter(user=user).update(must_change_password=False)
+    if session is not None:
+        session.pop(MUST_CHANGE_PASSWORD, None)
+
+
+def remember_at_login(*, user, session) -> None:
+    """Called at each login (people.signals)."""
+    if TeacherProfile.objects.filter(user=user, must_change_password=True).exists():
+        session[MUST_CHANGE_PASSWORD] = True

@@ -4,6 +4,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -11,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from people import photo_import, roster_import, services
-from people.models import CourseClassifier, PhotoImportJob
+from people.models import CourseClassifier, PhotoImportJob, RosterImportJob
 from people.selectors import courses_for, people_for, photos_for
 from people.serializers import (
     ClassifierSerializer,
@@ -21,6 +22,7 @@ from people.serializers import (
     PhotoImportSerializer,
     PhotoSerializer,
     PhotoUploadSerializer,
+    RosterImportJobSerializer,
     RosterImportResultSerializer,
     RosterImportSerializer,
 )
@@ -134,30 +136,36 @@ class CourseViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         request={"multipart/form-data": RosterImportSerializer},
-        responses={200: RosterImportResultSerializer, 201: RosterImportResultSerializer},
-        summary="Add students from a CSV file, all or none; dry_run only previews.",
-        description="200: the preview of a dry run. 201: every row was added. 400: a row "
-        "has an error (`roster_rows_invalid`: the answer lists each row's errors; nothing "
-        "was added) or the file cannot be read (`roster_file_unreadable`, `file`).",
+        responses={200: RosterImportResultSerializer, 202: RosterImportJobSerializer},
+        summary="Add students from a CSV file, all or none, in the background; dry_run only "
+        "previews.",
+        description="200: the preview of a dry run. 202: the file is good and a job adds "
+        "its students (the answer is the job; poll its `url`, also in `Location`, until "
+        "`finished`). 400: a row has an error (`roster_rows_invalid`: the answer lists each "
+        "row's errors; nothing was added) or the file cannot be read "
+        "(`roster_file_unreadable`, `file`).",
     )
     @action(detail=True, methods=["post"], url_path="roster-import")
     def roster_import(self, request, pk=None):
         course = self.get_object()
         params = RosterImportSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        result = roster_import.import_roster(
-            course=course,
-            data=params.validated_data["file"].read(settings.ROSTER_IMPORT_MAX_BYTES + 1),
-            added_by=request.user,
-            dry_run=params.validated_data["dry_run"],
-            date_order=params.validated_data["date_order"],
-        )
-        body = RosterImportResultSerializer(result.as_dict()).data
+        data = params.validated_data["file"].read(settings.ROSTER_IMPORT_MAX_BYTES + 1)
+        date_order = params.validated_data["date_order"]
         if params.validated_data["dry_run"]:
-            return Response(body)
-        if not result.imported:
+            preview = roster_import.import_roster(
+                course=course, data=data, added_by=request.user, dry_run=True, date_order=date_order
+            )
+            return Response(RosterImportResultSerializer(preview.as_dict()).data)
+        result = roster_import.start_roster_import(
+            course=course, data=data, added_by=request.user, date_order=date_order
+        )
+        if result.job is None:
+            body = RosterImportResultSerializer(result.as_dict()).data
             raise roster_import.RosterRowsInvalid(result, details=body)
-        return Response(body, status=201)
+        result.job.refresh_from_db()  # in-process, the job may have run already
+        body = roster_job_body(result.job)
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
     @extend_schema(
         request={"multipart/form-data": PhotoImportSerializer},
@@ -174,6 +182,25 @@ class CourseViewSet(viewsets.ModelViewSet):
         )
         body = PhotoImportJobSerializer(photo_import.job_progress(job)).data
         return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+def roster_job_body(job: RosterImportJob) -> dict:
+    url = reverse("roster-import-detail", args=[job.pk])
+    return RosterImportJobSerializer({**roster_import.job_progress(job), "url": url}).data
+
+
+class RosterImportViewSet(viewsets.GenericViewSet):
+    """The progress of a roster import: rows added of the total, or why nothing was."""
+
+    lookup_value_converter = "int"
+    serializer_class = RosterImportJobSerializer
+
+    def get_queryset(self):
+        courses = courses_for(self.request.user)
+        return RosterImportJob.objects.filter(course__in=courses).defer("data").order_by("pk")
+
+    def retrieve(self, request, pk=None):
+        return Response(roster_job_body(self.get_object()))
 
 
 class PhotoImportViewSet(viewsets.GenericViewSet):

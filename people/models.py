@@ -345,6 +345,10 @@ class TeacherProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teacher_profile"
     )
     time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
+    must_change_password = models.BooleanField(
+        default=False,
+        help_text="The password was generated (first run): it must be changed at next login.",
+    )
     # Empty: the language the browser asks for (Accept-Language).
     language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
 

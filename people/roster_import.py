@@ -11,11 +11,11 @@ in one transaction, and refuses the whole file while any row has an error.
 
 The check (the dry run, `preview_roster`) always runs in the request: it does no writes,
 and the teacher needs its row-by-row errors in the answer to fix the file. Adding the
-students runs in the request for a short file; a file of more than BACKGROUND_ROWS rows is
-added by a background job (`start_roster_import` queues a RosterImportJob through
-jobs.durable, `run_roster_import` checks the file again and adds it, all or nothing), so a
-long roster does not hold a web worker. The training its new students request is a
-background job like any other.
+students is always a background job (`start_roster_import` queues a RosterImportJob through
+jobs.durable, `run_roster_import` checks the file again and adds it, all or nothing), so no
+roster holds a web worker; `job_progress` says how far it got (the rows added so far are
+counted in the cache, since the job's own transaction shows nothing before it commits). The
+training its new students request is a background job like any other.
 """
 
 import csv
@@ -24,14 +24,16 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from jobs import durable
 from people.models import Course, Person, RosterImportJob
@@ -39,7 +41,7 @@ from people.selectors import people_for
 from people.services import StudentNumberTaken, add_student
 
 MAX_ROWS = 2000
-BACKGROUND_ROWS = 200  # a confirmed file with more rows is added by a background job
+PROGRESS_EVERY = 25  # rows between two progress reports of a running import
 DAY_FIRST, MONTH_FIRST = RosterImportJob.DateOrder.DAY_FIRST, RosterImportJob.DateOrder.MONTH_FIRST
 # Where a school writes the month first: the default for a teacher in these zones.
 MONTH_FIRST_ZONES = (
@@ -430,20 +432,25 @@ def preview_roster(*, data: bytes, added_by, date_order: str = DAY_FIRST) -> Ros
 
 
 def import_roster(
-    *, course: Course, data: bytes, added_by, dry_run: bool = False, date_order: str = DAY_FIRST
+    *,
+    course: Course,
+    data: bytes,
+    added_by,
+    dry_run: bool = False,
+    date_order: str = DAY_FIRST,
+    on_progress=None,
 ) -> RosterPreview:
-    """All or nothing: with any row in error (or dry_run), nothing is added."""
+    """All or nothing: with any row in error (or dry_run), nothing is added. `on_progress(n)`
+    is told every PROGRESS_EVERY rows how many were added so far."""
     preview = preview_roster(data=data, added_by=added_by, date_order=date_order)
     if dry_run or not preview.valid:
         return preview
-    return _import_rows(course, preview, added_by)
-
-
-def _import_rows(course: Course, preview: RosterPreview, added_by) -> RosterPreview:
     try:
         with transaction.atomic():
-            for row in preview.rows:
+            for count, row in enumerate(preview.rows, start=1):
                 _add_row(course, row, added_by)
+                if on_progress and count % PROGRESS_EVERY == 0:
+                    on_progress(count)
     except StudentNumberTaken:
         raise RosterFileError(_(NUMBERS_TAKEN)) from None
     preview.imported = len(preview.rows)
@@ -467,13 +474,11 @@ def start_roster_import(
     *, course: Course, data: bytes, added_by, date_order: str = DAY_FIRST
 ) -> RosterPreview:
     """A confirmed import: the file is checked now (row errors in the answer, nothing added);
-    a valid file of at most BACKGROUND_ROWS rows is added now, a longer one by a background
-    job (`preview.job`), queued once the request's transaction commits."""
+    a valid file is added by a background job (`preview.job`), queued once the request's
+    transaction commits."""
     preview = preview_roster(data=data, added_by=added_by, date_order=date_order)
     if not preview.valid:
         return preview
-    if len(preview.rows) <= BACKGROUND_ROWS:
-        return _import_rows(course, preview, added_by)
     preview.job = RosterImportJob.objects.create(
         course=course,
         created_by=added_by,
@@ -481,6 +486,7 @@ def start_roster_import(
         date_order=date_order,
         total=len(preview.rows),
     )
+    cache.delete(_progress_key(preview.job.pk))  # a count left by a database since reset
     durable.enqueue(preview.job)  # with the broker down the job stays queued for the sweep
     return preview
 
@@ -495,6 +501,7 @@ def run_roster_import(*, job_id: int) -> str | None:
     job = durable.claim(RosterImportJob, job_id)
     if job is None:
         return None
+    cache.delete(_progress_key(job.pk))  # each attempt counts from zero
     ended = {"data": "", "finished_at": timezone.now()}
     try:
         if job.created_by is None:
@@ -505,6 +512,7 @@ def run_roster_import(*, job_id: int) -> str | None:
                 data=job.data.encode(),
                 added_by=job.created_by,
                 date_order=job.date_order,
+                on_progress=partial(cache.set, _progress_key(job.pk), timeout=PROGRESS_TTL),
             )
             if preview.imported:
                 stored = durable.finish(
@@ -524,6 +532,42 @@ def run_roster_import(*, job_id: int) -> str | None:
     except (RosterFileError, StudentNumberTaken) as error:
         durable.fail(job, str(error), **ended)
     return job.state
+
+
+PROGRESS_TTL = 3600
+STATE_WORDS = {
+    RosterImportJob.State.QUEUED: gettext_lazy("Waiting to start"),
+    RosterImportJob.State.RUNNING: gettext_lazy("Adding the students…"),
+    RosterImportJob.State.DONE: gettext_lazy("Students added"),
+    RosterImportJob.State.FAILED: gettext_lazy("Nothing was added"),
+}
+
+
+def _progress_key(job_id: int) -> str:
+    return f"roster-import-{job_id}-added"
+
+
+def job_progress(job: RosterImportJob) -> dict:
+    """The job as its page and the API show it: state, rows added of the total, errors."""
+    State = RosterImportJob.State
+    if job.state == State.DONE:
+        done = job.imported
+    elif job.state == State.FAILED:
+        done = 0
+    else:
+        done = min(cache.get(_progress_key(job.pk), 0), job.total)
+    return {
+        "id": job.pk,
+        "course": job.course_id,
+        "state": job.state,
+        "state_display": str(STATE_WORDS.get(job.state, job.get_state_display())),
+        "total": job.total,
+        "done": done,
+        "imported": job.imported,
+        "error": job.error,
+        "row_errors": job.row_errors,
+        "finished": job.state in (State.DONE, State.FAILED),
+    }
 
 
 def _row_error(row: RosterRow) -> dict:

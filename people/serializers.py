@@ -146,6 +146,29 @@ class RosterImportResultSerializer(serializers.Serializer):
     rows = RosterRowSerializer(many=True)
 
 
+class RosterImportRowErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    full_name = serializers.CharField()
+    external_id = serializers.CharField()
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class RosterImportJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField(help_text="Where to poll the job.")
+    course = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["queued", "running", "done", "failed"])
+    state_display = serializers.CharField()
+    total = serializers.IntegerField(help_text="Rows of the file.")
+    done = serializers.IntegerField(help_text="Rows added so far.")
+    imported = serializers.IntegerField(help_text="Students added, once done.")
+    error = serializers.CharField()
+    row_errors = RosterImportRowErrorSerializer(
+        many=True, help_text="Rows found wrong when the job ran (nothing was added)."
+    )
+    finished = serializers.BooleanField()
+
+
 class PhotoImportSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text=_("A ZIP of photos named by student number: S001.jpg, S001_2.jpg or S001/a.jpg.")

@@ -8,18 +8,21 @@ changes) is written once. Functions that change several rows are atomic.
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from jobs import durable
 from people import photo_checks
-from people.access import check_may_change, may_change
+from people.access import check_may_add_teachers, check_may_change, may_change
 from people.consent import withdraw_consent
 from people.models import Course, EnrollmentPhoto, Person
 from people.selectors import people_for
 from people.training import request_training, request_training_for_person
+from people.validation import TOLERANCE_LEVELS, check_tolerance
 from recognition import encoding, faces, quality
 
 logger = logging.getLogger(__name__)
@@ -45,6 +48,10 @@ class PhotoNotInReview(ValueError):
     """The photo is not waiting for a teacher's review."""
 
 
+class NoSuchTeacher(ValueError):
+    """No single active account answers to the username or e-mail given."""
+
+
 # ---------------------------------------------------------------------------------------
 # Courses and rosters
 
@@ -56,6 +63,40 @@ def create_course(*, name: str, teacher=None) -> Course:
     if teacher is not None:
         course.teachers.add(teacher)
     return course
+
+
+class UnknownLevel(ValueError):
+    """Not one of the strictness levels."""
+
+
+def set_tolerance_level(*, course: Course, level: str) -> Course:
+    """A teacher's choice of Strict, Balanced or Lenient. The tolerance is applied when a face
+    is identified (attendance.services), not when the model is trained, so no training is
+    requested: the next check-in uses the new value."""
+    if level not in TOLERANCE_LEVELS:
+        raise UnknownLevel("Choose Strict, Balanced or Lenient.")
+    check_tolerance(TOLERANCE_LEVELS[level])  # within the cap, as the field requires
+    course.recognition_tolerance = TOLERANCE_LEVELS[level]
+    course.save(update_fields=["recognition_tolerance"])
+    return course
+
+
+def add_co_teacher(*, course: Course, name_or_email: str, added_by):
+    """Another teacher (by username or e-mail) teaches the course too: they see its roster,
+    sessions and reports from now on. Only a teacher of the course may do it."""
+    check_may_add_teachers(course=course, user=added_by)
+    wanted = name_or_email.strip()
+    accounts = get_user_model().objects.filter(is_active=True)
+    found = list(accounts.filter(Q(username__iexact=wanted) | Q(email__iexact=wanted))[:2])
+    if not wanted or not found:
+        raise NoSuchTeacher(
+            f"No teacher account has the username or e-mail “{wanted}”. "
+            "Invite them first, or check the spelling."
+        )
+    if len(found) > 1:
+        raise NoSuchTeacher("Several accounts use this e-mail: give the username instead.")
+    course.teachers.add(found[0])
+    return found[0]
 
 
 @transaction.atomic

@@ -39,6 +39,11 @@ def check_tolerance(value) -> None:
     _check_between(value, TOLERANCE_MIN, TOLERANCE_MAX, message)
 
 
+# The three strictness levels a teacher chooses from (dashboard calibration panel), each
+# within the cap: Balanced is dlib's usual 0.6.
+TOLERANCE_LEVELS = {"strict": 0.5, "balanced": 0.6, "lenient": TOLERANCE_MAX}
+
+
 def capped_tolerance(value: float) -> float:
     """A stored value from before the cap is used within it."""
     return min(max(value, TOLERANCE_MIN), TOLERANCE_MAX)

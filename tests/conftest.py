@@ -76,6 +76,7 @@ def _isolated_media_and_eager_tasks(settings, media_root):
 
     cache.delete("school-time-zone")
     settings.MEDIA_ROOT = media_root
+    settings.IN_PROCESS_TASKS_IN_THREAD = False  # a test sees its tasks' outcome at once
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
     yield

@@ -8,6 +8,7 @@ from attendance.models import (
     CheckInSnapshot,
     ClassPhoto,
     CourseSchedule,
+    DecidedReview,
     EnrollmentKiosk,
     PendingReview,
     UnrecognisedAttempt,
@@ -40,6 +41,7 @@ def one_of_each(teacher):
         session=session, candidate=person, distance=0.63, crop="crops/missing.jpg"
     )
     UnrecognisedAttempt.objects.create(session=session)
+    DecidedReview.objects.create(review_id=999, session=session)
     PhotoImportJob.objects.create(course=course, created_by=teacher)
     RosterImportJob.objects.create(course=course, created_by=teacher, total=300)
     SchoolSettings.objects.create(pk=1, time_zone="UTC")

@@ -18,7 +18,7 @@ from django.test import Client
 
 from attendance.kiosk_enrollment import open_enrollment_kiosk
 from attendance.models import AttendanceSession, ClassPhoto, PendingReview
-from people.models import EnrollmentPhoto
+from people.models import EnrollmentPhoto, RosterImportJob
 from tests.factories import CourseFactory, PersonFactory, SessionFactory, UserFactory
 
 ROLES = ("anonymous", "owner", "other_teacher", "kiosk", "superuser", "staff", "staff_permitted")
@@ -117,6 +117,7 @@ TABLE = [
     row("post", "/api/photos/{photo}/keep/", DENIED, CONFLICT, MISSING, DENIED, CONFLICT),
     row("post", "/api/courses/{course}/roster-import/", DENIED, INVALID, MISSING, DENIED, INVALID),
     row("post", "/api/courses/{course}/photo-import/", DENIED, INVALID, MISSING, DENIED, INVALID),
+    row("get", "/api/roster-imports/{roster_import}/", *API_ITEM),
     row("post", "/api/sessions/{session}/class-photos/", DENIED, INVALID, MISSING, DENIED, INVALID),
     row("get", "/api/sessions/{session}/class-photos/", *API_ITEM),
     row("get", "/api/sessions/{session}/class-photos/{class_photo}/", *API_ITEM),
@@ -149,6 +150,8 @@ TABLE = [
     row("post", "/reviews/{review}/reject/", *PAGE),
     row("post", "/courses/{course}/photos/{photo}/keep/", *PAGE),
     row("get", "/courses/{course}/calibration/", *PAGE),
+    row("post", "/courses/{course}/calibration/level/", *PAGE, data={"level": "strict"}),
+    row("post", "/courses/{course}/teachers/", *PAGE, data={"teacher": "staff"}),
     row("get", "/photos/{photo}/image", *PAGE),
     row("get", "/courses/{course}/import/", *PAGE),
     row("get", "/courses/{course}/photo-import/", *PAGE),
@@ -203,7 +206,9 @@ def world(db, shared_faces):
     review.crop.save("face.jpg", (shared_faces / "enroll" / "obama" / "obama.jpg").open("rb"))
     class_photo = ClassPhoto.objects.create(session=session, status="done")
     enroll_kiosk = open_enrollment_kiosk(course=course, opened_by=owner)
+    roster_import = RosterImportJob.objects.create(course=course, created_by=owner, total=1)
     return {
+        "roster_import": roster_import.pk,
         "enroll_token": enroll_kiosk.token,
         "class_photo": class_photo.pk,
         "person": person.pk,

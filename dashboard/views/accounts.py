@@ -43,6 +43,23 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a generated password's first change leads on to the
+    account page, whose time zone the teacher checks next."""
+
+    def form_valid(self, form):
+        required = self.request.session.get(accounts.MUST_CHANGE_PASSWORD)
+        response = super().form_valid(form)
+        accounts.password_changed(user=self.request.user, session=self.request.session)
+        if required:
+            messages.success(
+                self.request,
+                _("Your password is changed. Check your time zone: times are shown in it."),
+            )
+            return redirect("dashboard:account")
+        return response
+
+
 class TimeZoneForm(forms.Form):
     time_zone = forms.ChoiceField(label=_("Your time zone"), required=False)
 
@@ -51,6 +68,7 @@ class TimeZoneForm(forms.Form):
         school = time_zones.school_time_zone()
         choices = [("", _("The school's (%(zone)s)") % {"zone": school})]
         self.fields["time_zone"].choices = choices + [(z, z) for z in time_zones.zone_names()]
+        self.fields["time_zone"].widget.attrs["data-school-zone"] = school  # for the suggestion
 
 
 class LanguageForm(forms.ModelForm):
@@ -113,14 +131,34 @@ def invite_teacher(request):
         except accounts.AccountExists as error:
             form.add_error("username", str(error))
         else:
-            messages.success(
-                request,
-                _("%(username)s was invited by e-mail at %(email)s.")
-                % {"username": user.username, "email": user.email},
-            )
+            if accounts.email_delivers():
+                messages.success(
+                    request,
+                    _("%(username)s was invited by e-mail at %(email)s.")
+                    % {"username": user.username, "email": user.email},
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "E-mail is not set up on this server: copy %(name)s's invitation "
+                        "link below and pass it on."
+                    )
+                    % {"name": user.username},
+                )
             return redirect("dashboard:teacher-invite")
-    context = {"form": form, "pending": accounts.pending_invitations()}
+    context = {"form": form, "pending": pending_with_links(request)}
     return render(request, "dashboard/invite.html", context)
+
+
+def pending_with_links(request) -> list:
+    """Pending invitations; without e-mail delivery, each with its link to copy and pass on."""
+    pending = list(accounts.pending_invitations())
+    if not accounts.email_delivers():
+        base_url = request.build_absolute_uri("/")
+        for user in pending:
+            user.invitation_link = accounts.invitation_link(user, base_url=base_url)
+    return pending
 
 
 @require_POST

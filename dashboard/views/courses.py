@@ -291,3 +291,24 @@ def record_consent_for_selected(request, pk: int):
             % {"count": count},
         )
     return redirect("dashboard:course", pk=course.pk)
+
+
+@require_POST
+@login_required
+def add_co_teacher(request, pk: int):
+    course = get_object_or_404(courses_for(request.user), pk=pk)
+    try:
+        teacher = services.add_co_teacher(
+            course=course,
+            name_or_email=request.POST.get("teacher", "")[:254],
+            added_by=request.user,
+        )
+    except services.NoSuchTeacher as error:
+        messages.error(request, str(error))
+    else:
+        name = teacher.get_full_name() or teacher.username
+        messages.success(
+            request,
+            _("%(name)s teaches %(course)s too now.") % {"name": name, "course": course.name},
+        )
+    return redirect(reverse("dashboard:course", args=[course.pk]) + "#teachers")

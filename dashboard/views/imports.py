@@ -1,5 +1,5 @@
-"""Bulk onboarding pages: a CSV roster (preview, then confirm; a long one is added by a
-job) and a ZIP of photos (a job with a progress bar). The rules are people.roster_import
+"""Bulk onboarding pages: a CSV roster (preview, then confirm; a job adds it) and a ZIP of
+photos (a job), each job's page with a progress bar. The rules are people.roster_import
 and people.photo_import."""
 
 import base64
@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from people import photo_import, roster_import
 from people.models import PhotoImportJob, RosterImportJob
 from people.selectors import courses_for
-from people.services import StudentNumberTaken
 
 SESSION_KEY = "roster-import-{}"
 
@@ -74,19 +73,12 @@ def roster_import_page(request, pk: int):
                 dry_run=True,
                 date_order=date_order,
             )
-    except (roster_import.RosterFileError, StudentNumberTaken) as error:
-        # StudentNumberTaken: a double-click on Confirm, the other request imported them
+    except roster_import.RosterFileError as error:
         context["error"] = str(error)
         return render(request, "dashboard/roster_import.html", context, status=400)
     if result.job:
         request.session.pop(key, None)
         return redirect("dashboard:roster-import-job", pk=result.job.pk)
-    if result.imported:
-        request.session.pop(key, None)
-        messages.success(
-            request, _("%(imported)s students imported.") % {"imported": result.imported}
-        )
-        return redirect("dashboard:course", pk=course.pk)
     request.session[key] = base64.b64encode(data).decode()
     context["preview"] = result
     status = 200 if result.valid else 400
@@ -139,9 +131,13 @@ def photo_import_job(request, pk: int):
 @require_GET
 @login_required
 def roster_import_job(request, pk: int):
-    """A long roster being added in the background: the page reloads itself until it ends."""
+    """A roster being added in the background: the page polls the job until it ends."""
     jobs = RosterImportJob.objects.filter(course__in=courses_for(request.user)).defer("data")
     job = get_object_or_404(jobs.select_related("course"), pk=pk)
-    finished = job.state in (RosterImportJob.State.DONE, RosterImportJob.State.FAILED)
-    context = {"job": job, "course": job.course, "finished": finished}
+    context = {
+        "job": job,
+        "course": job.course,
+        "progress": roster_import.job_progress(job),
+        "poll_url": reverse("roster-import-detail", args=[job.pk]),
+    }
     return render(request, "dashboard/roster_import_job.html", context)

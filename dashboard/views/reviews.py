@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,10 +24,22 @@ def review_or_404(request, pk: int) -> PendingReview:
     return get_object_or_404(visible.select_related("candidate", "session"), pk=pk)
 
 
+def already_decided(request, pk: int):
+    """A late second click on a decided review: the session page says so (else 404)."""
+    trace = reviews.visible_decided_review(pk, sessions_for(request.user))
+    if trace is None:
+        raise Http404
+    messages.error(request, reviews.ALREADY_DECIDED)
+    return redirect("dashboard:session", pk=trace.session_id)
+
+
 @require_POST
 @login_required
 def confirm_review(request, pk: int):
-    review = review_or_404(request, pk)
+    try:
+        review = review_or_404(request, pk)
+    except Http404:
+        return already_decided(request, pk)
     person, session = review.candidate, review.session
     try:
         record = reviews.confirm_review(
@@ -48,8 +61,11 @@ def confirm_review(request, pk: int):
 @require_POST
 @login_required
 def reject_review(request, pk: int):
-    review = review_or_404(request, pk)
-    reviews.reject_review(review=review)
+    try:
+        review = review_or_404(request, pk)
+        reviews.reject_review(review=review)
+    except (Http404, AlreadyDecided):
+        return already_decided(request, pk)
     messages.success(request, _("Discarded: nobody was marked."))
     return redirect("dashboard:session", pk=review.session_id)
 

@@ -4,6 +4,7 @@
 // reason) as the server checks it. The video is a mirror, so the student's left is on the
 // screen's left.
 import { cameraErrorMessage, snapshot, startCamera } from "./camera.js";
+import { poll } from "./poll.js";
 
 const STEPS = [
   { text: gettext("Look straight at the camera"), arrow: "" },
@@ -132,32 +133,39 @@ function advice(photos) {
   return Object.keys(ADVICE_TEXT).find((kind) => most && counts.get(kind) === most) || "light";
 }
 
-async function follow(photos, thisRound) {
+// Each photo turning ready or rejected, until none is left to check (or POLL_FOR_MS); then the
+// summary, and back to the names a little later.
+function follow(photos, thisRound) {
   const ids = new Set(photos.filter((photo) => photo.photo).map((photo) => photo.photo));
   const deadline = Date.now() + POLL_FOR_MS;
   let current = photos;
-  while (current.some((photo) => photo.status === "pending" || photo.status === "processing")) {
-    if (Date.now() > deadline) return;
-    await wait(POLL_MS);
-    if (thisRound !== round) return;
-    const url = `${root.dataset.progressUrl}?person=${person.id}`;
-    let response;
-    try {
-      response = await fetch(url, { headers, credentials: "omit", cache: "no-store" });
-    } catch {
-      continue; // offline for a moment: keep trying
-    }
-    if (!response.ok) continue;
-    const known = new Map((await response.json()).photos.map((photo) => [photo.photo, photo]));
-    current = photos.map((photo) => (ids.has(photo.photo) && known.get(photo.photo)) || photo);
-    showResults(current);
+  const checking = () =>
+    current.some((photo) => photo.status === "pending" || photo.status === "processing");
+  const finish = () => {
+    say(summary(current));
+    root.dataset.state = "done";
+    setTimeout(() => {
+      if (thisRound === round) backToNames();
+    }, BACK_TO_NAMES_MS);
+  };
+  if (!checking()) {
+    finish();
+    return;
   }
-  if (thisRound !== round) return;
-  say(summary(current));
-  root.dataset.state = "done";
-  setTimeout(() => {
-    if (thisRound === round) backToNames();
-  }, BACK_TO_NAMES_MS);
+  poll(`${root.dataset.progressUrl}?person=${person.id}`, {
+    every: POLL_MS,
+    headers,
+    credentials: "omit",
+    onData: (data) => {
+      if (thisRound !== round) return false;
+      const known = new Map(data.photos.map((photo) => [photo.photo, photo]));
+      current = photos.map((photo) => (ids.has(photo.photo) && known.get(photo.photo)) || photo);
+      showResults(current);
+      if (checking()) return Date.now() <= deadline;
+      finish();
+      return false;
+    },
+  });
 }
 
 async function takePhotos() {
@@ -198,7 +206,7 @@ async function takePhotos() {
     showResults(answer);
     say(gettext("Checking your photos…"));
     root.dataset.state = "checking";
-    await follow(answer, thisRound);
+    follow(answer, thisRound);
     return;
   }
   root.dataset.state = "failed";

@@ -1,8 +1,6 @@
-// The photo import page: polls the job every 1.5 s and updates the progress bar and each
-// file's result until every photo is ready, held for the teacher's decision or rejected.
+// The photo import page: polls the job (poll.js) and updates the progress bar and each file's
+// result until every photo is ready, held for the teacher's decision or rejected.
 import { poll } from "./poll.js";
-
-const POLL_MS = 1500;
 const root = document.getElementById("photo-import");
 
 function badge(file) {
@@ -47,10 +45,7 @@ function render(job) {
     const cell = row.querySelector("[data-result]");
     cell.replaceChildren(badge(file), ` ${file.rejection_reason}`);
   }
-  root.dataset.finished = job.finished ? "true" : "false";
   return !job.finished;
 }
 
-if (root.dataset.finished !== "true") {
-  poll(root.dataset.pollUrl, { every: POLL_MS, onData: render });
-}
+if (root.dataset.finished !== "true") poll(root.dataset.pollUrl, { onData: render });

@@ -1,5 +1,5 @@
 // The one poll loop of the pages that follow the server (course page, live session, photo
-// and roster imports, a class photo being identified). Every `every` ms, while the page is
+// and roster imports, a class photo being identified, the enrollment kiosk's photos). Every `every` ms, while the page is
 // visible, it fetches `url` (a string, or a function giving the address: the query may
 // change), sending the stamp of the last answer as `since` when it holds one; each answer
 // goes to `onData`, which returns false when there is nothing more to follow. A failed
@@ -8,7 +8,10 @@
 //   const loop = poll(url, { every: 1500, stamp: root.dataset.stamp, onData: (data) => … });
 //   loop.now();   // a round at once (after the teacher changed something)
 //   loop.stop();
-export function poll(url, { onData, every = 1500, first = every, stamp = null, headers = {} }) {
+export function poll(
+  url,
+  { onData, every = 1500, first = every, stamp = null, headers = {}, credentials = "same-origin" },
+) {
   let since = stamp;
   let timer = null;
   let stopped = false;
@@ -26,6 +29,7 @@ export function poll(url, { onData, every = 1500, first = every, stamp = null, h
       try {
         const response = await fetch(address(), {
           headers: { Accept: "application/json", ...headers },
+          credentials, // the enrollment kiosk sends its link's credential, never a cookie
           cache: "no-store",
         });
         if (response.ok) {

@@ -48,12 +48,17 @@ def sample_encodings(request, shared_faces) -> dict[str, list[tuple[str, faces.D
         from tests.fakes import FaceTable
 
         encode = FaceTable.load().encode_enrollment_photo
-    result = {}
-    for name in ENROLLED:
-        result[name] = [
+    return encode_samples(ENROLLED, shared_faces, encode)
+
+
+def encode_samples(names, shared_faces, encode=faces.encode_enrollment_photo) -> dict:
+    """Each named sample person's enrollment photos: (file name, detected face)."""
+    return {
+        name: [
             (path.name, encode(path)) for path in sorted((shared_faces / "enroll" / name).iterdir())
         ]
-    return result
+        for name in names
+    }
 
 
 def enroll_from_samples(course: Course, names, sample_encodings, shared_faces) -> dict[str, Person]:

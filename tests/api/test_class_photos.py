@@ -18,7 +18,7 @@ from bench.frames import SHARED_FACES as SAMPLES
 from bench.recall import composite, found
 from people.models import Person
 from recognition import faces
-from tests.api.conftest import client_for, enroll_from_samples, open_session_of
+from tests.api.conftest import client_for, encode_samples, enroll_from_samples, open_session_of
 from tests.factories import CourseFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,14 +44,7 @@ def class_picture():
 
 def enroll_class(course):
     """KNOWN enrolled with their sample photos' encodings; Rose on the roster, no photo."""
-    encodings = {
-        name: [
-            (p.name, faces.encode_enrollment_photo(p))
-            for p in sorted((SAMPLES / "enroll" / name).iterdir())
-        ]
-        for name in KNOWN
-    }
-    enroll_from_samples(course, KNOWN, encodings, SAMPLES)
+    enroll_from_samples(course, KNOWN, encode_samples(KNOWN, SAMPLES), SAMPLES)
     course.roster.add(
         Person.objects.create(
             full_name="Rose Leslie", external_id="rose_leslie", consent_recorded_on="2026-09-01"

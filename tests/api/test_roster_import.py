@@ -1,5 +1,7 @@
-"""POST /api/courses/{id}/roster-import/: a CSV roster, previewed, then added all or none."""
+"""POST /api/courses/{id}/roster-import/: a CSV roster, previewed, then added all or none by a
+job that answers 202 and is polled at /api/roster-imports/{id}/."""
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from people.models import Course, Person
@@ -23,11 +25,38 @@ def post(api, course, content: bytes | str, dry_run=False, name="roster.csv"):
     )
 
 
-def test_it_adds_every_student_of_a_good_file(teacher, teacher_api):
+@pytest.fixture
+def imported(teacher_api, django_capture_on_commit_callbacks):
+    """`imported(course, content)`: POST the file, let its job run as the request's commit
+    sends it, and answer the job as polled afterwards (or the refusal)."""
+
+    def run(course, content):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post(teacher_api, course, content)
+        if response.status_code != 202:
+            return response
+        assert response["Location"] == response.json()["url"]
+        return teacher_api.get(response.json()["url"])
+
+    return run
+
+
+def test_a_good_file_answers_202_with_the_job_to_poll(teacher, teacher_api):
     course = CourseFactory(teachers=[teacher])
     response = post(teacher_api, course, GOOD)
-    assert response.status_code == 201, response.content
-    assert response.json()["imported"] == 3
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert job["url"] == f"/api/roster-imports/{job['id']}/" == response["Location"]
+    assert (job["state"], job["total"], job["done"], job["finished"]) == ("queued", 3, 0, False)
+    assert not course.roster.exists()  # the job adds them
+
+
+def test_it_adds_every_student_of_a_good_file(teacher, imported):
+    course = CourseFactory(teachers=[teacher])
+    response = imported(course, GOOD)
+    assert response.status_code == 200, response.content
+    job = response.json()
+    assert (job["state"], job["imported"], job["done"], job["finished"]) == ("done", 3, 3, True)
     people = {p.external_id: p for p in course.roster.all()}
     assert set(people) == {"S100", "S101", "S102"}
     assert people["S100"].email == "ada@school.example"
@@ -46,11 +75,11 @@ def test_a_dry_run_previews_and_adds_nothing(teacher, teacher_api):
     assert not Person.objects.exists()
 
 
-def test_it_reads_commas_a_bom_and_other_header_names(teacher, teacher_api):
+def test_it_reads_commas_a_bom_and_other_header_names(teacher, imported):
     course = CourseFactory(teachers=[teacher])
     content = "\ufeffName,Student number,Email\nZoë Ångström,S200,\n".encode()
-    response = post(teacher_api, course, content)
-    assert response.status_code == 201, response.content
+    response = imported(course, content)
+    assert response.json()["state"] == "done", response.content
     assert course.roster.get().full_name == "Zoë Ångström"
 
 
@@ -78,12 +107,12 @@ def test_bad_rows_are_listed_and_nothing_is_added(teacher, teacher_api):
     assert not Person.objects.exists() and not course.roster.exists()
 
 
-def test_a_student_number_of_another_teacher_is_refused(teacher, other_teacher, teacher_api):
+def test_a_student_number_of_another_teacher_is_refused(teacher, other_teacher, imported):
     course = CourseFactory(teachers=[teacher])
     CourseFactory(teachers=[other_teacher], roster=[PersonFactory(external_id="S101")])
-    response = post(teacher_api, course, GOOD)
-    assert response.status_code == 400
-    assert "cannot be used" in str(response.json()) and "S101" not in str(response.json())
+    job = imported(course, GOOD).json()
+    assert job["state"] == "failed" and job["imported"] == 0
+    assert "cannot be used" in job["error"] and "S101" not in str(job)
     assert course.roster.count() == 0
     assert Person.objects.count() == 1
 
@@ -121,12 +150,11 @@ def test_a_file_of_only_a_byte_order_mark_is_empty(teacher, teacher_api):
         assert "The file is empty." in str(response.json())
 
 
-def test_a_known_student_is_linked_not_duplicated(teacher, teacher_api):
+def test_a_known_student_is_linked_not_duplicated(teacher, teacher_api, imported):
     known = PersonFactory(external_id="S100", created_by=teacher, email="")
     course = CourseFactory(teachers=[teacher])
-    response = post(teacher_api, course, GOOD)
-    assert response.status_code == 201
-    assert response.json()["rows"][0]["existing"] is True
+    assert post(teacher_api, course, GOOD, dry_run=True).json()["rows"][0]["existing"] is True
+    assert imported(course, GOOD).json()["state"] == "done"
     assert Person.objects.count() == 3
     known.refresh_from_db()
     assert known.email == "ada@school.example"
@@ -170,3 +198,31 @@ def test_another_teachers_course_is_not_found(teacher_api, other_teacher):
     course = CourseFactory(teachers=[other_teacher])
     assert post(teacher_api, course, GOOD).status_code == 404
     assert not Course.objects.get(pk=course.pk).roster.exists()
+
+
+def test_another_teachers_job_is_not_found(teacher, other_teacher, teacher_api, imported):
+    course = CourseFactory(teachers=[teacher])
+    job = imported(course, GOOD).json()
+    teacher_api.force_authenticate(other_teacher)
+    assert teacher_api.get(f"/api/roster-imports/{job['id']}/").status_code == 404
+
+
+def test_the_job_counts_rows_added_while_it_runs(teacher, teacher_api, monkeypatch):
+    """The job's transaction shows nothing before it commits: the count comes from the cache,
+    written every PROGRESS_EVERY rows."""
+    from people import roster_import
+
+    course = CourseFactory(teachers=[teacher])
+    rows = "".join(f"Student {n};S{n:04d}\n" for n in range(60))
+    job = post(teacher_api, course, "name;number\n" + rows).json()
+    seen = []
+    real_add = roster_import._add_row
+
+    def add_and_poll(course, row, added_by):
+        real_add(course, row, added_by)
+        seen.append(teacher_api.get(job["url"]).json()["done"])
+
+    monkeypatch.setattr(roster_import, "_add_row", add_and_poll)
+    assert roster_import.run_roster_import(job_id=job["id"]) == "done"
+    assert seen[0] == 0 and seen[30] == 25 and seen[-1] == 50
+    assert teacher_api.get(job["url"]).json()["done"] == 60

@@ -208,3 +208,25 @@ def assert_no_sideways_scroll(page) -> None:
     """The page fits the viewport's width; on failure, name the elements that stick out."""
     if page.evaluate("document.documentElement.scrollWidth > innerWidth"):
         raise AssertionError(sideways_scroll(page))
+
+
+WIDTHS = {"desktop": (1280, 860), "phone": (390, 844)}
+
+
+def audit_widths(page, screenshot, name: str, selectors: list[str]) -> list[str]:
+    """At 1280 and 390 px: a screenshot `name-desktop`/`name-phone`, every element of the
+    selectors inside the viewport's width, no sideways scroll; returns axe-core's serious
+    and critical findings. The viewport is 1280 px wide again afterwards."""
+    found = []
+    for label, (width, height) in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(100)
+        screenshot(page, f"{name}-{label}")
+        for selector in selectors:
+            for box in [element.bounding_box() for element in page.locator(selector).all()]:
+                inside = box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1
+                assert inside, (name, label, selector, box)
+        assert_no_sideways_scroll(page)
+        found += axe_violations(page)
+    page.set_viewport_size({"width": 1280, "height": 860})
+    return found

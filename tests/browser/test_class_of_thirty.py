@@ -119,7 +119,11 @@ def test_a_class_of_thirty_in_ten_minutes(
         page.get_by_role("button", name="Import 30 students").click()
         act("click")
         expect(page.locator(".message--success")).to_contain_text("30 students imported")
+        expect(page.locator("[data-progress-label]")).to_have_text("30 of 30 students added")
         assert course.roster.count() == 30
+        audit(page, "roster-import-job")
+        page.get_by_role("link", name="Back to Year 9 Civics").click()
+        act("click")
 
         # 2. Photos from a ZIP, with a progress bar and a result per file.
         page.get_by_role("link", name="Import photos from a ZIP file").click()
@@ -324,7 +328,7 @@ def test_a_class_of_thirty_in_ten_minutes(
             page.goto(f"{live_server.url}{path}")
             audit(page, name)
 
-    assert len(audit.pages) == 19
+    assert len(audit.pages) == 20
     assert audit.violations == [], "\n".join(audit.violations)
     print(f"\nteacher actions: {act}")
     (SCREENSHOTS.parent / "teacher-actions.txt").write_text(

@@ -22,7 +22,9 @@ def csv_upload(text: str) -> SimpleUploadedFile:
     return SimpleUploadedFile("class.csv", text.encode(), content_type="text/csv")
 
 
-def test_the_preview_imports_nothing_until_confirmed(teacher_client, course):
+def test_the_preview_imports_nothing_until_confirmed(
+    teacher_client, course, django_capture_on_commit_callbacks
+):
     url = reverse("dashboard:roster-import", args=[course.pk])
     response = teacher_client.post(url, {"file": csv_upload(CSV)})
     page = response.content.decode()
@@ -30,9 +32,19 @@ def test_the_preview_imports_nothing_until_confirmed(teacher_client, course):
     assert "Preview: 2 students" in page and "Grace Hopper" in page
     assert not Person.objects.filter(external_id="S900").exists()
 
-    response = teacher_client.post(url, {"confirm": "1"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = teacher_client.post(url, {"confirm": "1"})
     assert response.status_code == 302
     assert set(course.roster.values_list("external_id", flat=True)) >= {"S900", "S901"}
+    page = teacher_client.get(response.url).content.decode()
+    assert "2 of 2 students added" in page and "2 students imported." in page
+
+
+def test_both_import_forms_send_with_an_upload_progress_bar(teacher_client, course):
+    for name in ("roster-import", "photo-import"):
+        page = teacher_client.get(reverse(f"dashboard:{name}", args=[course.pk])).content.decode()
+        assert "data-upload-progress" in page and "js/upload_progress.js" in page
+        assert "<progress" in page and "Sending the file" in page
 
 
 def test_a_preview_with_errors_shows_them_and_offers_no_import(teacher_client, course):

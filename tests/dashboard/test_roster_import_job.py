@@ -1,5 +1,6 @@
-"""A long roster file is checked in the request and added by a background job: the answer
-comes at once, the job page follows it, and errors found when it runs are readable."""
+"""A roster file is checked in the request and added by a background job: the answer comes
+at once, the job page follows it with a progress bar, and errors found when it runs are
+readable."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -36,14 +37,16 @@ def test_a_2000_row_import_answers_at_once_and_finishes_through_the_job(
     assert job.state == "queued" and job.total == 2000
     assert course.roster.count() == 2  # nothing added in the request
     page = teacher_client.get(response.url).content.decode()
-    assert "Waiting to start" in page and 'http-equiv="refresh"' in page
+    assert "Waiting to start" in page and "0 of 2000 students added" in page
+    assert "js/roster_import_job.js" in page  # polls the job
+    assert f'data-poll-url="/api/roster-imports/{job.pk}/"' in page
 
     assert roster_import.run_roster_import(job_id=job.pk) == "done"
     job.refresh_from_db()
     assert job.imported == 2000 and job.data == "" and job.finished_at
     assert course.roster.count() == 2002
     page = teacher_client.get(response.url).content.decode()
-    assert "2000 of 2000 students added" in page and 'http-equiv="refresh"' not in page
+    assert "2000 of 2000 students added" in page and "js/roster_import_job.js" not in page
 
 
 def test_the_job_runs_through_the_queue_once_the_request_commits(
@@ -57,15 +60,16 @@ def test_the_job_runs_through_the_queue_once_the_request_commits(
     assert course.roster.count() == 252
 
 
-def test_a_short_file_is_still_added_in_the_request(
+def test_a_short_file_is_added_by_a_job_too(
     teacher_client, course, django_capture_on_commit_callbacks
 ):
     response = preview_and_confirm(
         teacher_client, course, roster_file(20), django_capture_on_commit_callbacks,
         execute=False,
     )  # fmt: skip
-    assert response.status_code == 302 and not RosterImportJob.objects.exists()
-    assert course.roster.count() == 22
+    job = RosterImportJob.objects.get()
+    assert response.status_code == 302 and response.url == f"/roster-imports/{job.pk}/"
+    assert course.roster.count() == 2
 
 
 def test_rows_that_went_wrong_before_the_job_ran_are_listed_and_nothing_is_added(

@@ -113,6 +113,41 @@ def test_a_double_clicked_confirm_on_the_page_shows_already_decided(teacher, rev
     assert AttendanceRecord.objects.filter(person=review.candidate).count() == 1
 
 
+@pytest.mark.parametrize("first", ["confirm", "reject"])
+@pytest.mark.parametrize("second", ["confirm", "reject"])
+def test_a_late_second_api_decision_answers_already_decided(
+    teacher, other_teacher, review, first, second
+):
+    api = APIClient()
+    api.force_authenticate(teacher)
+    assert api.post(f"/api/reviews/{review.pk}/{first}/", {}, format="json").status_code in (
+        200,
+        204,
+    )
+    late = api.post(f"/api/reviews/{review.pk}/{second}/", {}, format="json")
+    assert late.status_code == 409, late.content
+    assert late.json()["code"] == "already_decided"
+    stranger = APIClient()
+    stranger.force_authenticate(other_teacher)
+    # another teacher learns nothing: the same 404 as for any review not theirs
+    assert stranger.post(f"/api/reviews/{review.pk}/{second}/").status_code == 404
+    assert AttendanceRecord.objects.filter(person=review.candidate).count() == (
+        1 if first == "confirm" else 0
+    )
+
+
+@pytest.mark.parametrize("second", ["review-confirm", "review-reject"])
+def test_a_late_second_click_on_the_page_says_already_decided(teacher, review, second):
+    client = Client()
+    client.force_login(teacher)
+    client.post(reverse("dashboard:review-confirm", args=[review.pk]))
+    late = client.post(reverse(f"dashboard:{second}", args=[review.pk]), follow=True)
+    assert late.status_code == 200
+    assert late.redirect_chain[-1][0] == reverse("dashboard:session", args=[review.session_id])
+    assert "already decided" in late.content.decode()
+    assert AttendanceRecord.objects.filter(person=review.candidate).count() == 1
+
+
 def test_a_double_clicked_roster_import_confirm_shows_the_answer_on_the_page(teacher, monkeypatch):
     course = CourseFactory(teachers=[teacher])
     client = Client()

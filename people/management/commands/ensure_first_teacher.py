@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, CommandError, call_command
 
-from people import time_zones
+from people import accounts, time_zones
 
 
 class Command(BaseCommand):
@@ -40,14 +40,15 @@ class Command(BaseCommand):
             call_command("createsuperuser", interactive=True)
             return
         password = secrets.token_urlsafe(12)
-        users.create_superuser(username=username, email="", password=password)
+        user = users.create_superuser(username=username, email="", password=password)
+        accounts.require_password_change(user)  # a printed password is not kept
         self.stdout.write(
             self.style.SUCCESS(
                 "Created the first teacher account.\n"
                 f"  username: {username}\n"
                 f"  password: {password}\n"
                 f"Log in at http://{login_address()}/accounts/login/ (admin: /admin/). "
-                "Change the password after logging in."
+                "You choose your own password at the first login."
             )
         )
 
