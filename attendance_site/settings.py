@@ -240,6 +240,8 @@ LANGUAGES = [
     ("ar", "العربية"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates and times named by format on pages follow the active language (see the package).
+FORMAT_MODULE_PATH = ["attendance_site.formats"]
 TIME_ZONE = env_timezone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

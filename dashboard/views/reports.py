@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
@@ -39,6 +40,12 @@ def refused_range(form: ReportRangeForm) -> HttpResponse | None:
     return HttpResponseBadRequest(" ".join(messages), content_type="text/plain; charset=utf-8")
 
 
+def chart_label(moment) -> str:
+    """Day, month and time in the page's language, e.g. "4 Dec 09:10" or "4. Dez. 09:10"."""
+    local = timezone.localtime(moment)
+    return f"{date_format(local, 'MONTH_DAY_FORMAT')} {date_format(local, 'TIME_FORMAT')}"
+
+
 @require_GET
 @login_required
 def report(request, pk: int):
@@ -47,7 +54,7 @@ def report(request, pk: int):
     sessions = reports.report_sessions(course, **bounds)
     page = paging.page_of(request, people_of_sessions(course.pk, sessions))
     data = reports.CourseReport(course, sessions, reports.student_rows(list(page), sessions))
-    labels = [timezone.localtime(s.starts_at).strftime("%d %b %H:%M") for s in sessions]
+    labels = [chart_label(s.starts_at) for s in sessions]
     shares = reports.session_shares(sessions)
     points = [(label, *share) for label, share in zip(labels, shares, strict=True)]
     context = {

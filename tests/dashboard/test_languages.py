@@ -106,3 +106,28 @@ def test_the_javascript_catalog_is_served_for_shipped_languages_only(client):
     assert catalog.status_code == 200
     assert "Schau in die Kamera" in catalog.content.decode()
     assert client.get(reverse("dashboard:javascript-catalog", args=["xx"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "consent_date", "session_start"),
+    [
+        ("en", "4 Dec 2026", "Fri 4 Dec, 09:10"),
+        ("es", "4 Dic 2026", "vie 4 Dic, 09:10"),
+        ("de", "4. Dez 2026", "Fr, 4. Dez, 09:10"),
+    ],
+)
+def test_dates_on_the_course_page_follow_the_language(
+    teacher, teacher_client, language, consent_date, session_start
+):
+    import datetime
+
+    from tests.factories import PersonFactory
+
+    student = PersonFactory(consent_recorded_on=datetime.date(2026, 12, 4))
+    course = CourseFactory(teachers=[teacher], roster=[student])
+    start = datetime.datetime(2026, 12, 4, 9, 10, tzinfo=datetime.UTC)
+    SessionFactory(course=course, starts_at=start, ends_at=start + datetime.timedelta(hours=1))
+    set_teacher_language(user=teacher, code=language)
+    page = teacher_client.get(reverse("dashboard:course", args=[course.pk])).content.decode()
+    assert consent_date in page
+    assert session_start in page
