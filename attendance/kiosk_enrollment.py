@@ -19,6 +19,8 @@ from attendance.errors import StudentNotAvailable
 from attendance.models import EnrollmentKiosk, new_kiosk_token
 from people.models import Course, EnrollmentPhoto, Person
 from people.services import UploadRefused, add_photo, ensure_consent
+from recognition import quality
+from recognition.faces import ImageRejected
 
 MAX_FRAMES = 5  # one request: a few frames with small pose changes
 
@@ -102,13 +104,36 @@ def enroll_frames(*, course: Course, person_id, frames) -> dict:
             photo = add_photo(person=person, upload=frame, captured_live=True)
         except UploadRefused as refused:
             answers.append(
-                {"frame": index, "photo": None, "status": "refused", "reason": str(refused)}
+                {
+                    "frame": index,
+                    "photo": None,
+                    "status": "refused",
+                    "reason": str(refused),
+                    "problems": [],
+                }
             )
         else:
             answers.append(
-                {"frame": index, "photo": photo.pk, "status": photo.status, "reason": ""}
+                {
+                    "frame": index,
+                    "photo": photo.pk,
+                    "status": photo.status,
+                    "reason": "",
+                    "problems": [],
+                }
             )
     return {"person": person.pk, "frames": answers}
+
+
+def photo_problems(photo: EnrollmentPhoto) -> list[str]:
+    """The codes of what kept the photo from being accepted (recognition.quality's problems,
+    or why it was rejected): the kiosk turns them into one piece of advice for the student."""
+    if photo.status == EnrollmentPhoto.Status.REJECTED:
+        code = ImageRejected.code_of(photo.rejection_reason)
+        return [code] if code else []
+    if photo.status == EnrollmentPhoto.Status.NEEDS_REVIEW and photo.quality:
+        return [problem.code for problem in quality.problems(photo.quality)]
+    return []
 
 
 def enrollment_progress(*, course: Course, person_id, since) -> dict:
@@ -125,6 +150,7 @@ def enrollment_progress(*, course: Course, person_id, since) -> dict:
                 "photo": photo.pk,
                 "status": photo.status,
                 "reason": photo.rejection_reason or photo.review_reason,
+                "problems": photo_problems(photo),
             }
             for photo in photos
         ],

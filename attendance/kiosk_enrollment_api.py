@@ -66,6 +66,11 @@ class FrameAnswerSerializer(serializers.Serializer):
         )
     )
     reason = serializers.CharField(allow_blank=True)
+    problems = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What kept the photo from being accepted, as codes (small, dark, blurred, "
+        "face_too_small, no_face…); empty while it is checked.",
+    )
 
 
 class FramesResultSerializer(serializers.Serializer):
@@ -77,6 +82,11 @@ class PhotoProgressSerializer(serializers.Serializer):
     photo = serializers.IntegerField()
     status = serializers.CharField()
     reason = serializers.CharField(allow_blank=True)
+    problems = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What kept the photo from being accepted, as codes (small, dark, blurred, "
+        "face_too_small, no_face…); empty while it is checked.",
+    )
 
 
 class EnrollmentProgressSerializer(serializers.Serializer):

@@ -41,6 +41,11 @@ def poor_photos_only(person_ids) -> set[int]:
     rows = EnrollmentPhoto.objects.filter(
         person_id__in=list(person_ids), status=EnrollmentPhoto.Status.READY
     ).values_list("person_id", "quality")
+    return _poor_only(rows)
+
+
+def _poor_only(rows) -> set[int]:
+    """Of (person id, quality numbers) rows of ready photos, who has only poor ones."""
     good, seen = set(), set()
     for person_id, numbers in rows:
         seen.add(person_id)
@@ -58,11 +63,13 @@ def enrollment_guidance(course: Course) -> dict[str, list[Person]]:
       picture twice, or a burst): as fragile as one photo."""
     roster = list(course.roster.filter(is_active=True).order_by("full_name"))
     encodings: dict[int, list] = {person.pk: [] for person in roster}
-    for person_id, data in EnrollmentPhoto.objects.filter(
+    # One read of the roster's ready photos: the course page asks again whenever one moves.
+    rows = EnrollmentPhoto.objects.filter(
         person__in=roster, status=EnrollmentPhoto.Status.READY, encoding__isnull=False
-    ).values_list("person_id", "encoding"):
+    ).values_list("person_id", "encoding", "quality")
+    for person_id, data, _ in rows:
         encodings[person_id].append(encoding.unpack_many([data])[0])
-    poor = poor_photos_only(encodings)
+    poor = _poor_only((person_id, numbers) for person_id, _, numbers in rows)
     guidance = {"no_usable_photo": [], "poor_photos": [], "one_photo": [], "alike_photos": []}
     for person in roster:
         own = encodings[person.pk]

@@ -46,6 +46,12 @@ class ImageRejected(Exception):
     def __str__(self) -> str:
         return str(self.message)
 
+    @classmethod
+    def code_of(cls, message: str) -> str:
+        """The code of a stored rejection message ("" for a message of no code, or one
+        filled in with numbers): rejected photos keep only the message."""
+        return next((code for code, text in cls.CODES.items() if text == message), "")
+
 
 @dataclass(frozen=True)
 class FaceBox:

@@ -104,12 +104,18 @@ def course_status(request, pk: int):
     """What the course page polls while photos are processed: its cost does not grow with the
     roster. The page sends the stamp it last saw (`since`) and the students it shows (`ids`);
     when no photo moved the answer carries no student, otherwise only the shown students whose
-    photos changed."""
+    photos changed, and the "Photos to add" guidance again."""
     course = get_object_or_404(courses_for(request.user), pk=pk)
     current = selectors.photo_stamp(course)
     seen = request.GET.get("since", "")
-    students = []
+    students, guidance = [], {}
     if seen != current.stamp:
+        # a photo moved: who still needs photos may have changed too (one read of the photos)
+        guidance["guidance_html"] = render_to_string(
+            "dashboard/_enrollment_guidance.html",
+            {"guidance": enrollment_guidance(course)},
+            request=request,
+        )
         changed = selectors.roster_changed_since(course, selectors.changed_since(seen))
         if ids := shown_ids(request):
             changed = changed.filter(pk__in=ids)
@@ -127,6 +133,7 @@ def course_status(request, pk: int):
                 selectors.classifier_of(course), training_pending(course)
             ),
             "students": students,
+            **guidance,
         }
     )
 

@@ -4,6 +4,8 @@
 // server keeps the picture until the session closes, so the page shows the session's photos
 // again after a reload. Every address comes from the server: the upload and list address
 // from the panel's data-url, the others (picture included) from each photo's answer.
+import { poll } from "./poll.js";
+
 const POLL_MS = 700;
 
 const panel = document.getElementById("class-photos");
@@ -40,8 +42,6 @@ function errorText(data) {
   if (data.detail) return data.detail;
   return Object.values(data).flat().join(" ") || gettext("Something went wrong. Try again.");
 }
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function labelOf(face, index) {
   if (face.person) return face.person.full_name;
@@ -203,12 +203,20 @@ function render(photo, imageUrl) {
   results.prepend(block);
 }
 
-async function waitFor(photoUrl) {
-  for (;;) {
-    const { ok, data } = await api(photoUrl);
-    if (ok && (data.status === "done" || data.status === "failed")) return data;
-    await sleep(POLL_MS);
-  }
+// The photo once the server has identified its faces (or given up on it).
+function waitFor(photoUrl) {
+  return new Promise((resolve) => {
+    poll(photoUrl, {
+      every: POLL_MS,
+      first: 0,
+      headers: { "Accept-Language": document.documentElement.lang },
+      onData: (photo) => {
+        const over = photo.status === "done" || photo.status === "failed";
+        if (over) resolve(photo);
+        return !over;
+      },
+    });
+  });
 }
 
 // The session's photos still kept, oldest first (each drawn on top of the previous one).

@@ -2,11 +2,12 @@
 // kiosk is open (photos arrive from it: data-watch), polling every 1.5 s, lets files be
 // dropped on a student's upload box, and takes enrollment photos with the webcam.
 import { cameraErrorMessage, snapshot, startCamera, stopCamera } from "./camera.js";
+import { poll } from "./poll.js";
 
 const POLL_MS = 1500;
 const root = document.getElementById("course");
 const shown = new Map(); // what each photo list and the classifier box show now
-let polling = false;
+let loop = null; // the status poll, while photos are processed or the kiosk is open
 
 function swap(element, key, html) {
   if (!element || shown.get(key) === html) return;
@@ -14,23 +15,16 @@ function swap(element, key, html) {
   element.innerHTML = html;
 }
 
-// The stamp of the photos the page shows and the students on it: the server answers with
-// the rows that changed since, or none, whatever the size of the roster.
+// The server answers with the rows that changed since the stamp the page holds, only for the
+// students on it, or none, whatever the size of the roster.
 function statusUrl() {
   const url = new URL(root.dataset.statusUrl, window.location.href);
-  url.searchParams.set("since", root.dataset.stamp || "");
   const ids = [...document.querySelectorAll("[data-photos-for]")].map((el) => el.dataset.photosFor);
   if (ids.length) url.searchParams.set("ids", ids.join(","));
   return url;
 }
 
-async function refresh() {
-  const response = await fetch(statusUrl(), {
-    headers: { Accept: "application/json" },
-    cache: "no-store",
-  });
-  if (!response.ok) return true;
-  const data = await response.json();
+function show(data) {
   root.dataset.stamp = data.stamp;
   for (const student of data.students) {
     swap(document.querySelector(`[data-photos-for="${student.id}"]`), student.id, student.html);
@@ -38,24 +32,16 @@ async function refresh() {
     swap(counts, `counts-${student.id}`, student.counts_html);
   }
   swap(document.getElementById("classifier-state"), "classifier", data.classifier.html);
+  if (data.guidance_html !== undefined) {
+    swap(document.getElementById("enrollment-guidance"), "guidance", data.guidance_html);
+  }
   root.dataset.busy = data.busy || data.classifier.training ? "true" : "false";
   return root.dataset.busy === "true" || root.dataset.watch === "true";
 }
 
 function startPolling() {
-  if (polling) return;
-  polling = true;
-  const tick = async () => {
-    let again = true;
-    try {
-      again = await refresh();
-    } catch {
-      again = true; // offline for a moment: keep trying
-    }
-    if (again) setTimeout(tick, POLL_MS);
-    else polling = false;
-  };
-  setTimeout(tick, POLL_MS);
+  if (loop && loop.running) return;
+  loop = poll(statusUrl, { every: POLL_MS, stamp: root.dataset.stamp || "", onData: show });
 }
 
 function setUpDropzones() {

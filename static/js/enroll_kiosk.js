@@ -4,6 +4,7 @@
 // reason) as the server checks it. The video is a mirror, so the student's left is on the
 // screen's left.
 import { cameraErrorMessage, snapshot, startCamera } from "./camera.js";
+import { poll } from "./poll.js";
 
 const STEPS = [
   { text: gettext("Look straight at the camera"), arrow: "" },
@@ -26,6 +27,26 @@ const STATUS_TEXT = {
   needs_review: gettext("kept for your teacher to look at"),
   rejected: gettext("not usable"),
   refused: gettext("not usable"),
+};
+
+// Why no photo was usable (the gate's problem codes, recognition.quality and
+// recognition.types) -> what the student does differently. The most frequent one wins, in
+// ADVICE_TEXT's order on a tie.
+const ADVICE = {
+  small: "closer",
+  face_too_small: "closer",
+  no_face: "closer", // a student in front of the kiosk whose face is not found stands too far
+  dark: "light",
+  washed_out: "light",
+  blurred: "still",
+  upscaled: "still",
+  turned: "straight",
+};
+const ADVICE_TEXT = {
+  closer: gettext("No photo was usable. Come closer to the camera and take them again."),
+  light: gettext("No photo was usable. Take them again, facing the light."),
+  still: gettext("No photo was usable. Hold still and take them again."),
+  straight: gettext("No photo was usable. Look straight at the camera and take them again."),
 };
 
 const root = document.getElementById("enroll-kiosk");
@@ -99,35 +120,52 @@ function summary(photos) {
     return interpolate(text, { good, total: photos.length }, true);
   }
   if (held) return gettext("Done: your teacher will look at your photos.");
-  return gettext("No photo was usable. Take them again, facing the light.");
+  return ADVICE_TEXT[advice(photos)];
 }
 
-async function follow(photos, thisRound) {
+function advice(photos) {
+  const counts = new Map();
+  for (const code of photos.flatMap((photo) => photo.problems || [])) {
+    const kind = ADVICE[code];
+    if (kind) counts.set(kind, (counts.get(kind) || 0) + 1);
+  }
+  const most = Math.max(0, ...counts.values());
+  return Object.keys(ADVICE_TEXT).find((kind) => most && counts.get(kind) === most) || "light";
+}
+
+// Each photo turning ready or rejected, until none is left to check (or POLL_FOR_MS); then the
+// summary, and back to the names a little later.
+function follow(photos, thisRound) {
   const ids = new Set(photos.filter((photo) => photo.photo).map((photo) => photo.photo));
   const deadline = Date.now() + POLL_FOR_MS;
   let current = photos;
-  while (current.some((photo) => photo.status === "pending" || photo.status === "processing")) {
-    if (Date.now() > deadline) return;
-    await wait(POLL_MS);
-    if (thisRound !== round) return;
-    const url = `${root.dataset.progressUrl}?person=${person.id}`;
-    let response;
-    try {
-      response = await fetch(url, { headers, credentials: "omit", cache: "no-store" });
-    } catch {
-      continue; // offline for a moment: keep trying
-    }
-    if (!response.ok) continue;
-    const known = new Map((await response.json()).photos.map((photo) => [photo.photo, photo]));
-    current = photos.map((photo) => (ids.has(photo.photo) && known.get(photo.photo)) || photo);
-    showResults(current);
+  const checking = () =>
+    current.some((photo) => photo.status === "pending" || photo.status === "processing");
+  const finish = () => {
+    say(summary(current));
+    root.dataset.state = "done";
+    setTimeout(() => {
+      if (thisRound === round) backToNames();
+    }, BACK_TO_NAMES_MS);
+  };
+  if (!checking()) {
+    finish();
+    return;
   }
-  if (thisRound !== round) return;
-  say(summary(current));
-  root.dataset.state = "done";
-  setTimeout(() => {
-    if (thisRound === round) backToNames();
-  }, BACK_TO_NAMES_MS);
+  poll(`${root.dataset.progressUrl}?person=${person.id}`, {
+    every: POLL_MS,
+    headers,
+    credentials: "omit",
+    onData: (data) => {
+      if (thisRound !== round) return false;
+      const known = new Map(data.photos.map((photo) => [photo.photo, photo]));
+      current = photos.map((photo) => (ids.has(photo.photo) && known.get(photo.photo)) || photo);
+      showResults(current);
+      if (checking()) return Date.now() <= deadline;
+      finish();
+      return false;
+    },
+  });
 }
 
 async function takePhotos() {
@@ -168,7 +206,7 @@ async function takePhotos() {
     showResults(answer);
     say(gettext("Checking your photos…"));
     root.dataset.state = "checking";
-    await follow(answer, thisRound);
+    follow(answer, thisRound);
     return;
   }
   root.dataset.state = "failed";
@@ -207,7 +245,6 @@ async function choose(button) {
       root.dataset.state = "failed";
       return;
     }
-    document.getElementById("enroll-stage").style.aspectRatio = `${video.videoWidth} / ${video.videoHeight}`;
   }
   takePhotos(); // no extra tap: the countdown gives the student time to look up
 }

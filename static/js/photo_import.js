@@ -1,7 +1,6 @@
-// The photo import page: polls the job and updates the progress bar and each file's result
-// until every photo is ready, held for the teacher's decision or rejected.
-import { pollJob } from "./job_poll.js";
-
+// The photo import page: polls the job (poll.js) and updates the progress bar and each file's
+// result until every photo is ready, held for the teacher's decision or rejected.
+import { poll } from "./poll.js";
 const root = document.getElementById("photo-import");
 
 function badge(file) {
@@ -46,6 +45,7 @@ function render(job) {
     const cell = row.querySelector("[data-result]");
     cell.replaceChildren(badge(file), ` ${file.rejection_reason}`);
   }
+  return !job.finished;
 }
 
-pollJob(root, render);
+if (root.dataset.finished !== "true") poll(root.dataset.pollUrl, { onData: render });

@@ -1,6 +1,6 @@
 // The roster import page: the progress bar follows the job; once it ends the page is loaded
 // again, so that the server shows the outcome (and each row's error, if any).
-import { pollJob } from "./job_poll.js";
+import { poll } from "./poll.js";
 
 const root = document.getElementById("roster-import-job");
 
@@ -13,6 +13,7 @@ function render(job) {
     .replace("{total}", job.total);
   root.querySelector("[data-state]").textContent = job.state_display;
   if (job.finished) window.location.reload();
+  return !job.finished;
 }
 
-pollJob(root, render);
+if (root.dataset.finished !== "true") poll(root.dataset.pollUrl, { onData: render });

@@ -3,6 +3,8 @@
 // brings the counters, the rows and the faces to check rendered by the server, which this
 // script puts in place (it counts nothing and never re-downloads the page). The one-tap status
 // buttons post the teacher's choice and poll at once.
+import { poll } from "./poll.js";
+
 const POLL_MS = 1500;
 
 const root = document.getElementById("session");
@@ -12,8 +14,6 @@ const stateBadge = document.getElementById("session-state");
 const reviews = document.getElementById("reviews");
 const onlyMissing = document.querySelector("[data-only-missing]");
 const message = document.getElementById("live-message");
-let stamp = root.dataset.stamp;
-let timer = null;
 
 function applyFilter() {
   if (!onlyMissing || !body) return;
@@ -69,7 +69,7 @@ function showReviews(html) {
 }
 
 function show(data) {
-  stamp = data.stamp;
+  if (data.unchanged) return true;
   if (counts.innerHTML.trim() !== data.counts_html) counts.innerHTML = data.counts_html;
   showRows(data.rows_html);
   showReviews(data.reviews_html);
@@ -77,24 +77,7 @@ function show(data) {
   stateBadge.className = `badge badge--${data.state}`;
   root.dataset.state = data.state;
   applyFilter();
-}
-
-async function poll() {
-  clearTimeout(timer);
-  if (document.visibilityState === "visible") {
-    try {
-      const url = new URL(root.dataset.statusUrl, window.location.href);
-      url.searchParams.set("since", stamp);
-      const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
-      if (response.ok) {
-        const data = await response.json();
-        if (!data.unchanged) show(data);
-      }
-    } catch {
-      // offline for a moment: the next poll catches up
-    }
-  }
-  if (root.dataset.state !== "closed") timer = setTimeout(poll, POLL_MS);
+  return data.state !== "closed";
 }
 
 async function setStatus(event) {
@@ -120,9 +103,12 @@ async function setStatus(event) {
   } catch {
     message.textContent = message.dataset.failed;
   }
-  poll();
+  loop?.now();
 }
 
 if (body) body.addEventListener("submit", setStatus);
 if (onlyMissing) onlyMissing.addEventListener("change", applyFilter);
-if (root.dataset.state !== "closed") timer = setTimeout(poll, POLL_MS);
+const loop =
+  root.dataset.state === "closed"
+    ? null
+    : poll(root.dataset.statusUrl, { every: POLL_MS, stamp: root.dataset.stamp, onData: show });

@@ -4,12 +4,14 @@ nothing else; a check-in credential cannot add photos, nor an enrollment credent
 A student without consent is refused before any frame is stored.
 """
 
+import io
 import time
 from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image, ImageEnhance
 from rest_framework.test import APIClient
 
 from attendance.kiosk_enrollment import open_enrollment_kiosk
@@ -216,3 +218,34 @@ def test_kiosk_frames_are_encoded_by_a_real_worker_and_the_kiosk_sees_them_ready
             break
         time.sleep(0.5)
     assert [photo["status"] for photo in photos] == ["ready", "ready"], photos
+
+
+def kiosk_frame(path, *, scale=1.0, light=1.0) -> SimpleUploadedFile:
+    """A 1280x720 camera frame with the photo in the middle, made smaller (the student
+    stands further away) or darker."""
+    photo = Image.open(path).convert("RGB")
+    photo = photo.resize((int(photo.width * scale), int(photo.height * scale)))
+    photo = ImageEnhance.Brightness(photo).enhance(light)
+    frame = Image.new("RGB", (1280, 720), (90, 90, 90))
+    frame.paste(photo.crop((0, 0, min(photo.width, 1280), min(photo.height, 720))), (0, 0))
+    data = io.BytesIO()
+    frame.save(data, "JPEG", quality=92)
+    return SimpleUploadedFile("frame.jpg", data.getvalue(), content_type="image/jpeg")
+
+
+@pytest.mark.real_faces  # frames made here: the stand-in knows only the recorded sample photos
+def test_the_progress_says_why_a_frame_was_not_usable_as_the_gates_codes(
+    course, kiosk, ada, shared_faces, django_capture_on_commit_callbacks
+):
+    """The kiosk's advice (come closer, face the light) comes from these codes."""
+    path = sorted((shared_faces / "enroll" / "obama").iterdir())[0]
+    far = kiosk_frame(path, scale=90 / max(Image.open(path).size))
+    dark = kiosk_frame(path, scale=600 / max(Image.open(path).size), light=0.2)
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = post_frames(enroll_client(kiosk), course, ada, [far, dark]).json()["frames"]
+    assert [a["problems"] for a in answers] == [[], []]  # still to be checked
+    url = f"/api/courses/{course.pk}/enrollment-kiosk/progress/?person={ada.pk}"
+    photos = enroll_client(kiosk).get(url).json()["photos"]
+    assert photos[0]["status"] == "rejected", photos
+    assert photos[0]["problems"][0] in {"no_face", "face_too_small"}, photos
+    assert photos[1]["status"] == "needs_review" and "dark" in photos[1]["problems"], photos

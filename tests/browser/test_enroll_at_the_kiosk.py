@@ -69,12 +69,17 @@ def in_viewport(page, selector: str) -> bool:
 
 
 def check_geometry(page, screenshot, name: str) -> str:
-    """The camera view and the instructions are in view, nothing sticks out sideways."""
+    """The camera view and the instructions are in view, and on the result the buttons too
+    (the page does not scroll), nothing sticks out sideways."""
     size = page.viewport_size
     label = f"{size['width']}x{size['height']}"
     screenshot(page, f"enroll-kiosk-{name}-{label}")
     assert_no_sideways_scroll(page)
-    for selector in ("#enroll-stage", "#enroll-instruction", "#enroll-name"):
+    selectors = ["#enroll-stage", "#enroll-instruction", "#enroll-name"]
+    if name != "pose":
+        selectors += ["#enroll-results", "#enroll-start", "#enroll-done"]
+        assert page.evaluate("document.documentElement.scrollHeight <= innerHeight"), label
+    for selector in selectors:
         assert in_viewport(page, selector), (selector, label, page.locator(selector).bounding_box())
     return f"{name}-{label}"
 
@@ -85,7 +90,7 @@ def back_to_the_names(tablet) -> int:
     back = tablet.get_by_role("button", name="Back to the names")
     taps = 0
     try:
-        back.click(timeout=2_000)
+        back.click(timeout=12_000)  # up to 2 s on a busy machine; the kiosk goes back at 10 s
         taps = 1
     except PlaywrightTimeout:
         pass
@@ -100,7 +105,7 @@ def test_a_class_of_thirty_enrolls_at_the_kiosk_and_checks_in(
     assert len(students) == 30 and len({s.name for s in students}) == 30
     course = class_of_thirty(teacher, students)
     act, student_taps = teacher_actions, 0
-    checked, violations, refused_shown = [], [], None
+    checked, violations, refused_shown = [], [], []
     started = time.monotonic()
 
     with launch_chromium() as browser:
@@ -155,11 +160,9 @@ def test_a_class_of_thirty_enrolls_at_the_kiosk_and_checks_in(
                 if turn == 0 and tablet in tablets[:2]:
                     checked.append(check_geometry(tablet, screenshot, "done"))
                     violations += axe_violations(tablet)
-                if not student.enrolls and not refused_shown:
-                    size = tablet.viewport_size
-                    refused_shown = screenshot(
-                        tablet, f"enroll-kiosk-refused-{size['width']}x{size['height']}"
-                    )
+                if not student.enrolls and tablet.viewport_size not in refused_shown:
+                    refused_shown.append(tablet.viewport_size)
+                    checked.append(check_geometry(tablet, screenshot, "refused"))
                 student_taps += back_to_the_names(tablet)
         enrolled_s = time.monotonic() - started
 
@@ -186,7 +189,8 @@ def test_a_class_of_thirty_enrolls_at_the_kiosk_and_checks_in(
         ]
         assert all("photos accepted" in outcome[name] for name in good), outcome
         assert not any(ready[name] for name in far), ready
-        assert all("No photo was usable" in outcome[name] for name in far), outcome
+        # too far from the camera: the gate's reasons say so, and the kiosk's advice too
+        assert all("Come closer to the camera" in outcome[name] for name in far), outcome
         assert not photos.filter(person__full_name__endswith="No-Consent").exists()
         assert not photos.filter(status__in=["pending", "processing"]).exists()
 
@@ -196,17 +200,16 @@ def test_a_class_of_thirty_enrolls_at_the_kiosk_and_checks_in(
             expect(page.locator(f'[data-counts-for="{person.pk}"]')).to_contain_text(
                 f"{ready[name]} ready", timeout=15_000
             )
-        assert page.evaluate("window.noReload") is True
-        screenshot(page, "enroll-course-page-after-the-class")
-        # Loaded again (the list is not updated live), the page lists who has no usable photo.
-        page.reload()
+        # Its "Photos to add" list follows too: who still has no usable photo.
         guidance = page.locator("section[aria-labelledby='guidance-heading']")
         without = guidance.locator("dt", has_text="No usable photo yet").locator(
             "xpath=./following-sibling::dd[1]/a"
         )
-        expect(without.first).to_be_visible()
         no_consent = {"Zoe No-Consent", "Yusuf No-Consent"}
+        expect(without).to_have_count(len(far) + len(no_consent), timeout=15_000)
         assert set(without.all_inner_texts()) == set(far) | no_consent
+        assert page.evaluate("window.noReload") is True
+        screenshot(page, "enroll-course-page-after-the-class")
         alike = guidance.locator("dt", has_text="Photos all alike").locator(
             "xpath=./following-sibling::dd[1]/a"
         )

@@ -90,7 +90,7 @@ def test_a_teacher_takes_the_roll_of_thirty_on_the_live_page(
         marks.mark(session=session, person=people[12], method="face")
         expect(page.locator(counts_of)).to_contain_text("12 of 30 in", timeout=6_000)
         expect(page.locator(f"#person-{people[12].pk} [data-cell=note]")).to_contain_text(
-            "face check-in at"
+            "Face check-in, "
         )
         assert page.evaluate("window.noReload") is True
 

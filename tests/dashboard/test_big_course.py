@@ -4,6 +4,7 @@ size, the roster and the report show one page, the CSV export stays complete."""
 import csv
 import io
 
+import numpy as np
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -11,6 +12,8 @@ from django.utils import timezone
 
 from attendance.models import AttendanceRecord
 from people.models import EnrollmentPhoto, Person
+from people.selectors import enrollment_guidance
+from recognition.encoding import pack
 from tests.dashboard.conftest import png_bytes
 from tests.factories import SessionFactory
 
@@ -48,6 +51,7 @@ def test_an_unchanged_poll_of_a_big_course_sends_no_student_in_constant_queries(
         data = poll(teacher_client, course, since=stamp)
     assert data["unchanged"] is True and data["students"] == []
     assert data["busy"] is False
+    assert "guidance_html" not in data  # who needs photos is read again only after a change
 
 
 def test_a_poll_after_a_change_sends_only_the_changed_students(
@@ -140,3 +144,16 @@ def test_the_report_of_a_big_course_shows_one_page_and_the_csv_every_student(
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert len(rows) == 1 + 6002
     assert sum(row[2] == "present" for row in rows[1:]) == 3000
+
+
+def test_a_poll_after_a_change_sends_the_photos_to_add_again_in_one_photo_query(
+    teacher_client, course, ada, django_assert_num_queries
+):
+    first = poll(teacher_client, course)
+    assert "No usable photo yet" in first["guidance_html"]
+    photo = add_photo(ada, EnrollmentPhoto.Status.READY)
+    EnrollmentPhoto.objects.filter(pk=photo.pk).update(encoding=pack(np.ones(128)))
+    data = poll(teacher_client, course, since=first["stamp"])
+    assert "One photo only" in data["guidance_html"] and "Ada Lovelace" in data["guidance_html"]
+    with django_assert_num_queries(2):  # the roster, and its ready photos once
+        enrollment_guidance(course)
