@@ -146,12 +146,20 @@ IN_PROCESS_SWEEP_SECONDS = 60  # as often as the beat schedule's sweep_jobs
 def _run_in_process(tasks: queue.SimpleQueue) -> None:
     """Run each task as Celery's eager mode does, one after the other. A task it queues
     joins the end of the queue. With no beat to run the sweep, the thread runs it after a
-    minute without work: the rows a stopped process left queued are sent again."""
+    minute without work: the rows a stopped process left queued are sent again. Idle with
+    the setting turned off (a test that turned it on has ended), the thread ends, so it never
+    sweeps or runs a task in a process that no longer asks for it."""
+    global _in_process
     while True:
         try:
             task, pk, headers = tasks.get(timeout=IN_PROCESS_SWEEP_SECONDS)
             work, name = partial(task.apply_async, (pk,), headers=headers), f"{task.name}({pk})"
         except queue.Empty:
+            if not settings.IN_PROCESS_TASKS_IN_THREAD:
+                with _in_process_lock:
+                    if _in_process is tasks:
+                        _in_process = None
+                return
             work, name = sweep, "sweep"
         try:
             work()

@@ -79,3 +79,18 @@ def test_the_task_thread_sweeps_jobs_a_stopped_process_left_queued(teacher, sett
     durable.send(import_string(left.job_task), -1)  # any task starts the thread
     wait_for(lambda: RosterImportJob.objects.get(pk=left.pk).state == "done")
     assert course.roster.get().external_id == "L-1"
+
+
+def test_the_task_thread_ends_once_the_setting_is_off(teacher, settings, monkeypatch):
+    """A thread left behind would go on sweeping (and running tasks, which blocks
+    `result.get()` process-wide) in a process that no longer asks for it."""
+    settings.IN_PROCESS_TASKS_IN_THREAD = True
+    monkeypatch.setattr(durable, "IN_PROCESS_SWEEP_SECONDS", 0.2)
+    durable.send(import_string(RosterImportJob.job_task), -1)  # any task starts the thread
+
+    def task_thread_alive():
+        return any(thread.name == "in-process-tasks" for thread in threading.enumerate())
+
+    wait_for(task_thread_alive)
+    settings.IN_PROCESS_TASKS_IN_THREAD = False
+    wait_for(lambda: not task_thread_alive())

@@ -21,7 +21,7 @@ from schemathesis import GenerationMode, checks
 
 from attendance.models import ClassPhoto, PendingReview
 from attendance_site.wsgi import application
-from people.models import EnrollmentPhoto, PhotoImportJob
+from people.models import EnrollmentPhoto, PhotoImportJob, RosterImportJob
 from tests.conftest import PASSWORD
 from tests.factories import CourseFactory, PersonFactory, SessionFactory
 from tests.reliability.conftest import message_in
@@ -64,6 +64,9 @@ def existing_ids(teacher) -> dict[str, int]:
     review = PendingReview(session=session, candidate=person, distance=0.63)
     review.crop.save("face.jpg", ContentFile(jpeg()), save=True)
     job = PhotoImportJob.objects.create(course=course, created_by=teacher)
+    roster_job = RosterImportJob.objects.create(
+        course=course, created_by=teacher, data="name;number\nAda Lovelace;L-1\n", total=1
+    )
     class_photo = ClassPhoto.objects.create(session=session, status=ClassPhoto.Status.DONE)
     return {
         "people": person.pk,
@@ -72,6 +75,7 @@ def existing_ids(teacher) -> dict[str, int]:
         "sessions": session.pk,
         "reviews": review.pk,
         "photo-imports": job.pk,
+        "roster-imports": roster_job.pk,
         "photo_id": class_photo.pk,
     }
 
