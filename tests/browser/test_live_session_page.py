@@ -25,6 +25,10 @@ def class_of_thirty(teacher):
     people = Person.objects.bulk_create(
         Person(full_name=f"Student {n:02d}", external_id=f"S{n:03d}") for n in range(30)
     )
+    # a long double-barrelled name: the table must still keep each row on one line
+    Person.objects.filter(pk=people[1].pk).update(
+        full_name="Maximiliana Konstantinopoulou-Featherstonehaugh"
+    )
     course.roster.add(*people)
     for person in people[:3]:
         photo = EnrollmentPhoto(person=person, status=EnrollmentPhoto.Status.READY)
@@ -73,6 +77,12 @@ def test_a_teacher_takes_the_roll_of_thirty_on_the_live_page(
             page.screenshot(path=SCREENSHOTS / f"live-session-{name}-bottom.png")
             assert_no_sideways_scroll(page)
             assert axe_violations(page) == []
+            # each row's four buttons on one line at desktop width (two lines double the roll)
+            lines = page.locator(".status-buttons").evaluate_all(
+                "forms => forms.map(f => new Set([...f.querySelectorAll('button')]"
+                ".map(b => Math.round(b.getBoundingClientRect().top))).size)"
+            )
+            assert len(lines) == 30 and (name == "phone" or set(lines) == {1}), lines
 
         # One tap sets a status: the row and the counters follow without a reload.
         page.set_viewport_size({"width": 390, "height": 844})
