@@ -141,25 +141,42 @@ def _in_process_queue() -> queue.SimpleQueue:
 
 
 IN_PROCESS_SWEEP_SECONDS = 60  # as often as the beat schedule's sweep_jobs
+_STOP = object()
+
+
+def stop_in_process_tasks(timeout: float = 60) -> None:
+    """End the task thread now, dropping the tasks still waiting (their rows stay queued for
+    the sweep, as when the process stops). For the tests: a thread that a test started would
+    otherwise go on running its tasks during later tests, and Celery refuses `result.get()`
+    anywhere in the process while a task runs eagerly."""
+    global _in_process
+    with _in_process_lock:
+        tasks, _in_process = _in_process, None
+    if tasks is None:
+        return
+    while True:
+        try:
+            tasks.get_nowait()
+        except queue.Empty:
+            break
+    tasks.put(_STOP)
+    for thread in threading.enumerate():
+        if thread.name == "in-process-tasks":
+            thread.join(timeout)
 
 
 def _run_in_process(tasks: queue.SimpleQueue) -> None:
     """Run each task as Celery's eager mode does, one after the other. A task it queues
     joins the end of the queue. With no beat to run the sweep, the thread runs it after a
-    minute without work: the rows a stopped process left queued are sent again. Idle with
-    the setting turned off (a test that turned it on has ended), the thread ends, so it never
-    sweeps or runs a task in a process that no longer asks for it."""
-    global _in_process
+    minute without work: the rows a stopped process left queued are sent again."""
     while True:
         try:
-            task, pk, headers = tasks.get(timeout=IN_PROCESS_SWEEP_SECONDS)
+            item = tasks.get(timeout=IN_PROCESS_SWEEP_SECONDS)
+            if item is _STOP:
+                return
+            task, pk, headers = item
             work, name = partial(task.apply_async, (pk,), headers=headers), f"{task.name}({pk})"
         except queue.Empty:
-            if not settings.IN_PROCESS_TASKS_IN_THREAD:
-                with _in_process_lock:
-                    if _in_process is tasks:
-                        _in_process = None
-                return
             work, name = sweep, "sweep"
         try:
             work()

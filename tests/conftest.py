@@ -11,9 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from celery.result import allow_join_result
 from django.conf import settings
 
 from attendance_site.celery import app as celery_app
+from jobs import durable
 from tests.factories import UserFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -79,8 +81,14 @@ def _isolated_media_and_eager_tasks(settings, media_root):
     settings.IN_PROCESS_TASKS_IN_THREAD = False  # a test sees its tasks' outcome at once
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
-    yield
+    # Celery marks "a task is running here, result.get() would deadlock" in one flag for the
+    # whole process, set and restored around every eager task: two eager tasks overlapping in
+    # two threads (the live server's, the in-process task thread) can leave it set for good,
+    # and every later result.get() in the tests fails. Each test starts with it cleared.
+    with allow_join_result():
+        yield
     celery_app.conf.task_always_eager = previous
+    durable.stop_in_process_tasks()  # a test that turned the task thread on
 
 
 @pytest.fixture(scope="session")

@@ -81,16 +81,23 @@ def test_the_task_thread_sweeps_jobs_a_stopped_process_left_queued(teacher, sett
     assert course.roster.get().external_id == "L-1"
 
 
-def test_the_task_thread_ends_once_the_setting_is_off(teacher, settings, monkeypatch):
-    """A thread left behind would go on sweeping (and running tasks, which blocks
-    `result.get()` process-wide) in a process that no longer asks for it."""
+def test_stopping_the_task_thread_drops_the_waiting_tasks(teacher, settings, monkeypatch):
+    """What the tests' teardown relies on: a thread left behind would go on running its tasks
+    during later tests (Celery then refuses `result.get()` anywhere in the process)."""
     settings.IN_PROCESS_TASKS_IN_THREAD = True
-    monkeypatch.setattr(durable, "IN_PROCESS_SWEEP_SECONDS", 0.2)
-    durable.send(import_string(RosterImportJob.job_task), -1)  # any task starts the thread
+    gate = threading.Event()
+    ran = []
 
-    def task_thread_alive():
-        return any(thread.name == "in-process-tasks" for thread in threading.enumerate())
+    def held_run(*, job_id):
+        ran.append(job_id)
+        assert gate.wait(20), "the test never let the job go"
 
-    wait_for(task_thread_alive)
-    settings.IN_PROCESS_TASKS_IN_THREAD = False
-    wait_for(lambda: not task_thread_alive())
+    monkeypatch.setattr(roster_import, "run_roster_import", held_run)
+    task = import_string(RosterImportJob.job_task)
+    durable.send(task, -1)  # runs, held at the gate
+    durable.send(task, -2)  # waits behind it
+    wait_for(lambda: ran == [-1])
+    threading.Timer(0.5, gate.set).start()  # the running task ends after the stop has begun
+    durable.stop_in_process_tasks()
+    assert not any(thread.name == "in-process-tasks" for thread in threading.enumerate())
+    assert ran == [-1]
