@@ -71,7 +71,7 @@ class Audit:
         for label, (width, height) in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": height})
             page.wait_for_timeout(150)
-            self.screenshot(page, f"i14-{name}-{width}")
+            self.screenshot(page, f"class-of-thirty-{name}-{width}")
             self.violations += [f"{name} @{label}: {v}" for v in axe_violations(page)]
             if page.evaluate("document.documentElement.scrollWidth > innerWidth"):
                 self.violations.append(f"{name} @{label}: {sideways_scroll(page)}")
